@@ -1,0 +1,254 @@
+package geo
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/tidwall/rtree"
+)
+
+// Layer names, as used in file names, OGC API collection ids and tile layers.
+const (
+	LayerBorder    = "border"
+	LayerCountries = "countries"
+	LayerProvinces = "provinces"
+	LayerDistricts = "districts"
+	LayerCrossings = "crossings"
+)
+
+// Country is one of the two countries on either side of the border, as land
+// polygons (inland water cut out as holes). Sovereignty tests use the
+// polygons with their holes filled.
+type Country struct {
+	ID       string // ISO 3166-1 alpha-3: AFG or PAK
+	Name     string
+	Geometry orb.MultiPolygon
+}
+
+// Province is a first-level administrative unit (Natural Earth admin-1,
+// corrected; see data/README.md).
+type Province struct {
+	ID       string // Natural Earth adm1_code, e.g. AFG-1741
+	Name     string
+	AltNames []string
+	Country  string // ISO3
+	ISO      string // ISO 3166-2 code
+	Note     string // what the data pipeline corrected, if anything
+	History  string // for merged units: what was merged and when
+	Geometry orb.MultiPolygon
+}
+
+// District is a second-level administrative unit, installed at run time
+// from geoBoundaries (Afghanistan) or OCHA COD-AB (Pakistan).
+type District struct {
+	ID       string
+	Name     string
+	AltNames []string
+	Province string
+	Country  string // ISO3
+	Source   string
+	SourceID string
+	Geometry orb.MultiPolygon
+}
+
+// Crossing is a border crossing, placed on the border line.
+type Crossing struct {
+	ID          string
+	Name        string
+	AltNames    []string
+	AFGProvince string
+	AFGDistrict string
+	PAKProvince string
+	PAKDistrict string
+	// SourcePoint is the coordinate a public source gives, if any.
+	SourcePoint *orb.Point
+	// Point is the crossing's position snapped onto the border line.
+	Point        orb.Point
+	ChainageKm   float64 // km along the border from the south-west tripoint
+	Method       string  // sourced, corrected or derived
+	UncertaintyM float64 // metres
+	Sources      []string
+	Description  string
+}
+
+// layer holds the features of one layer with a bounding-box index.
+type layer struct {
+	name     string
+	features []*geojson.Feature
+	bounds   []orb.Bound
+	tree     rtree.RTreeG[int]
+}
+
+func newLayer(name string, fc *geojson.FeatureCollection) *layer {
+	l := &layer{name: name, features: fc.Features, bounds: make([]orb.Bound, len(fc.Features))}
+	for i, f := range fc.Features {
+		b := f.Geometry.Bound()
+		l.bounds[i] = b
+		l.tree.Insert(b.Min, b.Max, i)
+	}
+	return l
+}
+
+// search returns the indexes, in file order, of the features whose bounding
+// box intersects b.
+func (l *layer) search(b orb.Bound) []int {
+	var out []int
+	l.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int) bool {
+		out = append(out, i)
+		return true
+	})
+	sort.Ints(out)
+	return out
+}
+
+// polygonSet answers "which polygon contains p" for a polygon layer.
+type polygonSet struct {
+	l     *layer
+	index []*polyIndex
+}
+
+func newPolygonSet(l *layer, geoms []orb.MultiPolygon) *polygonSet {
+	s := &polygonSet{l: l, index: make([]*polyIndex, len(geoms))}
+	for i, g := range geoms {
+		s.index[i] = newPolyIndex(g)
+	}
+	return s
+}
+
+// containing returns the index of the first polygon (in file order) that
+// contains p and satisfies keep, or -1.
+func (s *polygonSet) containing(p orb.Point, keep func(int) bool) int {
+	found := -1
+	s.l.tree.Search(p, p, func(_, _ [2]float64, i int) bool {
+		if (found == -1 || i < found) && (keep == nil || keep(i)) && s.index[i].contains(p) {
+			found = i
+		}
+		return true
+	})
+	return found
+}
+
+// nearest returns the polygon satisfying keep whose boundary is nearest to
+// p within maxMetres, with that approximate distance, or -1.
+func (s *polygonSet) nearest(p orb.Point, maxMetres float64, keep func(int) bool) (int, float64) {
+	deg := maxMetres / meanRadius * 180 / 3.141592653589793
+	k := cosDeg(p[1])
+	if k < 0.01 {
+		k = 0.01
+	}
+	b := orb.Bound{Min: orb.Point{p[0] - deg/k, p[1] - deg}, Max: orb.Point{p[0] + deg/k, p[1] + deg}}
+	best, bestD := -1, maxMetres
+	for _, i := range s.l.search(b) {
+		if keep != nil && !keep(i) {
+			continue
+		}
+		if d := s.index[i].approxDistance(p); d <= bestD {
+			if d < bestD || best == -1 || i < best {
+				best, bestD = i, d
+			}
+		}
+	}
+	return best, bestD
+}
+
+// Atlas is the border, the countries, provinces, districts and crossings,
+// with the indexes that answer questions about them. It is immutable and
+// safe for concurrent use.
+type Atlas struct {
+	border    *Border
+	countries []*Country
+	provinces []*Province
+	districts []*District
+	crossings []*Crossing
+
+	layers     map[string]*layer
+	order      []string
+	provenance Provenance
+
+	sovereign *polygonSet // countries with holes filled
+	provSet   *polygonSet
+	distSet   *polygonSet
+	names     map[string]map[string][]int // layer -> folded name/id -> feature indexes
+
+	shares shareCache
+}
+
+// Layers returns the names of the layers present, in a fixed order.
+func (a *Atlas) Layers() []string { return slices.Clone(a.order) }
+
+// Features returns the features of a layer as loaded (GeoJSON, WGS84). The
+// returned features are shared and must not be modified.
+func (a *Atlas) Features(name string) ([]*geojson.Feature, error) {
+	l, ok := a.layers[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownLayer, name)
+	}
+	return l.features, nil
+}
+
+// Search returns the features of a layer whose bounding box intersects b,
+// in file order.
+func (a *Atlas) Search(name string, b orb.Bound) ([]*geojson.Feature, error) {
+	l, ok := a.layers[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownLayer, name)
+	}
+	idx := l.search(b)
+	out := make([]*geojson.Feature, len(idx))
+	for k, i := range idx {
+		out[k] = l.features[i]
+	}
+	return out, nil
+}
+
+// Bound returns the bounding box of a layer.
+func (a *Atlas) Bound(name string) (orb.Bound, error) {
+	l, ok := a.layers[name]
+	if !ok {
+		return orb.Bound{}, fmt.Errorf("%w: %q", ErrUnknownLayer, name)
+	}
+	if len(l.bounds) == 0 {
+		return orb.Bound{}, nil
+	}
+	b := l.bounds[0]
+	for _, x := range l.bounds[1:] {
+		b = b.Union(x)
+	}
+	return b, nil
+}
+
+// Border returns the border line.
+func (a *Atlas) Border() *Border { return a.border }
+
+// Countries returns the countries (AFG, PAK).
+func (a *Atlas) Countries() []*Country { return slices.Clone(a.countries) }
+
+// Provinces returns the provinces of both countries.
+func (a *Atlas) Provinces() []*Province { return slices.Clone(a.provinces) }
+
+// Districts returns the installed districts (empty when none are installed).
+func (a *Atlas) Districts() []*District { return slices.Clone(a.districts) }
+
+// Crossings returns the border crossings in border order (by chainage).
+func (a *Atlas) Crossings() []*Crossing { return slices.Clone(a.crossings) }
+
+// HasDistricts reports whether districts are installed.
+func (a *Atlas) HasDistricts() bool { return len(a.districts) > 0 }
+
+// Provenance returns the sources, licences and transformations of the layers.
+func (a *Atlas) Provenance() Provenance { return a.provenance }
+
+// BorderLength returns the geodesic length of the border in metres.
+func (a *Atlas) BorderLength() float64 { return a.border.Length() }
+
+// PointAt returns the point of the border at km kilometres from the
+// south-west tripoint.
+func (a *Atlas) PointAt(km float64) (orb.Point, error) { return a.border.PointAt(km) }
+
+// BorderBetween returns the part of the border between two chainages in km.
+func (a *Atlas) BorderBetween(fromKm, toKm float64) (orb.LineString, error) {
+	return a.border.Between(fromKm, toKm)
+}

@@ -1,0 +1,20 @@
+// Package geo models the Afghanistan–Pakistan border (the Durand Line), the
+// countries and provinces on either side of it, their districts (when
+// installed) and the border crossings, and answers questions about them:
+// which country, province and district a point is in, how far it is from the
+// border, which crossings are nearest, and where along the border a place is.
+//
+// Units, everywhere in this package:
+//
+//   - Coordinates are WGS84 longitude/latitude in decimal degrees, in that
+//     order (orb.Point{lon, lat}), as in RFC 7946 GeoJSON.
+//   - Distances and lengths are metres on the WGS84 ellipsoid, computed with
+//     Karney's geodesic algorithms (github.com/tidwall/geodesic, a port of
+//     GeographicLib). Chainage, the distance along the border from the
+//     Iran–Afghanistan–Pakistan tripoint, is given in kilometres where the
+//     name of a field or parameter says Km and in metres otherwise.
+//
+// An Atlas is built by Load from an fs.FS holding the layer files described
+// in Load's documentation; package data embeds the default files.
+// An Atlas is immutable after Load and safe for concurrent use.
+package geo

@@ -1,0 +1,393 @@
+package geo
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// Files read by Load. The first four and provenance.json are required.
+const (
+	FileBorder     = "border.geojson"
+	FileCountries  = "countries.geojson"
+	FileProvinces  = "provinces.geojson"
+	FileCrossings  = "crossings.geojson"
+	FileDistricts  = "districts.geojson"
+	FileProvenance = "provenance.json"
+	// FileAltNames is an optional CSV (columns layer,name,alt_name) of
+	// further spellings under which a feature can be looked up.
+	FileAltNames = "altnames.csv"
+	// FileDistrictsProvenance is written next to installed districts.
+	FileDistrictsProvenance = "districts.provenance.json"
+)
+
+// Provenance lists, for every layer, where it comes from and under which
+// licence it may be used.
+type Provenance struct {
+	Layers []LayerProvenance `json:"layers"`
+}
+
+// LayerProvenance is the provenance of one layer.
+type LayerProvenance struct {
+	Layer          string `json:"layer"`
+	Source         string `json:"source"`
+	Package        string `json:"package"`
+	Input          string `json:"input"`
+	InputSHA256    string `json:"input_sha256"`
+	Licence        string `json:"licence"`
+	Attribution    string `json:"attribution"`
+	Transformation string `json:"transformation"`
+}
+
+// Attribution returns the attribution text of a layer, or of every layer
+// joined when layer is empty.
+func (p Provenance) Attribution(layer string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, l := range p.Layers {
+		if (layer == "" || l.Layer == layer) && l.Attribution != "" && !seen[l.Attribution] {
+			seen[l.Attribution] = true
+			parts = append(parts, l.Attribution)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Load reads an atlas from the root of fsys: border.geojson,
+// countries.geojson, provinces.geojson, crossings.geojson and
+// provenance.json (required), districts.geojson and
+// districts.provenance.json (optional, installed by `durand data install`)
+// and altnames.csv (optional). The file formats are described in the
+// repository's data/SCHEMA.md. Errors are *DataError values naming the
+// file; nothing is returned half-loaded.
+func Load(fsys fs.FS) (*Atlas, error) {
+	files := []string{FileBorder, FileCountries, FileProvinces, FileCrossings, FileDistricts}
+	fcs := make([]*geojson.FeatureCollection, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for i, name := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fcs[i], errs[i] = readCollection(fsys, name, name != FileDistricts)
+		}()
+	}
+	prov, perr := readProvenance(fsys)
+	alt, aerr := readAltNames(fsys)
+	wg.Wait()
+	if err := errors.Join(append(errs, perr, aerr)...); err != nil {
+		return nil, err
+	}
+	a := &Atlas{layers: map[string]*layer{}, provenance: prov}
+	if err := a.build(fcs[0], fcs[1], fcs[2], fcs[3], fcs[4]); err != nil {
+		return nil, err
+	}
+	a.indexNames(alt)
+	return a, nil
+}
+
+func readCollection(fsys fs.FS, name string, required bool) (*geojson.FeatureCollection, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		if !required && errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, &DataError{File: name, Err: err}
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(data)
+	if err != nil {
+		return nil, &DataError{File: name, Err: fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)}
+	}
+	for i, f := range fc.Features {
+		if f.Geometry == nil {
+			return nil, &DataError{File: name, Err: fmt.Errorf("feature %d has no geometry", i)}
+		}
+		if err := checkGeometry(f.Geometry); err != nil {
+			return nil, &DataError{File: name, Err: fmt.Errorf("feature %d: %w", i, err)}
+		}
+		id := featureID(f)
+		if id == "" {
+			return nil, &DataError{File: name, Err: fmt.Errorf("feature %d has no id", i)}
+		}
+		f.ID = id
+	}
+	return fc, nil
+}
+
+func readProvenance(fsys fs.FS) (Provenance, error) {
+	var p Provenance
+	data, err := fs.ReadFile(fsys, FileProvenance)
+	if err != nil {
+		return p, &DataError{File: FileProvenance, Err: err}
+	}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return p, &DataError{File: FileProvenance, Err: err}
+	}
+	if extra, err := fs.ReadFile(fsys, FileDistrictsProvenance); err == nil {
+		var dp Provenance
+		if err := json.Unmarshal(extra, &dp); err != nil {
+			return p, &DataError{File: FileDistrictsProvenance, Err: err}
+		}
+		// Installed districts replace the template entry of the default data.
+		p.Layers = slicesDeleteLayer(p.Layers, LayerDistricts)
+		p.Layers = append(p.Layers, dp.Layers...)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return p, &DataError{File: FileDistrictsProvenance, Err: err}
+	}
+	return p, nil
+}
+
+func slicesDeleteLayer(ls []LayerProvenance, name string) []LayerProvenance {
+	out := ls[:0:0]
+	for _, l := range ls {
+		if l.Layer != name {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// altName is one row of altnames.csv.
+type altName struct{ layer, name, alt string }
+
+func readAltNames(fsys fs.FS) ([]altName, error) {
+	f, err := fsys.Open(FileAltNames)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &DataError{File: FileAltNames, Err: err}
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = 3
+	r.Comment = '#'
+	var out []altName
+	for line := 1; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, &DataError{File: FileAltNames, Err: err}
+		}
+		if line == 1 && rec[0] == "layer" {
+			continue
+		}
+		out = append(out, altName{rec[0], rec[1], rec[2]})
+	}
+}
+
+func featureID(f *geojson.Feature) string {
+	switch v := f.ID.(type) {
+	case string:
+		return v
+	case float64:
+		return fmt.Sprint(v)
+	}
+	return f.Properties.MustString("id", "")
+}
+
+func checkGeometry(g orb.Geometry) error {
+	var err error
+	visit := func(p orb.Point) {
+		if err == nil {
+			err = checkPoint(p)
+		}
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		visit(g)
+	case orb.LineString:
+		for _, p := range g {
+			visit(p)
+		}
+	case orb.Polygon:
+		for _, r := range g {
+			for _, p := range r {
+				visit(p)
+			}
+		}
+	case orb.MultiPolygon:
+		for _, poly := range g {
+			for _, r := range poly {
+				for _, p := range r {
+					visit(p)
+				}
+			}
+		}
+	case orb.MultiPoint:
+		for _, p := range g {
+			visit(p)
+		}
+	case orb.MultiLineString:
+		for _, l := range g {
+			for _, p := range l {
+				visit(p)
+			}
+		}
+	default:
+		return fmt.Errorf("unsupported geometry type %s", g.GeoJSONType())
+	}
+	return err
+}
+
+func multiPolygon(g orb.Geometry) (orb.MultiPolygon, error) {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{g}, nil
+	case orb.MultiPolygon:
+		return g, nil
+	}
+	return nil, fmt.Errorf("geometry is %s, want Polygon or MultiPolygon", g.GeoJSONType())
+}
+
+func str(f *geojson.Feature, key string) string {
+	s, _ := f.Properties[key].(string)
+	return s
+}
+
+func num(f *geojson.Feature, key string) (float64, bool) {
+	v, ok := f.Properties[key].(float64)
+	return v, ok && !math.IsNaN(v) && !math.IsInf(v, 0)
+}
+
+func strs(f *geojson.Feature, key string) []string {
+	var out []string
+	switch v := f.Properties[key].(type) {
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	case string:
+		for _, s := range strings.Split(v, "|") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func (a *Atlas) addLayer(name string, fc *geojson.FeatureCollection) *layer {
+	l := newLayer(name, fc)
+	a.layers[name] = l
+	a.order = append(a.order, name)
+	return l
+}
+
+func (a *Atlas) build(border, countries, provinces, crossings, districts *geojson.FeatureCollection) error {
+	// Border.
+	if len(border.Features) != 1 {
+		return &DataError{File: FileBorder, Err: fmt.Errorf("%d features, want exactly 1", len(border.Features))}
+	}
+	bf := border.Features[0]
+	line, ok := bf.Geometry.(orb.LineString)
+	if !ok {
+		return &DataError{File: FileBorder, Err: fmt.Errorf("geometry is %s, want LineString", bf.Geometry.GeoJSONType())}
+	}
+	b, err := newBorder(featureID(bf), str(bf, "name"), line)
+	if err != nil {
+		return &DataError{File: FileBorder, Err: err}
+	}
+	a.border = b
+	a.addLayer(LayerBorder, border)
+
+	// Countries: sovereign area = polygons with their holes filled.
+	cl := a.addLayer(LayerCountries, countries)
+	filled := make([]orb.MultiPolygon, len(countries.Features))
+	for i, f := range countries.Features {
+		mp, err := multiPolygon(f.Geometry)
+		if err != nil {
+			return &DataError{File: FileCountries, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
+		}
+		a.countries = append(a.countries, &Country{ID: featureID(f), Name: str(f, "name"), Geometry: mp})
+		for _, poly := range mp {
+			if len(poly) > 0 {
+				filled[i] = append(filled[i], orb.Polygon{poly[0]})
+			}
+		}
+	}
+	a.sovereign = newPolygonSet(cl, filled)
+
+	// Provinces.
+	pl := a.addLayer(LayerProvinces, provinces)
+	pg := make([]orb.MultiPolygon, len(provinces.Features))
+	for i, f := range provinces.Features {
+		mp, err := multiPolygon(f.Geometry)
+		if err != nil {
+			return &DataError{File: FileProvinces, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
+		}
+		pg[i] = mp
+		a.provinces = append(a.provinces, &Province{
+			ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+			Country: str(f, "country"), ISO: str(f, "iso_3166_2"),
+			Note: str(f, "note"), History: str(f, "history"), Geometry: mp,
+		})
+	}
+	a.provSet = newPolygonSet(pl, pg)
+
+	// Districts (optional).
+	if districts != nil {
+		dl := a.addLayer(LayerDistricts, districts)
+		dg := make([]orb.MultiPolygon, len(districts.Features))
+		for i, f := range districts.Features {
+			mp, err := multiPolygon(f.Geometry)
+			if err != nil {
+				return &DataError{File: FileDistricts, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
+			}
+			dg[i] = mp
+			a.districts = append(a.districts, &District{
+				ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+				Province: str(f, "province"), Country: str(f, "country"),
+				Source: str(f, "source"), SourceID: str(f, "source_id"), Geometry: mp,
+			})
+		}
+		a.distSet = newPolygonSet(dl, dg)
+	}
+
+	// Crossings, in border order.
+	sort.SliceStable(crossings.Features, func(i, j int) bool {
+		ci, _ := num(crossings.Features[i], "chainage_km")
+		cj, _ := num(crossings.Features[j], "chainage_km")
+		return ci < cj
+	})
+	a.addLayer(LayerCrossings, crossings)
+	for _, f := range crossings.Features {
+		pt, ok := f.Geometry.(orb.Point)
+		if !ok {
+			return &DataError{File: FileCrossings, Err: fmt.Errorf("feature %s: geometry is %s, want Point", featureID(f), f.Geometry.GeoJSONType())}
+		}
+		c := &Crossing{
+			ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+			AFGProvince: str(f, "afg_province"), AFGDistrict: str(f, "afg_district"),
+			PAKProvince: str(f, "pak_province"), PAKDistrict: str(f, "pak_district"),
+			Point: pt, Method: str(f, "method"), Sources: strs(f, "sources"), Description: str(f, "description"),
+		}
+		c.ChainageKm, _ = num(f, "chainage_km")
+		c.UncertaintyM, _ = num(f, "uncertainty_m")
+		lon, okx := num(f, "source_lon")
+		lat, oky := num(f, "source_lat")
+		if okx && oky {
+			sp := orb.Point{lon, lat}
+			if err := checkPoint(sp); err != nil {
+				return &DataError{File: FileCrossings, Err: fmt.Errorf("feature %s: source point: %w", c.ID, err)}
+			}
+			c.SourcePoint = &sp
+		}
+		a.crossings = append(a.crossings, c)
+	}
+	return nil
+}

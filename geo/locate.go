@@ -1,0 +1,202 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+)
+
+// districtSnapMetres is how far outside every district of its country a
+// point may lie and still be given the nearest one. The district layers of
+// the two countries come from different surveys and do not follow the
+// country layer exactly (median gap about 0.4 km, 99 % within 2.7 km).
+const districtSnapMetres = 5000
+
+// Location is everything the atlas knows about a point.
+type Location struct {
+	Lon float64 `json:"lon"`
+	Lat float64 `json:"lat"`
+	// Country is the ISO3 code of the country whose sovereign area (land
+	// polygon with inland water filled) contains the point, or "" when it is
+	// in neither Afghanistan nor Pakistan.
+	Country     string `json:"country"`
+	CountryName string `json:"country_name"`
+	// Province is the province of that country containing the point.
+	Province   string `json:"province"`
+	ProvinceID string `json:"province_id"`
+	// District is the installed district of that country containing the
+	// point, or the nearest one within 5 km (then DistrictDistanceM > 0).
+	// Empty when districts are not installed.
+	District          string  `json:"district,omitempty"`
+	DistrictID        string  `json:"district_id,omitempty"`
+	DistrictDistanceM float64 `json:"district_distance_m,omitempty"`
+	// Border is the nearest point of the border and the distance to it.
+	Border BorderDistance `json:"border"`
+	// NearestCrossing is the nearest border crossing.
+	NearestCrossing *CrossingDistance `json:"nearest_crossing,omitempty"`
+}
+
+// CrossingDistance is a crossing and its geodesic distance from a point.
+type CrossingDistance struct {
+	ID     string  `json:"id"`
+	Name   string  `json:"name"`
+	Metres float64 `json:"distance_m"`
+
+	Crossing *Crossing `json:"-"`
+}
+
+// CountryAt returns the ISO3 code of the country containing p, or "".
+func (a *Atlas) CountryAt(p orb.Point) (string, error) {
+	if err := checkPoint(p); err != nil {
+		return "", err
+	}
+	if i := a.sovereign.containing(p, nil); i >= 0 {
+		return a.countries[i].ID, nil
+	}
+	return "", nil
+}
+
+// Locate returns the country, province, district, the distance to the border
+// with the nearest border point and its chainage, and the nearest crossing.
+func (a *Atlas) Locate(p orb.Point) (Location, error) {
+	if err := checkPoint(p); err != nil {
+		return Location{}, err
+	}
+	loc := Location{Lon: p[0], Lat: p[1]}
+	if i := a.sovereign.containing(p, nil); i >= 0 {
+		c := a.countries[i]
+		loc.Country, loc.CountryName = c.ID, c.Name
+		if pr := a.provinceIn(p, c.ID); pr != nil {
+			loc.Province, loc.ProvinceID = pr.Name, pr.ID
+		}
+		if d, dist := a.districtIn(p, c.ID); d != nil {
+			loc.District, loc.DistrictID, loc.DistrictDistanceM = d.Name, d.ID, dist
+		}
+	}
+	loc.Border = a.distanceToBorder(p)
+	if cs := a.nearestCrossings(p, 1); len(cs) > 0 {
+		loc.NearestCrossing = &cs[0]
+	}
+	return loc, nil
+}
+
+// provinceIn returns the province of country iso3 containing p or, for
+// points in slivers no province covers, the nearest one.
+func (a *Atlas) provinceIn(p orb.Point, iso3 string) *Province {
+	keep := func(i int) bool { return a.provinces[i].Country == iso3 }
+	if i := a.provSet.containing(p, keep); i >= 0 {
+		return a.provinces[i]
+	}
+	if i, _ := a.provSet.nearest(p, 50000, keep); i >= 0 {
+		return a.provinces[i]
+	}
+	return nil
+}
+
+// districtIn returns the district of country iso3 containing p, or the
+// nearest within districtSnapMetres and its distance.
+func (a *Atlas) districtIn(p orb.Point, iso3 string) (*District, float64) {
+	if a.distSet == nil {
+		return nil, 0
+	}
+	keep := func(i int) bool { return a.districts[i].Country == iso3 }
+	if i := a.distSet.containing(p, keep); i >= 0 {
+		return a.districts[i], 0
+	}
+	if i, d := a.distSet.nearest(p, districtSnapMetres, keep); i >= 0 {
+		return a.districts[i], math.Round(d)
+	}
+	return nil, 0
+}
+
+// DistanceToBorder returns the geodesic distance in metres from p to the
+// border, the nearest border point and its chainage.
+func (a *Atlas) DistanceToBorder(p orb.Point) (BorderDistance, error) {
+	if err := checkPoint(p); err != nil {
+		return BorderDistance{}, err
+	}
+	return a.distanceToBorder(p), nil
+}
+
+// farMetres is the distance beyond which the indexed search's planar
+// estimates are no longer trusted and every segment is measured.
+const farMetres = 400000
+
+func (a *Atlas) distanceToBorder(p orb.Point) BorderDistance {
+	d := a.border.nearest(p)
+	if d.Metres > farMetres || math.IsInf(d.Metres, 0) {
+		d = a.border.bruteForce(p)
+	}
+	return d
+}
+
+// NearestCrossings returns the n crossings nearest to p, nearest first.
+func (a *Atlas) NearestCrossings(p orb.Point, n int) ([]CrossingDistance, error) {
+	if err := checkPoint(p); err != nil {
+		return nil, err
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("%w: n = %d, want at least 1", ErrOutOfRange, n)
+	}
+	return a.nearestCrossings(p, n), nil
+}
+
+func (a *Atlas) nearestCrossings(p orb.Point, n int) []CrossingDistance {
+	if len(a.crossings) == 0 {
+		return nil
+	}
+	if n == 1 {
+		// Rank on the sphere, then measure the near-ties on the ellipsoid.
+		pv := toVec(p)
+		angs := make([]float64, len(a.crossings))
+		best := math.Inf(1)
+		for i, c := range a.crossings {
+			angs[i] = angle(pv, toVec(c.Point))
+			best = math.Min(best, angs[i])
+		}
+		var out CrossingDistance
+		out.Metres = math.Inf(1)
+		for i, c := range a.crossings {
+			if angs[i] <= best*1.006+1e-12 {
+				if d := Distance(p, c.Point); d < out.Metres {
+					out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Crossing: c}
+				}
+			}
+		}
+		return []CrossingDistance{out}
+	}
+	out := make([]CrossingDistance, len(a.crossings))
+	for i, c := range a.crossings {
+		out[i] = CrossingDistance{ID: c.ID, Name: c.Name, Metres: Distance(p, c.Point), Crossing: c}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Metres < out[j].Metres })
+	if n < len(out) {
+		out = out[:n]
+	}
+	return out
+}
+
+// bruteForce measures every segment (used for points far from the border).
+func (b *Border) bruteForce(p orb.Point) BorderDistance {
+	pv := toVec(p)
+	bestAng := math.Inf(1)
+	for i := 0; i+1 < len(b.vec); i++ {
+		if _, ang := closestOnArc(pv, b.vec[i], b.vec[i+1]); ang < bestAng {
+			bestAng = ang
+		}
+	}
+	best := BorderDistance{Metres: math.Inf(1)}
+	for i := 0; i+1 < len(b.vec); i++ {
+		foot, ang := closestOnArc(pv, b.vec[i], b.vec[i+1])
+		if ang > bestAng*1.006+1e-12 {
+			continue
+		}
+		fp := foot.point()
+		if d := Distance(p, fp); d < best.Metres {
+			best = BorderDistance{Metres: d, Point: fp, ChainageKm: (b.cum[i] + Distance(b.Line[i], fp)) / 1000}
+		}
+	}
+	return best
+}
