@@ -1,0 +1,132 @@
+package geotest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// InCI reports whether the test runs under continuous integration: the
+// environment variable CI is set to a non-empty value other than "false"
+// and "0".
+func InCI() bool {
+	switch os.Getenv("CI") {
+	case "", "0", "false", "FALSE", "False":
+		return false
+	}
+	return true
+}
+
+// Missing applies the project's rule for an absent prerequisite: it skips
+// the test outside CI and fails it under CI (see InCI). what names the
+// missing thing, install says how to get it, for example
+// "install the Debian package gdal-bin". Missing does not return.
+func Missing(t testing.TB, what, install string) {
+	t.Helper()
+	msg := fmt.Sprintf("%s is not available: %s", what, install)
+	if InCI() {
+		t.Fatalf("%s (CI is set, so a missing prerequisite is a failure)", msg)
+	}
+	t.Skipf("%s (skipping outside CI)", msg)
+}
+
+// RequireTool returns the path of the executable name found on PATH
+// (exec.LookPath). If it is absent the test is skipped, or failed under CI,
+// with a message naming the package that provides it.
+func RequireTool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, fmt.Sprintf("tool %q", name), InstallHint(name))
+	}
+	return path
+}
+
+// InstallHint returns a short instruction for installing the tool name on
+// the project's Debian machines, for example
+// "install the Debian package gdal-bin".
+func InstallHint(name string) string {
+	deb := func(p string) string { return "install the Debian package " + p }
+	switch name {
+	case "ogrinfo", "ogr2ogr", "gdalinfo", "gdalsrsinfo":
+		return deb("gdal-bin")
+	case "psql", "pg_dump", "pg_restore":
+		return deb("postgresql-client-15")
+	case "initdb", "pg_ctl", "postgres", "pg_isready":
+		return deb("postgresql-15")
+	case "chromium":
+		return deb("chromium")
+	case "chromedriver":
+		return deb("chromium-driver")
+	case "nginx":
+		return deb("nginx")
+	case "wrk":
+		return deb("wrk")
+	case "node", "nodejs":
+		return deb("nodejs")
+	case "npm", "npx":
+		return deb("npm")
+	case "git":
+		return deb("git")
+	case "sqlite3":
+		return deb("sqlite3")
+	case "curl":
+		return deb("curl")
+	}
+	return fmt.Sprintf("install %s and put it on PATH (see .ci/run for how CI installs tools)", name)
+}
+
+// ErrNoModuleRoot is returned when no directory holding go.mod is found
+// above the starting directory.
+var ErrNoModuleRoot = errors.New("geotest: no go.mod found above the working directory")
+
+// FindRepoRoot walks up from dir to the first directory that holds a go.mod
+// file and returns it.
+func FindRepoRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if fi, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !fi.IsDir() {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", ErrNoModuleRoot
+		}
+		dir = parent
+	}
+}
+
+// RepoRoot returns the module root: the nearest directory at or above the
+// working directory (the package directory under go test) that holds
+// go.mod. It fails the test if there is none.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatalf("geotest: %v", err)
+	}
+	root, err := FindRepoRoot(wd)
+	if err != nil {
+		t.Fatalf("%v (from %s)", err, wd)
+	}
+	return root
+}
+
+// SharedData returns the directory of third-party inputs that are kept
+// outside the repository: ../shared/data relative to the module root. If
+// it is absent the test is skipped, or failed under CI.
+func SharedData(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(RepoRoot(t)), "shared", "data")
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		Missing(t, "shared data directory "+dir,
+			"place the shared/ folder beside the repository (../shared/data from the module root)")
+	}
+	return dir
+}
