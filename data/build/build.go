@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"os"
 	"path/filepath"
 
 	"github.com/paulmach/orb"
@@ -162,6 +164,54 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 		logf("%s: %d polygons, %d holes, %d vertices; split %d self-touching rings", id, p, h, v, st.SplitRings)
 		res.Summary.Countries = append(res.Summary.Countries, countrySummary{ID: id, Polygons: p, Holes: h, Vertices: v, SplitRings: st.SplitRings})
 	}
+	logf("reading %s@%s %s", placesPackage, placesVersion, placesInput)
+	ne, neSum, err := readProvinces(cfg.NodeModules)
+	if err != nil {
+		return res, err
+	}
+	_ = neSum
+	provs, pst, err := buildProvinces(ne, countries, logf)
+	if err != nil {
+		return res, err
+	}
+	res.Summary.Provinces = provincesSummary{Features: len(provs), Slivers: pst.Slivers}
+	for _, p := range provs {
+		_, _, v := countVertices(p.Geom)
+		res.Summary.Provinces.Vertices += v
+	}
+	provincesJSON, err := featureCollection(provinceFeatures(provs))
+	if err != nil {
+		return res, err
+	}
+	f, err := os.Open(cfg.Crossings)
+	if err != nil {
+		return res, err
+	}
+	rows, err := parseCrossings(f)
+	f.Close()
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", cfg.Crossings, err)
+	}
+	chain := newChainLine(br.Line)
+	var districtSums []string
+	placedX, err := placeCrossings(rows, chain, func() (sideInfo, error) {
+		logf("reading district layers from %s (derived crossings only)", cfg.Shared)
+		si, sums, err := borderSides(chain, cfg.Shared, provs)
+		districtSums = sums
+		return si, err
+	})
+	if err != nil {
+		return res, err
+	}
+	_ = districtSums
+	for _, p := range placedX {
+		logf("crossing %-12s %-9s chainage %9.3f km  uncertainty %6.0f m  at %.5f %.5f", p.Row.ID, p.Row.Method, p.ChainageM/1000, p.UncertaintyM, p.Point[0], p.Point[1])
+		res.Summary.Crossings = append(res.Summary.Crossings, crossingSummary{ID: p.Row.ID, Method: p.Row.Method, ChainageKm: round3(p.ChainageM / 1000), UncertaintyM: math.Round(p.UncertaintyM)})
+	}
+	crossingsJSON, err := featureCollection(crossingFeatures(placedX))
+	if err != nil {
+		return res, err
+	}
 	borderJSON, err := featureCollection([]feature{{
 		ID:    "durand_line",
 		Props: []prop{{"id", "durand_line"}, {"name", "Durand Line"}, {"from", "IRN-AFG-PAK"}, {"to", "CHN-AFG-PAK"}},
@@ -177,7 +227,7 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Files = append(res.Files, outFile{"border.geojson", borderJSON}, outFile{"countries.geojson", countriesJSON})
+	res.Files = append(res.Files, outFile{"border.geojson", borderJSON}, outFile{"countries.geojson", countriesJSON}, outFile{"provinces.geojson", provincesJSON}, outFile{"crossings.geojson", crossingsJSON})
 	for _, f := range res.Files {
 		res.Summary.Files = append(res.Summary.Files, struct {
 			Name  string `json:"name"`

@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./data/build [-node-modules DIR] [-shared DIR] [-out DIR] [-check] [--json]
+//	go run ./data/build [-node-modules DIR] [-shared DIR] [-out DIR] [-crossings FILE] [-check] [--json]
 //
 // With -check nothing is written: the files are rebuilt in memory and
 // compared byte for byte with those in -out; the command exits with status
@@ -35,6 +35,7 @@ type config struct {
 	NodeModules string
 	Shared      string
 	Out         string
+	Crossings   string
 	Check       bool
 	JSON        bool
 }
@@ -50,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.NodeModules, "node-modules", "node_modules", "directory holding the installed registry packages")
 	fs.StringVar(&cfg.Shared, "shared", filepath.Join("..", "shared", "data"), "directory holding the district layers used for derived crossings")
 	fs.StringVar(&cfg.Out, "out", "data", "directory the data files are written to (or compared with under -check)")
+	fs.StringVar(&cfg.Crossings, "crossings", filepath.Join("data", "crossings.csv"), "the curated crossings table")
 	fs.BoolVar(&cfg.Check, "check", false, "rebuild in memory and report files that differ from those in -out")
 	fs.BoolVar(&cfg.JSON, "json", false, "print a machine-readable summary on stdout")
 	if err := fs.Parse(args); err != nil {
