@@ -169,7 +169,6 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	if err != nil {
 		return res, err
 	}
-	_ = neSum
 	provs, pst, err := buildProvinces(ne, countries, logf)
 	if err != nil {
 		return res, err
@@ -203,7 +202,6 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	if err != nil {
 		return res, err
 	}
-	_ = districtSums
 	for _, p := range placedX {
 		logf("crossing %-12s %-9s chainage %9.3f km  uncertainty %6.0f m  at %.5f %.5f", p.Row.ID, p.Row.Method, p.ChainageM/1000, p.UncertaintyM, p.Point[0], p.Point[1])
 		res.Summary.Crossings = append(res.Summary.Crossings, crossingSummary{ID: p.Row.ID, Method: p.Row.Method, ChainageKm: round3(p.ChainageM / 1000), UncertaintyM: math.Round(p.UncertaintyM)})
@@ -228,6 +226,29 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 		return res, err
 	}
 	res.Files = append(res.Files, outFile{"border.geojson", borderJSON}, outFile{"countries.geojson", countriesJSON}, outFile{"provinces.geojson", provincesJSON}, outFile{"crossings.geojson", crossingsJSON})
+	csvSum, err := fileSHA256(cfg.Crossings)
+	if err != nil {
+		return res, err
+	}
+	facts := docFacts{
+		CountriesSHA: cd.SHA256, PlacesSHA: neSum, CrossingsSHA: csvSum,
+		Border: res.Summary.Border, Countries: res.Summary.Countries, Provinces: res.Summary.Provinces,
+		SliverKm2: pst.SliverAreaKm2, Crossings: placedX,
+	}
+	if len(districtSums) == 2 {
+		facts.AfgDistrictsSHA, facts.PakDistrictsSHA = districtSums[0], districtSums[1]
+	}
+	prov, err := provenanceJSON(facts)
+	if err != nil {
+		return res, err
+	}
+	res.Files = append(res.Files, outFile{"provenance.json", prov})
+	facts.Files = res.Files
+	readme, err := readmeMD(facts)
+	if err != nil {
+		return res, err
+	}
+	res.Files = append(res.Files, outFile{"README.md", readme})
 	for _, f := range res.Files {
 		res.Summary.Files = append(res.Summary.Files, struct {
 			Name  string `json:"name"`
