@@ -320,27 +320,61 @@ ORDER BY id;
 
 	t.Run("distance to border", func(t *testing.T) {
 		var maxRel, maxAbs float64
-		failures := 0
+		var suspects []int
 		for i, row := range rows {
 			want := parseFloat(t, row[1])
 			got := pts[i].metres
 			diff := math.Abs(got - want)
+			if diff > oracleTolerance*want+1 {
+				suspects = append(suspects, i)
+				continue
+			}
 			maxAbs = max(maxAbs, diff)
 			if want > 1000 { // relative errors of tiny distances say little
 				maxRel = max(maxRel, diff/want)
 			}
-			if diff > oracleTolerance*want+1 {
-				failures++
-				if failures <= 10 {
-					t.Errorf("point %d %v: DistanceToBorder %.3f m, PostGIS %.3f m (off by %.3f m)", i, pts[i].p, got, want, diff)
-				}
+		}
+		t.Logf("DistanceToBorder vs ST_Distance(geography): %d of %d points agree, max relative error %.3g (distances > 1 km), max absolute error %.3g m",
+			len(pts)-len(suspects), len(pts), maxRel, maxAbs)
+		if len(suspects) == 0 {
+			return
+		}
+		// PostGIS picks the nearest point of a line on the sphere and
+		// measures the spheroidal distance to it. When two parts of the
+		// border are almost equally far, the sphere and the ellipsoid can
+		// disagree on which is nearer, and PostGIS then overstates the
+		// distance by up to the flattening (0.3 %). Settle those points with
+		// a brute-force minimum, still in PostGIS: spheroidal distances to
+		// every vertex of the border segmentized to 50 m (error below
+		// (25 m)^2 / 2d, under 0.1 m beyond 5 km).
+		ids := make([]string, len(suspects))
+		for k, i := range suspects {
+			ids[k] = strconv.Itoa(i)
+		}
+		dense := pg.Query(t, fmt.Sprintf(`
+CREATE TEMP TABLE dense AS SELECT (ST_DumpPoints(ST_Segmentize(g, 50)::geometry)).geom::geography AS v FROM border;
+SELECT pts.id, (SELECT min(ST_Distance(pts.p::geography, dense.v, true)) FROM dense)
+FROM pts WHERE pts.id IN (%s) ORDER BY pts.id;`, strings.Join(ids, ",")))
+		failures := 0
+		for k, row := range dense {
+			i := suspects[k]
+			sphere := parseFloat(t, rows[i][1])
+			brute := parseFloat(t, row[1])
+			got := pts[i].metres
+			diff := math.Abs(got - brute)
+			if diff <= oracleTolerance*brute+1 && got <= sphere+1 {
+				t.Logf("point %d %v: DistanceToBorder %.3f m; ST_Distance %.3f m picks a farther part of the border on the sphere; brute-force minimum %.3f m (agrees, off by %.3f m)",
+					i, pts[i].p, got, sphere, brute, diff)
+				continue
+			}
+			if failures++; failures <= 10 {
+				t.Errorf("point %d %v: DistanceToBorder %.3f m, PostGIS ST_Distance %.3f m, brute-force minimum %.3f m (off by %.3f m)",
+					i, pts[i].p, got, sphere, brute, diff)
 			}
 		}
 		if failures > 10 {
 			t.Errorf("… %d points out of tolerance in all", failures)
 		}
-		t.Logf("DistanceToBorder vs ST_Distance(geography): %d points, max relative error %.3g (distances > 1 km), max absolute error %.3g m",
-			len(pts), maxRel, maxAbs)
 	})
 
 	t.Run("country", func(t *testing.T) {
