@@ -104,7 +104,7 @@ func readCollection(fsys fs.FS, name string, required bool) (*geojson.FeatureCol
 		}
 		return nil, &DataError{File: name, Err: err}
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(data)
+	fc, err := decodeCollection(data)
 	if err != nil {
 		return nil, &DataError{File: name, Err: fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)}
 	}

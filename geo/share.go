@@ -22,7 +22,7 @@ type Share struct {
 
 type shareCache struct {
 	once     sync.Once
-	segSides [][2]sideInfo // per border segment: AFG side, PAK side
+	segSides [][2]sideInfo // per border segment: left side, right side
 }
 
 type sideInfo struct{ province, district int32 }
@@ -45,17 +45,13 @@ func (a *Atlas) computeSides() {
 			continue
 		}
 		off := shareOffsetMetres / meanRadius * 180 / math.Pi
-		for _, sgn := range []float64{1, -1} {
+		for slot, sgn := range []float64{1, -1} { // left, then right
 			s := orb.Point{m[0] - sgn*dy/l*off/k, m[1] + sgn*dx/l*off}
 			ci := a.sovereign.containing(s, nil)
 			if ci < 0 {
 				continue
 			}
 			iso := a.countries[ci].ID
-			slot := 0
-			if iso == "PAK" {
-				slot = 1
-			}
 			info := sideInfo{-1, -1}
 			if pr := a.provinceIn(s, iso); pr != nil {
 				info.province = int32(a.indexOfProvince(pr))

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+
+	"github.com/durandline/durand/geo"
+)
+
+// infoReport is what `durand info --json` prints.
+type infoReport struct {
+	Layers           []layerInfo           `json:"layers"`
+	BorderLengthKm   float64               `json:"border_length_km"`
+	BorderVertices   int                   `json:"border_vertices"`
+	CitedLengthKm    float64               `json:"cited_length_km"`
+	LengthNote       string                `json:"length_note"`
+	DistrictsPresent bool                  `json:"districts_installed"`
+	Sources          []geo.LayerProvenance `json:"sources"`
+}
+
+type layerInfo struct {
+	Name     string `json:"name"`
+	Features int    `json:"features"`
+}
+
+func runInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("info", stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	dataDir := fs.String("data-dir", "", "data directory with installed districts (default: see 'durand data path')")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	a, err := openAtlas(*dataDir)
+	if err != nil {
+		return err
+	}
+	r := buildInfo(a)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAYER\tFEATURES")
+	for _, l := range r.Layers {
+		fmt.Fprintf(tw, "%s\t%d\n", l.Name, l.Features)
+	}
+	if !r.DistrictsPresent {
+		fmt.Fprintln(tw, "districts\tnot installed (durand data install --from DIR)")
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nBorder length: %.1f km measured (%d vertices) vs %.0f km commonly cited.\n%s\n",
+		r.BorderLengthKm, r.BorderVertices, r.CitedLengthKm, r.LengthNote)
+	fmt.Fprintln(stdout, "\nSources and licences:")
+	for _, s := range r.Sources {
+		fmt.Fprintf(stdout, "  %-10s %s (%s) — %s\n", s.Layer, s.Package, s.Licence, s.Attribution)
+	}
+	return nil
+}
+
+func buildInfo(a *geo.Atlas) infoReport {
+	r := infoReport{
+		BorderLengthKm:   math.Round(a.BorderLength()/100) / 10,
+		BorderVertices:   a.Border().Vertices(),
+		CitedLengthKm:    geo.CitedBorderLengthKm,
+		LengthNote:       geo.BorderLengthNote,
+		DistrictsPresent: a.HasDistricts(),
+		Sources:          a.Provenance().Layers,
+	}
+	for _, name := range a.Layers() {
+		fs, _ := a.Features(name)
+		r.Layers = append(r.Layers, layerInfo{name, len(fs)})
+	}
+	return r
+}

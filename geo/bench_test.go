@@ -1,0 +1,140 @@
+package geo_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/geo"
+	"github.com/paulmach/orb"
+)
+
+// benchPoints are seeded random points over the border region.
+func benchPoints(n int) []orb.Point {
+	r := rand.New(rand.NewPCG(1, 2))
+	pts := make([]orb.Point, n)
+	for i := range pts {
+		pts[i] = orb.Point{60 + r.Float64()*15.5, 29 + r.Float64()*8.5}
+	}
+	return pts
+}
+
+func benchAtlas(b *testing.B) *geo.Atlas {
+	b.Helper()
+	a, err := data.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+func BenchmarkLoad(b *testing.B) {
+	fsys := data.FS()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := geo.Load(fsys); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLocate(b *testing.B) {
+	a := benchAtlas(b)
+	pts := benchPoints(1024)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := a.Locate(pts[i%len(pts)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkDistanceToBorder(b *testing.B) {
+	a := benchAtlas(b)
+	pts := benchPoints(1024)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := a.DistanceToBorder(pts[i%len(pts)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// bruteDistance is the baseline: the geodesic distance to every vertex and
+// to the foot point of every segment, no index.
+func bruteDistance(line orb.LineString, p orb.Point) float64 {
+	best := math.Inf(1)
+	k := math.Cos(p[1] * math.Pi / 180)
+	for i := 1; i < len(line); i++ {
+		a, c := line[i-1], line[i]
+		dx, dy := (c[0]-a[0])*k, c[1]-a[1]
+		t := 0.0
+		if l := dx*dx + dy*dy; l > 0 {
+			t = math.Max(0, math.Min(1, ((p[0]-a[0])*k*dx+(p[1]-a[1])*dy)/l))
+		}
+		f := orb.Point{a[0] + t*(c[0]-a[0]), a[1] + t*(c[1]-a[1])}
+		best = math.Min(best, geo.Distance(p, f))
+	}
+	return best
+}
+
+func BenchmarkDistanceToBorderBruteForce(b *testing.B) {
+	a := benchAtlas(b)
+	pts := benchPoints(64)
+	line := a.Border().Line
+	i := 0
+	for b.Loop() {
+		_ = bruteDistance(line, pts[i%len(pts)])
+		i++
+	}
+}
+
+// bruteCountry is the baseline point-in-polygon: orb's planar ring test on
+// every country polygon, no index.
+func bruteCountry(cs []*geo.Country, p orb.Point) string {
+	for _, c := range cs {
+		for _, poly := range c.Geometry {
+			if ringContains(poly[0], p) {
+				return c.ID
+			}
+		}
+	}
+	return ""
+}
+
+func ringContains(r orb.Ring, p orb.Point) bool {
+	in := false
+	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
+		a, c := r[i], r[j]
+		if (a[1] > p[1]) != (c[1] > p[1]) && p[0] < (c[0]-a[0])*(p[1]-a[1])/(c[1]-a[1])+a[0] {
+			in = !in
+		}
+	}
+	return in
+}
+
+func BenchmarkCountryAt(b *testing.B) {
+	a := benchAtlas(b)
+	pts := benchPoints(1024)
+	i := 0
+	for b.Loop() {
+		_, _ = a.CountryAt(pts[i%len(pts)])
+		i++
+	}
+}
+
+func BenchmarkCountryAtBruteForce(b *testing.B) {
+	a := benchAtlas(b)
+	cs := a.Countries()
+	pts := benchPoints(1024)
+	i := 0
+	for b.Loop() {
+		_ = bruteCountry(cs, pts[i%len(pts)])
+		i++
+	}
+}
