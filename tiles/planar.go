@@ -1,0 +1,670 @@
+package tiles
+
+import (
+	"cmp"
+	"slices"
+)
+
+// This file turns the clipped, quantised rings of the polygon features of
+// one layer in one tile into OGC-valid polygons with integer coordinates:
+//
+//  1. Noding (iterated snap rounding): every pair of segments that
+//     intersects other than at a shared endpoint is split at the
+//     intersection, rounded to the integer grid; segments touching another
+//     segment's interior are split at the touching vertex; collinear
+//     overlaps are split at each other's endpoints. Rounding can create new
+//     intersections, so this repeats until none are left. All features of
+//     the layer are noded together, so an edge shared by two features gets
+//     identical vertices in both and no gap or overlap opens between them.
+//  2. Every feature's pieces are merged into undirected edges carrying the
+//     net number of times its rings traverse them (opposite traversals,
+//     such as a spike or a clip artefact running along the tile buffer edge
+//     and back, cancel out).
+//  3. A plane sweep assigns every edge the winding number of the regions on
+//     either side. The feature is the region of positive winding number
+//     (rings oriented exterior-positive, so overlapping parts merge and
+//     stray holes vanish); boundary edges are those separating positive
+//     from non-positive winding.
+//  4. Boundary edges are chained into rings, turning at each vertex into
+//     the same face, and rings that visit a vertex twice are split there,
+//     so rings never self-touch; collinear vertices are removed.
+//  5. Rings of positive area are exteriors; each ring of negative area (a
+//     hole) is assigned to the smallest exterior containing it.
+//
+// All arithmetic is exact integer arithmetic.
+
+// polygonize repairs the rings of several features of one layer in one
+// tile (rings[f] are feature f's rings, exteriors of positive and holes of
+// negative shoelace area, in any state of validity) and returns every
+// feature's valid polygons, each an exterior followed by its holes. It
+// reports false if noding did not converge.
+func polygonize(rings [][][]ipt) ([][][][]ipt, bool) {
+	type segUse struct {
+		a, b ipt // a < b
+		feat int32
+		dir  int8 // +1: the ring runs from a to b
+	}
+	var uses []segUse
+	for f, rs := range rings {
+		for _, r := range rs {
+			for i := range r {
+				a, b := r[i], r[(i+1)%len(r)]
+				switch {
+				case a == b:
+				case b.less(a):
+					uses = append(uses, segUse{b, a, int32(f), -1})
+				default:
+					uses = append(uses, segUse{a, b, int32(f), 1})
+				}
+			}
+		}
+	}
+	// Unique segments, each with the range of its uses.
+	slices.SortFunc(uses, func(p, q segUse) int {
+		if c := cmpIpt(p.a, q.a); c != 0 {
+			return c
+		}
+		if c := cmpIpt(p.b, q.b); c != 0 {
+			return c
+		}
+		return cmp.Compare(p.feat, q.feat)
+	})
+	var segs []iseg
+	var useStart []int32
+	for i, u := range uses {
+		if i == 0 || u.a != uses[i-1].a || u.b != uses[i-1].b {
+			segs = append(segs, iseg{u.a, u.b, int32(len(segs))})
+			useStart = append(useStart, int32(i))
+		}
+	}
+	useStart = append(useStart, int32(len(uses)))
+	pieces, ok := node(segs)
+	if !ok {
+		return nil, false
+	}
+	perFeat := make([][]dedge, len(rings))
+	for _, p := range pieces {
+		for k := useStart[p.origin]; k < useStart[p.origin+1]; k++ {
+			u := uses[k]
+			if u.dir > 0 {
+				perFeat[u.feat] = append(perFeat[u.feat], dedge{p.a, p.b})
+			} else {
+				perFeat[u.feat] = append(perFeat[u.feat], dedge{p.b, p.a})
+			}
+		}
+	}
+	out := make([][][][]ipt, len(rings))
+	var merged []wedge
+	var bnd []dedge
+	for f := range rings {
+		merged = mergeEdges(perFeat[f], merged)
+		bnd = boundary(merged, bnd)
+		out[f] = assemble(chainRings(bnd))
+	}
+	return out, true
+}
+
+// maxNodingRounds bounds the snap-rounding iteration. Each round rounds
+// new crossing points only; real data converges in one to three rounds.
+const maxNodingRounds = 32
+
+// iseg is a directed segment of integer points with the index of the
+// input segment it is a piece of.
+type iseg struct {
+	a, b   ipt
+	origin int32
+}
+
+func orient(a, b, p ipt) int64 {
+	return int64(b.x-a.x)*int64(p.y-a.y) - int64(p.x-a.x)*int64(b.y-a.y)
+}
+
+type split struct {
+	seg int32
+	p   ipt
+}
+
+// node splits segs until no two of them intersect except at common
+// endpoints. It reports false if that did not happen within
+// maxNodingRounds rounds.
+func node(segs []iseg) ([]iseg, bool) {
+	var splits []split
+	var order []int32
+	for range maxNodingRounds {
+		splits, order = findSplits(segs, splits[:0], order)
+		if len(splits) == 0 {
+			return segs, true
+		}
+		segs = applySplits(segs, splits)
+	}
+	return segs, false
+}
+
+// findSplits finds the points at which segments must be split, by a sweep
+// over segments sorted by their smallest x.
+func findSplits(segs []iseg, out []split, order []int32) ([]split, []int32) {
+	order = order[:0]
+	for i := range segs {
+		order = append(order, int32(i))
+	}
+	minX := func(s iseg) int32 { return min(s.a.x, s.b.x) }
+	slices.SortFunc(order, func(i, j int32) int { return cmp.Compare(minX(segs[i]), minX(segs[j])) })
+	var active []int32
+	for _, i := range order {
+		s := segs[i]
+		x0 := minX(s)
+		y0, y1 := min(s.a.y, s.b.y), max(s.a.y, s.b.y)
+		k := 0
+		for _, j := range active {
+			t := segs[j]
+			if max(t.a.x, t.b.x) < x0 {
+				continue
+			}
+			active[k] = j
+			k++
+			if max(t.a.y, t.b.y) < y0 || min(t.a.y, t.b.y) > y1 {
+				continue
+			}
+			out = intersect(segs, i, j, out)
+		}
+		active = append(active[:k], i)
+	}
+	return out, order
+}
+
+// inBox reports whether p lies in the bounding box of s and is not one of
+// its endpoints; for p collinear with s that means p is inside s.
+func inBox(p ipt, s iseg) bool {
+	if p == s.a || p == s.b {
+		return false
+	}
+	return p.x >= min(s.a.x, s.b.x) && p.x <= max(s.a.x, s.b.x) &&
+		p.y >= min(s.a.y, s.b.y) && p.y <= max(s.a.y, s.b.y)
+}
+
+func intersect(segs []iseg, i, j int32, out []split) []split {
+	s, t := segs[i], segs[j]
+	if (s.a == t.a && s.b == t.b) || (s.a == t.b && s.b == t.a) {
+		return out
+	}
+	d1, d2 := orient(t.a, t.b, s.a), orient(t.a, t.b, s.b)
+	if (d1 > 0 && d2 > 0) || (d1 < 0 && d2 < 0) {
+		return out
+	}
+	d3, d4 := orient(s.a, s.b, t.a), orient(s.a, s.b, t.b)
+	if (d3 > 0 && d4 > 0) || (d3 < 0 && d4 < 0) {
+		return out
+	}
+	touched := false
+	if d1 == 0 && inBox(s.a, t) {
+		out = append(out, split{j, s.a})
+		touched = true
+	}
+	if d2 == 0 && inBox(s.b, t) {
+		out = append(out, split{j, s.b})
+		touched = true
+	}
+	if d3 == 0 && inBox(t.a, s) {
+		out = append(out, split{i, t.a})
+		touched = true
+	}
+	if d4 == 0 && inBox(t.b, s) {
+		out = append(out, split{i, t.b})
+		touched = true
+	}
+	if touched || d1 == 0 || d2 == 0 || d3 == 0 || d4 == 0 {
+		return out
+	}
+	// Proper crossing: round the intersection point to the grid.
+	dx, dy := int64(s.b.x-s.a.x), int64(s.b.y-s.a.y)
+	ex, ey := int64(t.b.x-t.a.x), int64(t.b.y-t.a.y)
+	den := dx*ey - dy*ex
+	num := int64(t.a.x-s.a.x)*ey - int64(t.a.y-s.a.y)*ex
+	p := ipt{s.a.x + int32(roundDiv(dx*num, den)), s.a.y + int32(roundDiv(dy*num, den))}
+	if p != s.a && p != s.b {
+		out = append(out, split{i, p})
+	}
+	if p != t.a && p != t.b {
+		out = append(out, split{j, p})
+	}
+	return out
+}
+
+// roundDiv returns n/d rounded to the nearest integer, halves upwards.
+func roundDiv(n, d int64) int64 {
+	if d < 0 {
+		n, d = -n, -d
+	}
+	q, r := n/d, n%d
+	if r < 0 {
+		q--
+		r += d
+	}
+	if 2*r >= d {
+		q++
+	}
+	return q
+}
+
+// applySplits replaces every segment that has split points by its pieces.
+func applySplits(segs []iseg, splits []split) []iseg {
+	slices.SortFunc(splits, func(a, b split) int {
+		if c := cmp.Compare(a.seg, b.seg); c != 0 {
+			return c
+		}
+		s := segs[a.seg]
+		return cmp.Compare(param(s, a.p), param(s, b.p))
+	})
+	out := make([]iseg, 0, len(segs)+len(splits))
+	k := 0
+	for i, s := range segs {
+		if k >= len(splits) || splits[k].seg != int32(i) {
+			out = append(out, s)
+			continue
+		}
+		from := s.a
+		for ; k < len(splits) && splits[k].seg == int32(i); k++ {
+			p := splits[k].p
+			if p == from || p == s.b {
+				continue
+			}
+			out = append(out, iseg{from, p, s.origin})
+			from = p
+		}
+		out = append(out, iseg{from, s.b, s.origin})
+	}
+	return out
+}
+
+// param orders points along a segment (a projection, not normalised).
+func param(s iseg, p ipt) int64 {
+	return int64(p.x-s.a.x)*int64(s.b.x-s.a.x) + int64(p.y-s.a.y)*int64(s.b.y-s.a.y)
+}
+
+// wedge is an undirected edge a < b with the net number of traversals from
+// a to b minus those from b to a.
+type wedge struct {
+	a, b ipt
+	w    int32
+}
+
+// dedge is a directed edge.
+type dedge struct{ from, to ipt }
+
+// mergeEdges sums directed edges into undirected edges with net windings,
+// dropping those that cancel out. The input is reordered.
+func mergeEdges(in []dedge, out []wedge) []wedge {
+	out = out[:0]
+	for _, e := range in {
+		if e.to.less(e.from) {
+			out = append(out, wedge{e.to, e.from, -1})
+		} else {
+			out = append(out, wedge{e.from, e.to, 1})
+		}
+	}
+	slices.SortFunc(out, func(p, q wedge) int {
+		if c := cmpIpt(p.a, q.a); c != 0 {
+			return c
+		}
+		return cmpIpt(p.b, q.b)
+	})
+	k := 0
+	for i := 0; i < len(out); {
+		j, w := i, int32(0)
+		for ; j < len(out) && out[j].a == out[i].a && out[j].b == out[i].b; j++ {
+			w += out[j].w
+		}
+		if w != 0 {
+			out[k] = wedge{out[i].a, out[i].b, w}
+			k++
+		}
+		i = j
+	}
+	return out[:k]
+}
+
+// boundary runs the winding sweep over non-crossing edges and returns the
+// edges separating positive from non-positive winding, directed with the
+// positive side on their left (in the x-right, y-down tile frame that
+// makes exterior rings clockwise on screen, i.e. of positive shoelace
+// area).
+func boundary(edges []wedge, out []dedge) []dedge {
+	out = out[:0]
+	var nonVert, vert []int32
+	for i, e := range edges {
+		if e.a.x == e.b.x {
+			vert = append(vert, int32(i))
+		} else {
+			nonVert = append(nonVert, int32(i))
+		}
+	}
+	// Insertion order: by left endpoint, then bottom (smaller y) first.
+	slices.SortFunc(nonVert, func(i, j int32) int {
+		p, q := edges[i], edges[j]
+		if c := cmpIpt(p.a, q.a); c != 0 {
+			return c
+		}
+		// same left endpoint: the edge turning clockwise (lower) first
+		o := orient(p.a, p.b, q.b)
+		switch {
+		case o > 0:
+			return -1
+		case o < 0:
+			return 1
+		}
+		return 0
+	})
+	slices.SortFunc(vert, func(i, j int32) int { return cmpIpt(edges[i].a, edges[j].a) })
+
+	windAbove := make([]int32, len(edges))
+	var status []int32
+	// above reports whether status edge t lies above the new edge s just
+	// right of s's left endpoint (s.a.x = current sweep position).
+	above := func(t, s wedge) bool {
+		if t.a == s.a {
+			return orient(s.a, s.b, t.b) > 0
+		}
+		return orient(t.a, t.b, s.a) < 0
+	}
+	i, v := 0, 0
+	for i < len(nonVert) || v < len(vert) {
+		var x int32
+		switch {
+		case i >= len(nonVert):
+			x = edges[vert[v]].a.x
+		case v >= len(vert):
+			x = edges[nonVert[i]].a.x
+		default:
+			x = min(edges[nonVert[i]].a.x, edges[vert[v]].a.x)
+		}
+		// Remove edges ending at or before x.
+		k := 0
+		for _, e := range status {
+			if edges[e].b.x > x {
+				status[k] = e
+				k++
+			}
+		}
+		status = status[:k]
+		// Insert edges starting at x.
+		for ; i < len(nonVert) && edges[nonVert[i]].a.x == x; i++ {
+			e := nonVert[i]
+			s := edges[e]
+			pos, _ := slices.BinarySearchFunc(status, s, func(t int32, s wedge) int {
+				if above(edges[t], s) {
+					return 1
+				}
+				return -1
+			})
+			var below int32
+			if pos > 0 {
+				below = windAbove[status[pos-1]]
+			}
+			windAbove[e] = below + s.w
+			status = slices.Insert(status, pos, e)
+			if (below > 0) != (windAbove[e] > 0) {
+				if windAbove[e] > 0 {
+					out = append(out, dedge{s.a, s.b})
+				} else {
+					out = append(out, dedge{s.b, s.a})
+				}
+			}
+		}
+		// Vertical edges at x: winding just right of their midpoint.
+		for ; v < len(vert) && edges[vert[v]].a.x == x; v++ {
+			s := edges[vert[v]]
+			q := ipt{2 * s.a.x, s.a.y + s.b.y} // doubled midpoint
+			pos, _ := slices.BinarySearchFunc(status, q, func(t int32, q ipt) int {
+				e := edges[t]
+				if orient(ipt{2 * e.a.x, 2 * e.a.y}, ipt{2 * e.b.x, 2 * e.b.y}, q) > 0 {
+					return -1 // e is below q
+				}
+				return 1
+			})
+			var right int32
+			if pos > 0 {
+				right = windAbove[status[pos-1]]
+			}
+			left := right + s.w
+			if (left > 0) != (right > 0) {
+				if left > 0 {
+					out = append(out, dedge{s.a, s.b})
+				} else {
+					out = append(out, dedge{s.b, s.a})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// cwBefore reports whether direction c1 comes before c2 when turning
+// clockwise (in the y-down tile frame: counter-clockwise on screen... see
+// halfOf) from direction r.
+func cwBefore(r, c1, c2 ipt) bool {
+	h1, h2 := halfOf(r, c1), halfOf(r, c2)
+	if h1 != h2 {
+		return h1 < h2
+	}
+	return cross2(c1, c2) < 0
+}
+
+func cross2(a, b ipt) int64 { return int64(a.x)*int64(b.y) - int64(a.y)*int64(b.x) }
+
+// halfOf classifies the angle from r to c measured in the negative
+// rotation sense of the raw coordinates: 0 for (0, π), 1 for exactly π,
+// 2 for (π, 2π), 3 for 0 (same direction).
+func halfOf(r, c ipt) int {
+	cr := cross2(r, c)
+	switch {
+	case cr < 0:
+		return 0
+	case cr > 0:
+		return 2
+	}
+	if int64(r.x)*int64(c.x)+int64(r.y)*int64(c.y) < 0 {
+		return 1
+	}
+	return 3
+}
+
+// chainRings chains directed boundary edges into simple rings.
+func chainRings(edges []dedge) [][]ipt {
+	slices.SortFunc(edges, func(p, q dedge) int {
+		if c := cmpIpt(p.from, q.from); c != 0 {
+			return c
+		}
+		return cmpIpt(p.to, q.to)
+	})
+	used := make([]bool, len(edges))
+	outgoing := func(v ipt) (int, int) {
+		lo, _ := slices.BinarySearchFunc(edges, v, func(e dedge, v ipt) int { return cmpIpt(e.from, v) })
+		hi := lo
+		for hi < len(edges) && edges[hi].from == v {
+			hi++
+		}
+		return lo, hi
+	}
+	var out [][]ipt
+	var walk []ipt
+	for e0 := range edges {
+		if used[e0] {
+			continue
+		}
+		walk = walk[:0]
+		e := e0
+		ok := true
+		for {
+			used[e] = true
+			walk = append(walk, edges[e].from)
+			v := edges[e].to
+			r := ipt{edges[e].from.x - v.x, edges[e].from.y - v.y}
+			lo, hi := outgoing(v)
+			next := -1
+			for k := lo; k < hi; k++ {
+				c := ipt{edges[k].to.x - v.x, edges[k].to.y - v.y}
+				if next < 0 || cwBefore(r, c, ipt{edges[next].to.x - v.x, edges[next].to.y - v.y}) {
+					next = k
+				}
+			}
+			if next == e0 {
+				break
+			}
+			if next < 0 || used[next] {
+				ok = false // cannot happen for a consistent boundary
+				break
+			}
+			e = next
+		}
+		if ok {
+			out = splitLoops(walk, out)
+		}
+	}
+	return out
+}
+
+// splitLoops splits a closed walk that visits a vertex more than once into
+// loops that do not, appending them (with collinear vertices removed) to out.
+func splitLoops(walk []ipt, out [][]ipt) [][]ipt {
+	sorted := slices.Clone(walk)
+	slices.SortFunc(sorted, cmpIpt)
+	dup := false
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			dup = true
+			break
+		}
+	}
+	if !dup {
+		if r := dropCollinear(slices.Clone(walk)); len(r) >= 3 {
+			out = append(out, r)
+		}
+		return out
+	}
+	pos := make(map[ipt]int, len(walk))
+	var stack []ipt
+	for _, p := range walk {
+		if k, seen := pos[p]; seen {
+			if r := dropCollinear(slices.Clone(stack[k:])); len(r) >= 3 {
+				out = append(out, r)
+			}
+			for _, q := range stack[k+1:] {
+				delete(pos, q)
+			}
+			stack = stack[:k+1]
+			continue
+		}
+		pos[p] = len(stack)
+		stack = append(stack, p)
+	}
+	if r := dropCollinear(stack); len(r) >= 3 {
+		out = append(out, r)
+	}
+	return out
+}
+
+// dropCollinear removes vertices lying on the straight line through their
+// neighbours. Boundaries never double back, so this keeps the point set.
+func dropCollinear(r []ipt) []ipt {
+	for changed := true; changed && len(r) >= 3; {
+		changed = false
+		k := 0
+		n := len(r)
+		for i := range n {
+			prev := r[(i+n-1)%n]
+			if k > 0 {
+				prev = r[k-1]
+			}
+			next := r[(i+1)%n]
+			if orient(prev, r[i], next) == 0 {
+				changed = true
+				continue
+			}
+			r[k] = r[i]
+			k++
+		}
+		r = r[:k]
+	}
+	return r
+}
+
+func area2(r []ipt) int64 {
+	var s int64
+	n := len(r)
+	for i := range n {
+		a, b := r[i], r[(i+1)%n]
+		s += int64(a.x)*int64(b.y) - int64(b.x)*int64(a.y)
+	}
+	return s
+}
+
+// assemble groups rings into polygons: each exterior (positive area)
+// followed by the holes (negative area) it directly contains.
+func assemble(rs [][]ipt) [][][]ipt {
+	type ring struct {
+		pts            []ipt
+		area           int64
+		minx, miny     int32
+		maxx, maxy     int32
+		parent, polyIx int
+	}
+	var ext, holes []ring
+	for _, r := range rs {
+		a := area2(r)
+		if a == 0 {
+			continue
+		}
+		rg := ring{pts: r, area: a, minx: r[0].x, maxx: r[0].x, miny: r[0].y, maxy: r[0].y}
+		for _, p := range r {
+			rg.minx, rg.maxx = min(rg.minx, p.x), max(rg.maxx, p.x)
+			rg.miny, rg.maxy = min(rg.miny, p.y), max(rg.maxy, p.y)
+		}
+		if a > 0 {
+			ext = append(ext, rg)
+		} else {
+			holes = append(holes, rg)
+		}
+	}
+	polys := make([][][]ipt, len(ext))
+	for i, e := range ext {
+		polys[i] = [][]ipt{e.pts}
+	}
+	for _, h := range holes {
+		q := ipt{h.pts[0].x + h.pts[1].x, h.pts[0].y + h.pts[1].y} // doubled midpoint
+		best := -1
+		for i, e := range ext {
+			if h.minx < e.minx || h.maxx > e.maxx || h.miny < e.miny || h.maxy > e.maxy {
+				continue
+			}
+			if best >= 0 && e.area >= ext[best].area {
+				continue
+			}
+			if insideDoubled(q, e.pts) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			polys[best] = append(polys[best], h.pts)
+		}
+	}
+	return polys
+}
+
+// insideDoubled reports whether q (in doubled coordinates) is inside ring r
+// (winding number; q never lies on r).
+func insideDoubled(q ipt, r []ipt) bool {
+	w := 0
+	n := len(r)
+	for i := range n {
+		a := ipt{2 * r[i].x, 2 * r[i].y}
+		b := ipt{2 * r[(i+1)%n].x, 2 * r[(i+1)%n].y}
+		if a.y <= q.y {
+			if b.y > q.y && orient(a, b, q) > 0 {
+				w++
+			}
+		} else if b.y <= q.y && orient(a, b, q) < 0 {
+			w--
+		}
+	}
+	return w != 0
+}

@@ -1,0 +1,591 @@
+package tiles
+
+import (
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// Defaults applied by NewTileset to zero Options fields.
+const (
+	DefaultExtent       = 4096
+	DefaultBuffer       = 64
+	DefaultMaxZoom      = 14
+	DefaultTolerance    = 4.0
+	DefaultMaxTileBytes = 500 * 1024
+)
+
+// Options configures a Tileset. The zero value selects every default.
+type Options struct {
+	// Extent is the tile width and height in tile units (default 4096).
+	Extent uint32
+	// Buffer is how far geometries extend past each tile edge, in tile
+	// units (default 64).
+	Buffer uint32
+	// MaxZoom is the highest zoom generated (default 14, at most 20).
+	// Tiles exist for zooms 0 to MaxZoom.
+	MaxZoom int
+	// Tolerance is the Douglas-Peucker simplification tolerance in tile
+	// units of the zoom being simplified (default 4; 4096 units span a
+	// tile, so 4 units are half a pixel of a 512-pixel tile). A negative
+	// value disables simplification.
+	Tolerance float64
+	// MaxTileBytes is the budget for one encoded (uncompressed) tile in
+	// bytes (default 500 KiB); see the package documentation for what is
+	// dropped to meet it. A negative value disables the budget.
+	MaxTileBytes int
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Extent == 0 {
+		o.Extent = DefaultExtent
+	}
+	if o.Buffer == 0 {
+		o.Buffer = DefaultBuffer
+	}
+	if o.MaxZoom == 0 {
+		o.MaxZoom = DefaultMaxZoom
+	}
+	if o.Tolerance == 0 {
+		o.Tolerance = DefaultTolerance
+	}
+	if o.MaxTileBytes == 0 {
+		o.MaxTileBytes = DefaultMaxTileBytes
+	}
+	switch {
+	case o.Extent < 16 || o.Extent > 1<<16:
+		return o, fmt.Errorf("%w: extent %d outside [16, 65536]", ErrOptions, o.Extent)
+	case o.Buffer > o.Extent:
+		return o, fmt.Errorf("%w: buffer %d larger than extent %d", ErrOptions, o.Buffer, o.Extent)
+	case o.MaxZoom < 0 || o.MaxZoom > maxSupportedZoom:
+		return o, fmt.Errorf("%w: max zoom %d outside [0, %d]", ErrOptions, o.MaxZoom, maxSupportedZoom)
+	case math.IsNaN(o.Tolerance) || math.IsInf(o.Tolerance, 0):
+		return o, fmt.Errorf("%w: tolerance %v", ErrOptions, o.Tolerance)
+	}
+	return o, nil
+}
+
+// Feature is one input feature.
+type Feature struct {
+	// ID is the MVT feature id; 0 means the feature has no id. Use StringID
+	// to derive one from a string identifier.
+	ID uint64
+	// Geometry in WGS84 longitude/latitude degrees: orb.Point,
+	// orb.MultiPoint, orb.LineString, orb.MultiLineString, orb.Ring,
+	// orb.Polygon, orb.MultiPolygon or orb.Bound. Ring orientation does not
+	// matter: the first ring of each polygon is its exterior.
+	Geometry orb.Geometry
+	// Properties become the feature's MVT tags; see Layer for the types.
+	Properties map[string]any
+}
+
+// Layer is one named input layer. All features of a layer must be of one
+// kind: points (Point, MultiPoint), lines (LineString, MultiLineString) or
+// polygons (Ring, Polygon, MultiPolygon, Bound).
+//
+// Property values may be string, bool, any Go integer or float type, or a
+// slice or map (encoded as JSON text); nil values are left out. Signed
+// integers are written as MVT sint values, unsigned ones as uint, float32 as
+// float, float64 as double.
+type Layer struct {
+	Name     string
+	Features []Feature
+	// MinZoom and MaxZoom bound the zooms at which the layer appears. A
+	// zero MaxZoom means Options.MaxZoom.
+	MinZoom, MaxZoom int
+	// Labels adds, for a polygon layer, a point layer named Name+"_label"
+	// with one point per feature placed at its pole of inaccessibility
+	// (the interior point farthest from the boundary). Each label is
+	// written to exactly one tile per zoom, so labels never repeat at tile
+	// edges.
+	Labels bool
+	// LabelFields restricts the properties copied to the label points;
+	// nil copies all of them.
+	LabelFields []string
+}
+
+// LayerInfo describes an output layer (for TileJSON vector_layers).
+type LayerInfo struct {
+	Name             string
+	Geometry         string            // "point", "line" or "polygon"
+	MinZoom, MaxZoom int               // zoom range in which the layer appears
+	Fields           map[string]string // property name -> FieldString, FieldNumber, FieldBoolean
+}
+
+type geomKind uint8
+
+const (
+	kindNone geomKind = iota
+	kindPoint
+	kindLine
+	kindPolygon
+)
+
+func (k geomKind) String() string {
+	switch k {
+	case kindPoint:
+		return "point"
+	case kindLine:
+		return "line"
+	case kindPolygon:
+		return "polygon"
+	}
+	return "none"
+}
+
+// path is a ring (stored open, oriented so that exterior rings have a
+// positive shoelace area in y-down world/tile coordinates) or a line, in
+// world coordinates.
+type path struct {
+	pts   []orb.Point
+	bound orb.Bound
+}
+
+type prepared struct {
+	id        uint64
+	tags      []tag
+	labelTags []tag
+	bound     orb.Bound   // world coordinates, full resolution
+	points    []orb.Point // point features, world coordinates
+	zoom      [][]path    // line and polygon features: paths per zoom 0..layer max
+	label     orb.Point   // world coordinates (layers with labels)
+	area      float64     // world units², polygons
+}
+
+type layerData struct {
+	name             string
+	kind             geomKind
+	minZoom, maxZoom int
+	labels           bool
+	fields           map[string]string
+	labelFields      map[string]string
+	features         []prepared
+	index            rtree.RTreeGN[float64, int32]
+}
+
+// Tileset holds preprocessed layers and produces Mapbox Vector Tiles.
+// It is immutable and safe for concurrent use.
+type Tileset struct {
+	opt    Options
+	layers []*layerData
+	bound  orb.Bound // WGS84 bounds of all features
+	topo   *topology
+	// arcsAt[z] are the topology's arcs simplified for zoom z (kept for
+	// tests of shared-boundary preservation).
+	arcsAt [][][]orb.Point
+}
+
+// StringID derives a stable feature id from a string identifier: the
+// 64-bit FNV-1a hash of s reduced to 53 bits, so that JavaScript clients
+// (which read ids as float64) see it exactly. It never returns 0.
+func StringID(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	id := h.Sum64() & (1<<53 - 1)
+	if id == 0 {
+		id = 1
+	}
+	return id
+}
+
+// NewTileset validates and preprocesses the layers: it projects every
+// vertex to Web Mercator, builds a topology of shared boundaries across all
+// line and polygon layers, simplifies every shared arc once per zoom,
+// rebuilds each feature per zoom from the simplified arcs, places label
+// points and indexes features in an R-tree. The layers are not retained.
+func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	t := &Tileset{opt: opt, bound: orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}}
+	names := make(map[string]bool)
+	tb := newTopoBuilder()
+
+	// For each polygon/line feature: its sequences, grouped per polygon
+	// part (the first sequence of a part is its exterior).
+	featSeqs := make([][][][]seqRef, len(layers)) // layer, feature, part, ring
+
+	for li, l := range layers {
+		ld, err := newLayerData(l, opt)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range []string{ld.name, ld.name + "_label"} {
+			if names[n] {
+				return nil, fmt.Errorf("%w: duplicate layer name %q", ErrLayer, n)
+			}
+		}
+		names[ld.name] = true
+		if ld.labels {
+			names[ld.name+"_label"] = true
+		}
+		featSeqs[li] = make([][][]seqRef, len(l.Features))
+		for fi, f := range l.Features {
+			fail := func(err error) error { return &FeatureError{Layer: l.Name, Index: fi, Err: err} }
+			if err := checkGeometry(f.Geometry); err != nil {
+				return nil, fail(err)
+			}
+			tags, err := encodeProperties(f.Properties)
+			if err != nil {
+				return nil, fail(err)
+			}
+			p := prepared{id: f.ID, tags: tags}
+			for _, tg := range tags {
+				ld.fields[tg.key] = mergeField(ld.fields[tg.key], fieldType(tg.val.kind))
+			}
+			if ld.labels {
+				p.labelTags = tags
+				if l.LabelFields != nil {
+					p.labelTags = nil
+					for _, tg := range tags {
+						if slices.Contains(l.LabelFields, tg.key) {
+							p.labelTags = append(p.labelTags, tg)
+							ld.labelFields[tg.key] = mergeField(ld.labelFields[tg.key], fieldType(tg.val.kind))
+						}
+					}
+				}
+			}
+			gb := f.Geometry.Bound()
+			t.bound = t.bound.Union(gb)
+			switch ld.kind {
+			case kindPoint:
+				var pts []orb.Point
+				switch g := f.Geometry.(type) {
+				case orb.Point:
+					pts = []orb.Point{g}
+				case orb.MultiPoint:
+					pts = g
+				}
+				for _, q := range pts {
+					x, y := lonLatToWorld(q[0], q[1])
+					p.points = append(p.points, orb.Point{x, y})
+				}
+			case kindLine:
+				var lines []orb.LineString
+				switch g := f.Geometry.(type) {
+				case orb.LineString:
+					lines = []orb.LineString{g}
+				case orb.MultiLineString:
+					lines = g
+				}
+				for _, ls := range lines {
+					if s := tb.add(ls, false); s >= 0 {
+						featSeqs[li][fi] = append(featSeqs[li][fi], []seqRef{{seq: s}})
+					}
+				}
+			case kindPolygon:
+				for _, poly := range polygonsOf(f.Geometry) {
+					var part []seqRef
+					for ri, r := range poly {
+						s := tb.add(r, true)
+						if s < 0 {
+							if ri == 0 {
+								break // degenerate exterior: drop the part
+							}
+							continue
+						}
+						part = append(part, seqRef{seq: s, hole: ri > 0})
+					}
+					if len(part) > 0 {
+						featSeqs[li][fi] = append(featSeqs[li][fi], part)
+					}
+				}
+			}
+			x0, y0 := lonLatToWorld(gb.Min[0], gb.Max[1])
+			x1, y1 := lonLatToWorld(gb.Max[0], gb.Min[1])
+			p.bound = orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x1, y1}}
+			ld.features = append(ld.features, p)
+		}
+		t.layers = append(t.layers, ld)
+	}
+
+	topo := tb.build()
+	t.topo = topo
+
+	// Orientation: exterior rings positive (clockwise on screen, y down),
+	// holes negative, decided once at full resolution.
+	reverse := make([]bool, len(tb.seqs))
+	for li := range featSeqs {
+		for _, parts := range featSeqs[li] {
+			for _, part := range parts {
+				if t.layers[li].kind != kindPolygon {
+					continue
+				}
+				for _, r := range part {
+					s := tb.seqs[r.seq]
+					a := signedArea(topo.world, tb.ids[s.start:s.end])
+					reverse[r.seq] = (a > 0) == r.hole
+				}
+			}
+		}
+	}
+
+	// Simplify per zoom, finest first, and rebuild the features.
+	t.arcsAt = make([][][]orb.Point, opt.MaxZoom+1)
+	var prev [][]orb.Point
+	var prevIdx [][]int32
+	var buf []orb.Point
+	for z := opt.MaxZoom; z >= 0; z-- {
+		tol := -1.0
+		if opt.Tolerance > 0 {
+			tol = opt.Tolerance / worldScale(uint32(z), opt.Extent)
+		}
+		arcs, idx := topo.simplifyArcs(tol, prev, prevIdx)
+		t.arcsAt[z] = arcs
+		for li, ld := range t.layers {
+			if ld.kind == kindPoint || z > ld.maxZoom {
+				continue
+			}
+			for fi := range ld.features {
+				f := &ld.features[fi]
+				if f.zoom == nil {
+					f.zoom = make([][]path, ld.maxZoom+1)
+				}
+				parts := featSeqs[li][fi]
+				if z < ld.maxZoom && arcsUnchanged(topo, parts, arcs, prev) {
+					f.zoom[z] = f.zoom[z+1]
+					continue
+				}
+				var paths []path
+				for _, part := range parts {
+					for ri, r := range part {
+						buf = rebuild(arcs, topo.seqs[r.seq], ld.kind == kindPolygon, buf)
+						if ld.kind == kindPolygon && len(buf) < 3 {
+							if ri == 0 {
+								break // exterior collapsed: drop its holes too
+							}
+							continue
+						}
+						if ld.kind == kindLine && len(buf) < 2 {
+							continue
+						}
+						pts := slices.Clone(buf)
+						if reverse[r.seq] {
+							slices.Reverse(pts)
+						}
+						paths = append(paths, path{pts: pts, bound: orb.MultiPoint(pts).Bound()})
+					}
+				}
+				f.zoom[z] = paths
+			}
+		}
+		prev, prevIdx = arcs, idx
+	}
+
+	// Labels, areas, index.
+	for li, ld := range t.layers {
+		for fi := range ld.features {
+			f := &ld.features[fi]
+			if ld.kind == kindPolygon && len(f.zoom) > 0 {
+				full := f.zoom[len(f.zoom)-1]
+				f.area = pathsArea(full)
+				if ld.labels {
+					f.label = labelPoint(full)
+				}
+			}
+			ld.index.Insert(f.bound.Min, f.bound.Max, int32(fi))
+		}
+		if ld.labels && layers[li].LabelFields == nil {
+			ld.labelFields = maps.Clone(ld.fields)
+		}
+	}
+	if len(t.layers) == 0 || t.bound.Min[0] > t.bound.Max[0] {
+		t.bound = orb.Bound{}
+	}
+	return t, nil
+}
+
+// seqRef is one ring or line of a feature in the topology builder.
+type seqRef struct {
+	seq  int
+	hole bool
+}
+
+// arcsUnchanged reports whether every arc used by the feature kept the same
+// vertices as at the previous (finer) zoom.
+func arcsUnchanged(topo *topology, parts [][]seqRef, arcs, prev [][]orb.Point) bool {
+	for _, part := range parts {
+		for _, r := range part {
+			for _, a := range topo.seqs[r.seq] {
+				if a < 0 {
+					a = ^a
+				}
+				if len(arcs[a]) != len(prev[a]) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func newLayerData(l Layer, opt Options) (*layerData, error) {
+	if l.Name == "" {
+		return nil, fmt.Errorf("%w: empty name", ErrLayer)
+	}
+	ld := &layerData{name: l.Name, minZoom: l.MinZoom, maxZoom: l.MaxZoom, labels: l.Labels, fields: map[string]string{}, labelFields: map[string]string{}}
+	if ld.maxZoom == 0 {
+		ld.maxZoom = opt.MaxZoom
+	}
+	if ld.minZoom < 0 || ld.minZoom > ld.maxZoom || ld.maxZoom > opt.MaxZoom {
+		return nil, fmt.Errorf("%w: layer %q zoom range %d–%d outside 0–%d", ErrLayer, l.Name, l.MinZoom, l.MaxZoom, opt.MaxZoom)
+	}
+	for i, f := range l.Features {
+		k := kindOf(f.Geometry)
+		if k == kindNone {
+			continue // reported by checkGeometry with the feature index
+		}
+		if ld.kind == kindNone {
+			ld.kind = k
+		} else if k != ld.kind {
+			return nil, fmt.Errorf("%w: layer %q mixes %s and %s features (feature %d)", ErrLayer, l.Name, ld.kind, k, i)
+		}
+	}
+	if ld.labels && ld.kind != kindPolygon && ld.kind != kindNone {
+		return nil, fmt.Errorf("%w: layer %q: labels need a polygon layer, not %s", ErrLayer, l.Name, ld.kind)
+	}
+	return ld, nil
+}
+
+func kindOf(g orb.Geometry) geomKind {
+	switch g.(type) {
+	case orb.Point, orb.MultiPoint:
+		return kindPoint
+	case orb.LineString, orb.MultiLineString:
+		return kindLine
+	case orb.Ring, orb.Polygon, orb.MultiPolygon, orb.Bound:
+		return kindPolygon
+	}
+	return kindNone
+}
+
+func polygonsOf(g orb.Geometry) []orb.Polygon {
+	switch g := g.(type) {
+	case orb.Ring:
+		return []orb.Polygon{{g}}
+	case orb.Polygon:
+		return []orb.Polygon{g}
+	case orb.MultiPolygon:
+		return g
+	case orb.Bound:
+		return []orb.Polygon{g.ToPolygon()}
+	}
+	return nil
+}
+
+// checkGeometry rejects nil and unsupported geometries and coordinates that
+// are not finite or lie outside ±180° longitude, ±90° latitude.
+func checkGeometry(g orb.Geometry) error {
+	if g == nil {
+		return fmt.Errorf("%w: nil geometry", ErrGeometry)
+	}
+	if kindOf(g) == kindNone {
+		return fmt.Errorf("%w: unsupported geometry type %s", ErrGeometry, g.GeoJSONType())
+	}
+	var bad error
+	check := func(p orb.Point) {
+		if bad != nil {
+			return
+		}
+		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+			bad = fmt.Errorf("%w: coordinate %v outside WGS84 lon/lat range", ErrGeometry, p)
+		}
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		check(g)
+	case orb.MultiPoint:
+		for _, p := range g {
+			check(p)
+		}
+	case orb.LineString:
+		for _, p := range g {
+			check(p)
+		}
+	case orb.MultiLineString:
+		for _, l := range g {
+			for _, p := range l {
+				check(p)
+			}
+		}
+	case orb.Bound:
+		check(g.Min)
+		check(g.Max)
+	default:
+		for _, poly := range polygonsOf(g) {
+			for _, r := range poly {
+				for _, p := range r {
+					check(p)
+				}
+			}
+		}
+	}
+	return bad
+}
+
+func mergeField(old, typ string) string {
+	if old == "" || old == typ {
+		return typ
+	}
+	return FieldString // mixed types: describe as string
+}
+
+// signedArea is twice the shoelace area of a ring of vertex ids in world
+// coordinates (positive = clockwise on screen, y down).
+func signedArea(world []orb.Point, ids []int32) float64 {
+	var s float64
+	n := len(ids)
+	for i := range n {
+		a, b := world[ids[i]], world[ids[(i+1)%n]]
+		s += a[0]*b[1] - b[0]*a[1]
+	}
+	return s
+}
+
+func ringArea2(pts []orb.Point) float64 {
+	var s float64
+	n := len(pts)
+	for i := range n {
+		a, b := pts[i], pts[(i+1)%n]
+		s += a[0]*b[1] - b[0]*a[1]
+	}
+	return s
+}
+
+// pathsArea is the signed area of oriented rings (exteriors minus holes).
+func pathsArea(ps []path) float64 {
+	var a float64
+	for _, p := range ps {
+		a += ringArea2(p.pts) / 2
+	}
+	return a
+}
+
+// Options returns the options in effect (with defaults filled in).
+func (t *Tileset) Options() Options { return t.opt }
+
+// Bound returns the WGS84 bounding box of all input features.
+func (t *Tileset) Bound() orb.Bound { return t.bound }
+
+// Layers describes the output layers in order, label layers directly after
+// their polygon layer.
+func (t *Tileset) Layers() []LayerInfo {
+	var out []LayerInfo
+	for _, ld := range t.layers {
+		kind := ld.kind
+		if kind == kindNone {
+			kind = kindPoint
+		}
+		out = append(out, LayerInfo{Name: ld.name, Geometry: kind.String(), MinZoom: ld.minZoom, MaxZoom: ld.maxZoom, Fields: maps.Clone(ld.fields)})
+		if ld.labels {
+			out = append(out, LayerInfo{Name: ld.name + "_label", Geometry: kindPoint.String(), MinZoom: ld.minZoom, MaxZoom: ld.maxZoom, Fields: maps.Clone(ld.labelFields)})
+		}
+	}
+	return out
+}
