@@ -271,16 +271,19 @@ func Install(ctx context.Context, opt InstallOptions) (*InstallReport, error) {
 	}
 	in := &installer{opt: opt, rep: &InstallReport{Dir: dir}}
 
-	provs, provSum, err := in.loadProvinces()
-	if err != nil {
-		return nil, err
-	}
-	var inputs *inputSet
+	var (
+		inputs *inputSet
+		err    error
+	)
 	if opt.Download {
 		inputs, err = in.download(ctx)
 	} else {
 		inputs, err = in.readLocal(ctx)
 	}
+	if err != nil {
+		return nil, err
+	}
+	provs, provSum, err := in.loadProvinces()
 	if err != nil {
 		return nil, err
 	}
