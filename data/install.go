@@ -22,29 +22,15 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/durandline/durand/geo"
 	shp "github.com/jonas-p/go-shp"
 	"github.com/paulmach/orb"
 )
 
-// Districts (admin level 2) are not shipped with the module: their sources
-// are large and separately licensed, so `durand data install` (Install)
-// builds them at run time from either a local copy of the source files or
-// the official files downloaded from pinned, checksummed URLs.
-//
-// Output ids are stable and derived from the source ids:
-//
-//   - Afghanistan (geoBoundaries gbOpen AFG ADM2): "AFG-" + shapeID,
-//     e.g. AFG-17698898B16178473007687 (Spin Boldak).
-//   - Pakistan (OCHA COD-AB pak_admbnda_adm2): "PAK-" + ADM2_PCODE,
-//     e.g. PAK-PK235 (Chaman). The one unit without an ADM2_PCODE (the
-//     disputed "Jammu & Kashmir" unit, ADM1_PCODE PK8) uses its ADM1_PCODE.
-//
-// source_id holds the source's own id (shapeID or the P-code used above).
-
 // Names of the files Install writes into the target directory.
 const (
-	InstallDistrictsFile  = "districts.geojson"
-	InstallProvenanceFile = "districts.provenance.json"
+	InstallDistrictsFile  = geo.FileDistricts
+	InstallProvenanceFile = geo.FileDistrictsProvenance
 )
 
 // ExpectedAFGDistricts and ExpectedPAKDistricts are the district counts of
@@ -66,7 +52,7 @@ const (
 	pakGeoJSONName = "districts_simplified_5p.geojson"
 	afgSubdir      = "geoboundaries-afg-adm2"
 	pakSubdir      = "ocha-cod-ab-pak-adm2"
-	provincesName  = "provinces.geojson"
+	provincesName  = geo.FileProvinces
 
 	sourceGeoBoundaries = "geoBoundaries"
 	sourceOCHA          = "OCHA COD-AB"
@@ -242,15 +228,36 @@ func DefaultDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "durand"), nil
 }
 
-// Install builds the districts layer and writes InstallDistrictsFile and
-// InstallProvenanceFile into opt.Dir. The output is deterministic: the same
-// inputs give byte-identical files. Both files are written to temporary
-// files first and renamed into place, so a failed install leaves a previous
+// Install builds the districts layer (admin level 2) and writes
+// InstallDistrictsFile and InstallProvenanceFile into opt.Dir. Districts are
+// not shipped with the module: their sources are large and separately
+// licensed, so they are built at run time from a local copy of the source
+// files or from the official files, downloaded from pinned URLs and checked
+// against pinned SHA-256 sums.
+//
+// The output is deterministic: the same inputs give byte-identical files
+// (no install time is recorded). Both files are written to temporary files
+// first and renamed into place, so a failed install leaves a previous
 // install intact.
 //
 // Geometry: every district is a MultiPolygon in WGS84 lon/lat degrees,
 // exterior rings counter-clockwise and holes clockwise (RFC 7946),
 // coordinates rounded to 7 decimals (about 1 cm); features are sorted by id.
+//
+// Ids are stable and built from the source ids, which source_id repeats:
+//
+//   - Afghanistan (geoBoundaries gbOpen AFG ADM2): "AFG-" + shapeID,
+//     e.g. AFG-17698898B16178473007687 (Spin Boldak).
+//   - Pakistan (OCHA COD-AB pak_admbnda_adm2): "PAK-" + ADM2_PCODE,
+//     e.g. PAK-PK235 (Chaman). The one unit without an ADM2_PCODE (the
+//     disputed "Jammu & Kashmir" unit, ADM1_PCODE PK8) uses its ADM1_PCODE.
+//
+// Provinces: an Afghan district gets the AFG province of opt.Provinces it
+// overlaps most by area, except for the few districts whose overlap is
+// split about evenly and known to fall on the wrong side of the coarser
+// province lines (listed in the provenance file and InstallReport.Notes);
+// a Pakistani district's OCHA ADM1_EN is matched to a PAK province by name
+// or alternative name.
 func Install(ctx context.Context, opt InstallOptions) (*InstallReport, error) {
 	if opt.From != "" && opt.Download {
 		return nil, fmt.Errorf("%w: From and Download are mutually exclusive", ErrInstallOptions)
@@ -324,7 +331,7 @@ func Install(ctx context.Context, opt InstallOptions) (*InstallReport, error) {
 	}
 	in.rep.Districts = len(all)
 
-	geo := encodeDistricts(all)
+	out := encodeDistricts(all)
 	prov, err := in.provenance(inputs, provSum, len(afg), len(pak), corrections)
 	if err != nil {
 		return nil, err
@@ -332,8 +339,8 @@ func Install(ctx context.Context, opt InstallOptions) (*InstallReport, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	in.progress("writing %s (%d districts, %d bytes)", filepath.Join(dir, InstallDistrictsFile), len(all), len(geo))
-	if err := writeFiles(dir, []namedData{{InstallProvenanceFile, prov}, {InstallDistrictsFile, geo}}); err != nil {
+	in.progress("writing %s (%d districts, %d bytes)", filepath.Join(dir, InstallDistrictsFile), len(all), len(out))
+	if err := writeFiles(dir, []namedData{{InstallProvenanceFile, prov}, {InstallDistrictsFile, out}}); err != nil {
 		return nil, err
 	}
 	in.rep.Files = []string{InstallDistrictsFile, InstallProvenanceFile}

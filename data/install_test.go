@@ -18,6 +18,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/durandline/durand/geo/geotest"
 	shp "github.com/jonas-p/go-shp"
 	"github.com/paulmach/orb"
 )
@@ -30,28 +31,7 @@ const fixtureDir = "testdata/install"
 // the test when that directory is absent, unless CI is set.
 func sharedDataDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(d, afgSubdir)); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data not available: %v", err)
-	}
-	return d
+	return geotest.SharedData(t)
 }
 
 // neProvinces turns the shared Natural Earth admin-1 file into a

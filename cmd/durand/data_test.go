@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/geo/geotest"
 )
 
 const dataFixtures = "../../data/testdata/install"
@@ -121,13 +122,7 @@ func TestRunDataErrors(t *testing.T) {
 // TestRunDataInstallShared installs the real districts with the embedded
 // provinces, as a user would with a local copy of the source files.
 func TestRunDataInstallShared(t *testing.T) {
-	shared := filepath.Join("..", "..", "..", "shared", "data")
-	if _, err := os.Stat(shared); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data not available: %v", err)
-	}
+	shared := geotest.SharedData(t)
 	dir := t.TempDir()
 	var out bytes.Buffer
 	if err := runData(context.Background(), []string{"install", "--from", shared, "--dir", dir, "--json"}, &out, io.Discard); err != nil {
