@@ -1,0 +1,67 @@
+package export
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/twpayne/go-geom/encoding/wkt"
+
+	"github.com/durandline/durand/geo"
+)
+
+// writeCSV writes one row a feature: the geometry as WKT in the first
+// column (named WKT, which GDAL recognises), the attribute columns, and the
+// attribution in a last column.
+func writeCSV(w io.Writer, l Layer) error {
+	bw := bufio.NewWriter(w)
+	cw := csv.NewWriter(bw)
+	cols := columns(l.Features)
+	head := make([]string, 0, len(cols)+2)
+	head = append(head, "WKT")
+	for _, c := range cols {
+		head = append(head, c.name)
+	}
+	head = append(head, "attribution")
+	if err := cw.Write(head); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	rec := make([]string, len(head))
+	for i, f := range l.Features {
+		g, err := geo.ToGeom(f.Geometry)
+		if err != nil {
+			return fmt.Errorf("export: feature %d: %w", i, err)
+		}
+		s, err := wkt.Marshal(g)
+		if err != nil {
+			return fmt.Errorf("export: feature %d: %w", i, err)
+		}
+		rec[0] = s
+		for j, c := range cols {
+			switch v := value(f, c).(type) {
+			case nil:
+				rec[j+1] = ""
+			case float64:
+				rec[j+1] = strconv.FormatFloat(v, 'f', -1, 64)
+			case bool:
+				rec[j+1] = strconv.FormatBool(v)
+			case string:
+				rec[j+1] = v
+			}
+		}
+		rec[len(rec)-1] = l.Attribution
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package export
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/twpayne/go-geom/encoding/kml"
+	gokml "github.com/twpayne/go-kml/v3"
+
+	"github.com/durandline/durand/geo"
+)
+
+// writeKML writes a KML 2.2 Document: its name and description (the
+// layer's description and attribution), a Schema declaring the attribute
+// columns, and one Placemark a feature with its name, its attributes as
+// SchemaData and its geometry encoded by go-geom.
+func writeKML(w io.Writer, l Layer) error {
+	cols := columns(l.Features)
+	schemaID := "durand_" + l.Name
+	fields := make([]gokml.Element, 0, len(cols))
+	for _, c := range cols {
+		t := "string"
+		switch c.kind {
+		case kindReal:
+			t = "double"
+		case kindBool:
+			t = "bool"
+		}
+		fields = append(fields, gokml.SimpleField(c.name, t))
+	}
+	desc := l.Description
+	if l.Attribution != "" {
+		if desc != "" {
+			desc += "\n\n"
+		}
+		desc += "Attribution: " + l.Attribution
+	}
+	doc := gokml.Document(
+		gokml.Name(l.Name),
+		gokml.Description(desc),
+		gokml.Schema(schemaID, fields...).WithName(l.Name),
+	)
+	folder := gokml.Folder(gokml.Name(l.Name))
+	for i, f := range l.Features {
+		g, err := geo.ToGeom(f.Geometry)
+		if err != nil {
+			return fmt.Errorf("export: feature %d: %w", i, err)
+		}
+		ge, err := kml.Encode(g)
+		if err != nil {
+			return fmt.Errorf("export: feature %d: %w", i, err)
+		}
+		data := make([]gokml.Element, 0, len(cols))
+		for _, c := range cols {
+			switch v := value(f, c).(type) {
+			case float64:
+				data = append(data, gokml.SimpleData(c.name, strconv.FormatFloat(v, 'f', -1, 64)))
+			case bool:
+				data = append(data, gokml.SimpleData(c.name, strconv.FormatBool(v)))
+			case string:
+				data = append(data, gokml.SimpleData(c.name, v))
+			}
+		}
+		name, _ := f.Properties["name"].(string)
+		if name == "" {
+			name = featureID(f)
+		}
+		folder.Append(gokml.Placemark(
+			gokml.Name(name),
+			gokml.ExtendedData(gokml.SchemaData("#"+schemaID, data...)),
+			ge,
+		))
+	}
+	doc.Append(folder)
+	bw := bufio.NewWriter(w)
+	if err := gokml.KML(doc).WriteIndent(bw, "", " "); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	bw.WriteByte('\n')
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
