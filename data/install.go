@@ -309,6 +309,9 @@ func Install(ctx context.Context, opt InstallOptions) (*InstallReport, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if !slices.ContainsFunc(provs, func(p *province) bool { return p.country == "AFG" }) {
+		return nil, invalid(provincesName, "no province has country AFG; Afghan districts cannot be assigned")
+	}
 	in.progress("assigning %d Afghan districts to provinces by overlap", len(afg))
 	corrections := in.assignAFGProvinces(afg, provs)
 	in.assignPAKProvinces(pak, provs)

@@ -326,6 +326,7 @@ func TestInstallOptionsErrors(t *testing.T) {
 		{"no provinces", InstallOptions{From: fixtureDir, Dir: t.TempDir()}, ErrInstallOptions},
 		{"provinces file missing", InstallOptions{From: fixtureDir, Dir: t.TempDir(), Provinces: fstest.MapFS{}}, fs.ErrNotExist},
 		{"provinces corrupt", InstallOptions{From: fixtureDir, Dir: t.TempDir(), Provinces: fstest.MapFS{provincesName: {Data: []byte(`{"type":"FeatureCollection","features":[`)}}}, ErrInvalidInput},
+		{"no AFG provinces", InstallOptions{From: fixtureDir, Dir: t.TempDir(), Provinces: fstest.MapFS{provincesName: {Data: []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Sindh","country":"PAK"},"geometry":{"type":"Polygon","coordinates":[[[67,25],[68,25],[68,26],[67,25]]]}}]}`)}}}, ErrInvalidInput},
 		{"from missing", InstallOptions{From: filepath.Join(t.TempDir(), "nope"), Dir: t.TempDir(), Provinces: fixtureProvinces()}, fs.ErrNotExist},
 		{"from is a file", InstallOptions{From: filepath.Join(fixtureDir, provincesName), Dir: t.TempDir(), Provinces: fixtureProvinces()}, ErrInstallOptions},
 	} {
