@@ -251,7 +251,11 @@ var versionRE = regexp.MustCompile(`\(PostgreSQL\) (\d+)`)
 
 // startPostGIS initialises and starts a cluster under dir, which must
 // exist, and creates the postgis extension.
-func startPostGIS(dir string) (*PostGIS, error) {
+func startPostGIS(dir string) (*PostGIS, error) { return startCluster(dir, "postgis") }
+
+// startCluster initialises and starts a cluster under dir and creates
+// extension (an identifier) in its database.
+func startCluster(dir, extension string) (*PostGIS, error) {
 	binDir, err := findPostgres()
 	if err != nil {
 		return nil, err
@@ -294,10 +298,10 @@ func startPostGIS(dir string) (*PostGIS, error) {
 	if err := pg.listen(); err != nil {
 		return nil, err
 	}
-	if _, err := pg.Run("CREATE EXTENSION postgis;"); err != nil {
+	if _, err := pg.Run("CREATE EXTENSION " + extension + ";"); err != nil {
+		avail, err2 := pg.Run("SELECT count(*) FROM pg_available_extensions WHERE name = '" + extension + "';")
 		_ = pg.Stop()
-		if avail, err2 := pg.Run("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis';"); err2 == nil &&
-			len(avail) == 1 && avail[0][0] == "0" {
+		if err2 == nil && len(avail) == 1 && avail[0][0] == "0" {
 			pkg := "postgresql-" + pg.major + "-postgis-3"
 			return nil, &MissingError{
 				What:    "PostGIS for PostgreSQL " + pg.major,

@@ -165,3 +165,33 @@ func TestClusterDirLongPath(t *testing.T) {
 		t.Errorf("cleanup left %s", dir)
 	}
 }
+
+// TestMissingExtension checks that an extension the server lacks is
+// reported as a MissingError (a skip, or a failure under CI), not as a
+// broken server.
+func TestMissingExtension(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	if _, err := findPostgres(); err != nil {
+		Missing(t, "PostgreSQL", err.Error())
+	}
+	dir, cleanup, err := clusterDir(t.TempDir())
+	if cleanup != nil {
+		t.Cleanup(cleanup)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := startCluster(dir, "geotest_no_such_extension")
+	if pg != nil {
+		_ = pg.Stop()
+	}
+	var m *MissingError
+	if !errors.As(err, &m) {
+		t.Fatalf("error = %v, want a *MissingError", err)
+	}
+	if !strings.Contains(m.Install, "postgis-3") {
+		t.Errorf("install hint %q does not name the PostGIS package", m.Install)
+	}
+}
