@@ -1,0 +1,299 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/durandline/durand/cmd/durand/internal/export"
+	"github.com/durandline/durand/geo"
+)
+
+// queryable is a property that items can be filtered on by equality.
+type queryable struct {
+	name string
+	typ  string // JSON Schema type: string, number or boolean
+}
+
+// maxQueryableText is the longest text value a queryable property may
+// hold; longer text (descriptions, notes) is not offered for filtering.
+const maxQueryableText = 100
+
+// temporal describes the dates the features of a collection carry.
+type temporal struct {
+	startProp, endProp string         // property names; endProp may be ""
+	spans              [][2]time.Time // per feature; zero start: no date
+	min, max           time.Time
+}
+
+// collection is one OGC API feature collection, built from an atlas layer.
+type collection struct {
+	id, title, description, attribution string
+	features                            []*geojson.Feature
+	// encoded holds each feature's GeoJSON without its closing brace, so
+	// that links can be appended to a single feature.
+	encoded    [][]byte
+	index      map[string]int // feature id -> position
+	bbox       orb.Bound
+	geomType   string // GeoJSON geometry type, or "Geometry" when mixed
+	queryables []queryable
+	temporal   *temporal
+	downloads  map[export.Format]*download
+}
+
+// registry is the set of collections, in a fixed order.
+type registry struct {
+	list []*collection
+	byID map[string]*collection
+}
+
+// newRegistry builds a collection for every layer of the atlas: border,
+// countries, provinces, districts (when installed), crossings, and any
+// layer a later atlas adds (events, zones), which is described by
+// export.Describe, filtered on its scalar properties and given a temporal
+// extent when its features carry dates.
+func newRegistry(a *geo.Atlas) (*registry, error) {
+	reg := &registry{byID: map[string]*collection{}}
+	for _, name := range a.Layers() {
+		if name == geo.LayerDistricts && !a.HasDistricts() {
+			continue
+		}
+		l, err := export.FromAtlas(a, name)
+		if err != nil {
+			return nil, err
+		}
+		c, err := newCollection(l)
+		if err != nil {
+			return nil, err
+		}
+		reg.list = append(reg.list, c)
+		reg.byID[c.id] = c
+	}
+	return reg, nil
+}
+
+func newCollection(l export.Layer) (*collection, error) {
+	c := &collection{
+		id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution,
+		features:  l.Features,
+		encoded:   make([][]byte, len(l.Features)),
+		index:     make(map[string]int, len(l.Features)),
+		downloads: map[export.Format]*download{},
+	}
+	types := map[string]bool{}
+	for i, f := range l.Features {
+		b, err := f.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("server: collection %s feature %d: %w", c.id, i, err)
+		}
+		b = bytes.TrimRight(b, " \n")
+		c.encoded[i] = b[:len(b)-1]
+		id := featureID(f)
+		if _, dup := c.index[id]; !dup {
+			c.index[id] = i
+		}
+		fb := f.Geometry.Bound()
+		if i == 0 {
+			c.bbox = fb
+		} else {
+			c.bbox = c.bbox.Union(fb)
+		}
+		types[f.Geometry.GeoJSONType()] = true
+	}
+	c.geomType = "Geometry"
+	if len(types) == 1 {
+		for t := range types {
+			c.geomType = t
+		}
+	} else if len(types) == 2 && types["Polygon"] && types["MultiPolygon"] {
+		c.geomType = "MultiPolygon"
+	}
+	c.queryables = inferQueryables(l.Features)
+	c.temporal = inferTemporal(l.Features)
+	for _, f := range export.Formats() {
+		c.downloads[f] = &download{layer: l, format: f}
+	}
+	return c, nil
+}
+
+// featureID returns a feature's id as text.
+func featureID(f *geojson.Feature) string {
+	switch v := f.ID.(type) {
+	case string:
+		return v
+	case float64:
+		return fmt.Sprint(v)
+	case nil:
+		s, _ := f.Properties["id"].(string)
+		return s
+	}
+	return fmt.Sprint(f.ID)
+}
+
+// inferQueryables returns the properties whose values are all scalars of
+// one type (or null), with text no longer than maxQueryableText, sorted by
+// name.
+func inferQueryables(fs []*geojson.Feature) []queryable {
+	typ := map[string]string{}
+	bad := map[string]bool{}
+	for _, f := range fs {
+		for k, v := range f.Properties {
+			if bad[k] || v == nil {
+				continue
+			}
+			t := ""
+			switch x := v.(type) {
+			case string:
+				t = "string"
+				if len(x) > maxQueryableText {
+					bad[k] = true
+					continue
+				}
+			case float64:
+				t = "number"
+			case bool:
+				t = "boolean"
+			default:
+				bad[k] = true
+				continue
+			}
+			if old, ok := typ[k]; ok && old != t {
+				bad[k] = true
+				continue
+			}
+			typ[k] = t
+		}
+	}
+	var out []queryable
+	for k, t := range typ {
+		if !bad[k] && validParamName(k) {
+			out = append(out, queryable{k, t})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// validParamName reports whether a property name can be a query parameter
+// without clashing with the parameters of the items resource.
+func validParamName(k string) bool {
+	switch k {
+	case "", "limit", "offset", "bbox", "datetime", "f", "bbox-crs", "crs", "filter", "properties", "sortby":
+		return false
+	}
+	return true
+}
+
+// inferTemporal finds the first of the date property conventions that the
+// features use: start_date/end_date, start/end, date, datetime.
+func inferTemporal(fs []*geojson.Feature) *temporal {
+	for _, pair := range [][2]string{{"start_date", "end_date"}, {"start", "end"}, {"date", ""}, {"datetime", ""}} {
+		t := &temporal{startProp: pair[0], endProp: pair[1], spans: make([][2]time.Time, len(fs))}
+		found := false
+		for i, f := range fs {
+			s, _ := f.Properties[pair[0]].(string)
+			a, err := parseTime(s, false)
+			if err != nil {
+				continue
+			}
+			b := a
+			if pair[1] != "" {
+				if e, ok := f.Properties[pair[1]].(string); ok {
+					if x, err := parseTime(e, true); err == nil {
+						b = x
+					}
+				}
+			} else if x, err := parseTime(s, true); err == nil {
+				b = x
+			}
+			t.spans[i] = [2]time.Time{a, b}
+			if !found || a.Before(t.min) {
+				t.min = a
+			}
+			if !found || b.After(t.max) {
+				t.max = b
+			}
+			found = true
+		}
+		if found {
+			return t
+		}
+	}
+	return nil
+}
+
+// filter is what selects the items of a collection.
+type filter struct {
+	bbox     *orb.Bound
+	datetime *interval
+	equals   map[string]string // queryable -> value
+}
+
+// matches reports whether feature i passes the filter.
+func (c *collection) matches(i int, flt *filter) bool {
+	f := c.features[i]
+	if flt.bbox != nil && !intersects(f.Geometry, *flt.bbox) {
+		return false
+	}
+	if flt.datetime != nil {
+		if c.temporal == nil {
+			return false // a feature without a date has no date in the interval
+		}
+		sp := c.temporal.spans[i]
+		if sp[0].IsZero() || !flt.datetime.intersects(sp[0], sp[1]) {
+			return false
+		}
+	}
+	for k, want := range flt.equals {
+		if !equalValue(f.Properties[k], want) {
+			return false
+		}
+	}
+	return true
+}
+
+// equalValue compares a property value with a query value: text by
+// geo.Fold (case, diacritics and punctuation ignored), numbers
+// numerically, booleans as true/false.
+func equalValue(v any, want string) bool {
+	switch x := v.(type) {
+	case string:
+		return x == want || geo.Fold(x) == geo.Fold(want)
+	case float64:
+		w, err := parseNumber("", want)
+		return err == nil && (x == w || math.Abs(x-w) <= 1e-9*math.Max(1, math.Abs(x)))
+	case bool:
+		return strings.EqualFold(want, fmt.Sprint(x))
+	}
+	return false
+}
+
+// selectItems returns the positions of the features passing the filter,
+// in collection order.
+func (c *collection) selectItems(flt *filter) []int {
+	out := make([]int, 0, len(c.features))
+	for i := range c.features {
+		if c.matches(i, flt) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// download is one collection in one download format, built on first use.
+type download struct {
+	layer  export.Layer
+	format export.Format
+	once   sync.Once
+	body   []byte
+	etag   string
+	gz     []byte
+	err    error
+}

@@ -1,0 +1,50 @@
+// Package server is durand's HTTP API over gorilla/mux: OGC API – Features
+// Part 1 (core, GeoJSON, HTML and OpenAPI 3.0 conformance classes) for the
+// atlas's layers, border and place queries, downloads, /healthz and
+// /metrics. New returns an http.Handler; the caller owns the http.Server
+// (timeouts, shutdown).
+//
+// Resources (every one answers GET and HEAD; OPTIONS answers CORS
+// preflights):
+//
+//	/                                             landing page
+//	/conformance                                  conformance classes
+//	/api                                          OpenAPI 3.0 document (f=html: a page)
+//	/collections                                  the collections
+//	/collections/{collectionId}                   one collection
+//	/collections/{collectionId}/queryables        properties items filter on
+//	/collections/{collectionId}/items             features: limit, offset, bbox, datetime, queryables
+//	/collections/{collectionId}/items/{featureId} one feature
+//	/locate?lon=&lat=                             geo.Atlas.Locate
+//	/border                                       length, vertices, tripoints, cited length
+//	/border/point?km=                             the point at a chainage (GeoJSON Feature)
+//	/border/segment?from_km=&to_km=               part of the border (GeoJSON Feature)
+//	/downloads                                    the download files
+//	/downloads/{collectionId}.{format}            geojson, gpkg, kml, csv
+//	/healthz                                      liveness
+//	/metrics                                      Prometheus metrics
+//
+// Collections are built from the atlas's layers (border, countries,
+// provinces, districts when installed, crossings); a layer a later atlas
+// adds becomes a collection too, with its scalar properties as queryables
+// and, when its features carry start_date/end_date, start/end, date or
+// datetime properties, a temporal extent and datetime filtering. Feature
+// ids in URLs are the ids of the data (crossings "torkham", provinces
+// "AFG-1741").
+//
+// Behaviour: features are application/geo+json, other JSON
+// application/json, pages text/html; the f parameter (json, html) wins over
+// the Accept header. Any unknown, repeated, empty or invalid query
+// parameter is a 400; errors are JSON {"code", "description"} with status
+// 400, 404, 405, 406 (or 414 for a query string over 4 KiB, 500 for a bug,
+// never with a stack trace). Every 200 carries a strong ETag (a SHA-256
+// prefix of the body; "-gzip" appended for the gzip coding) and
+// Cache-Control; If-None-Match answers 304; bodies of 1 KiB and more are
+// gzip-compressed when the client accepts it. Every response carries
+// X-Content-Type-Options: nosniff.
+//
+// Units: coordinates are WGS84 longitude/latitude in decimal degrees
+// (CRS84 axis order), distances metres (fields ending _m) or kilometres
+// (_km), chainage km from the Iran–Afghanistan–Pakistan tripoint; times
+// RFC 3339 in UTC.
+package server

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/durandline/durand/geo"
+)
+
+// Media types, exactly as sent in Content-Type.
+const (
+	mediaJSON    = "application/json"
+	mediaGeoJSON = "application/geo+json"
+	mediaHTML    = "text/html; charset=utf-8"
+	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+)
+
+// Cache policies.
+const (
+	cacheData     = "public, max-age=300"  // answers computed from the atlas
+	cacheDownload = "public, max-age=3600" // download files
+	cacheNone     = "no-store"             // errors, health, metrics
+)
+
+// gzipMinBytes is the smallest body worth compressing.
+const gzipMinBytes = 1024
+
+// response is what a handler produces; respond turns it into HTTP.
+type response struct {
+	status      int // 0 means 200
+	contentType string
+	body        []byte
+	cache       string            // Cache-Control; "" means cacheData
+	header      map[string]string // extra headers, e.g. Content-Disposition
+	// etag, when set, is the precomputed strong validator of body (quoted).
+	etag string
+	// gzipped, when set, is body already compressed (for cached bodies).
+	gzipped []byte
+}
+
+// apiError is an error with its HTTP status and an OGC-style code; its
+// description is shown to the client.
+type apiError struct {
+	status      int
+	code        string
+	description string
+	allow       string // Allow header for 405
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.description) }
+
+func badRequest(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "InvalidParameterValue", description: fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "NotFound", description: fmt.Sprintf(format, args...)}
+}
+
+func notAcceptable(offered []string) *apiError {
+	return &apiError{status: http.StatusNotAcceptable, code: "NotAcceptable",
+		description: "none of the media types in the Accept header is offered here; offered: " + strings.Join(offered, ", ")}
+}
+
+// classify maps any error to an apiError: errors of package geo about the
+// caller's input become 400 or 404, anything else is an internal error
+// whose details are logged, not shown.
+func classify(err error) (*apiError, bool) {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+		return ae, false
+	case errors.Is(err, geo.ErrInvalidCoordinate), errors.Is(err, geo.ErrOutOfRange):
+		return badRequest("%s", strings.TrimPrefix(err.Error(), "geo: ")), false
+	case errors.Is(err, geo.ErrNotFound), errors.Is(err, geo.ErrUnknownLayer):
+		return notFound("%s", strings.TrimPrefix(err.Error(), "geo: ")), false
+	}
+	return &apiError{status: http.StatusInternalServerError, code: "InternalServerError",
+		description: "the server could not answer this request; the error has been logged"}, true
+}
+
+// writeError is the one place errors become responses: JSON
+// {"code": ..., "description": ...} with the error's status.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	ae, internal := classify(err)
+	if internal {
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	body, _ := json.Marshal(struct {
+		Code        string `json:"code"`
+		Description string `json:"description"`
+	}{ae.code, ae.description})
+	body = append(body, '\n')
+	h := w.Header()
+	h.Set("Content-Type", mediaJSON)
+	h.Set("Cache-Control", cacheNone)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if ae.allow != "" {
+		h.Set("Allow", ae.allow)
+	}
+	w.WriteHeader(ae.status)
+	w.Write(body)
+}
+
+// etagOf returns the strong entity tag of body: a quoted hex SHA-256 prefix.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// gzipETag is the entity tag of the gzip-coded representation.
+func gzipETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gzip"` }
+
+// respond writes a response with a strong ETag, conditional 304, Cache-Control,
+// Vary, and gzip when the client accepts it. HEAD gets the same headers and
+// no body.
+func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response) {
+	h := w.Header()
+	status := resp.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	etag := resp.etag
+	if etag == "" {
+		etag = etagOf(resp.body)
+	}
+	cache := resp.cache
+	if cache == "" {
+		cache = cacheData
+	}
+	h.Set("Content-Type", resp.contentType)
+	h.Set("Cache-Control", cache)
+	h.Add("Vary", "Accept, Accept-Encoding")
+	for k, v := range resp.header {
+		h.Set(k, v)
+	}
+	body := resp.body
+	useGzip := len(body) >= gzipMinBytes && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	if useGzip {
+		etag = gzipETag(etag)
+	}
+	h.Set("ETag", etag)
+	if status == http.StatusOK && ifNoneMatch(r.Header.Get("If-None-Match"), etag) {
+		h.Del("Content-Type")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if useGzip {
+		if resp.gzipped != nil {
+			body = resp.gzipped
+		} else {
+			body = s.gzip(body)
+		}
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// gzip compresses b with a pooled writer.
+func (s *server) gzip(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b) / 4)
+	zw, _ := s.gzPool.Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	} else {
+		zw.Reset(&buf)
+	}
+	zw.Write(b)
+	zw.Close()
+	s.gzPool.Put(zw)
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(header string) bool {
+	if header == "" {
+		return false
+	}
+	gz, star := -1.0, -1.0
+	for _, part := range strings.Split(header, ",") {
+		name, q := splitQ(part)
+		switch strings.ToLower(name) {
+		case "gzip", "x-gzip":
+			gz = q
+		case "*":
+			star = q
+		}
+	}
+	if gz >= 0 {
+		return gz > 0
+	}
+	return star > 0
+}
+
+// ifNoneMatch reports whether an If-None-Match header matches etag, by the
+// weak comparison RFC 9110 prescribes for it. A tag of the plain
+// representation also matches its gzip-coded one and vice versa.
+func ifNoneMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	plain := strings.Replace(etag, `-gzip"`, `"`, 1)
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		t = strings.TrimPrefix(t, "W/")
+		if t == etag || t == plain || t == gzipETag(plain) {
+			return true
+		}
+	}
+	return false
+}

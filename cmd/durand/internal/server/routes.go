@@ -1,0 +1,147 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// route is one resource: its path, its query parameters, its handler and
+// what the OpenAPI document says about it. The router and /api are both
+// built from the route table, so they cannot disagree.
+type route struct {
+	name        string // mux route name and OpenAPI operationId
+	path        string // gorilla/mux template, also the OpenAPI path
+	summary     string
+	description string
+	tag         string
+	// params are the query parameters accepted (any other is a 400).
+	params []string
+	// moreParams adds parameters that depend on the request (the
+	// queryables of a collection); its error is the response.
+	moreParams func(r *http.Request) ([]string, error)
+	handler    func(r *http.Request, q query) (*response, error)
+	// raw, when set, serves the route instead of handler (no parameter
+	// validation, no ETag): /metrics.
+	raw http.Handler
+	// produces are the media types of the 200 response.
+	produces []string
+}
+
+// Tags grouping the operations in /api.
+const (
+	tagCapabilities = "Capabilities"
+	tagData         = "Data"
+	tagBorder       = "Border and places"
+	tagDownloads    = "Downloads"
+	tagOperations   = "Operations"
+)
+
+func (s *server) routeTable() []route {
+	htmlJSON := []string{mediaJSON, mediaHTML}
+	return []route{
+		{name: "getLandingPage", path: "/", tag: tagCapabilities,
+			summary:     "Landing page",
+			description: "Links to the API definition, the conformance declaration, the collections, the border queries and the downloads.",
+			params:      []string{"f"}, handler: s.landing, produces: htmlJSON},
+		{name: "getConformanceDeclaration", path: "/conformance", tag: tagCapabilities,
+			summary:     "Conformance declaration",
+			description: "The OGC API – Features Part 1 conformance classes this server implements.",
+			params:      []string{"f"}, handler: s.conformance, produces: htmlJSON},
+		{name: "getAPIDefinition", path: "/api", tag: tagCapabilities,
+			summary:     "API definition",
+			description: "This OpenAPI 3.0 document; f=html gives a page for people.",
+			params:      []string{"f"}, handler: s.apiDefinition, produces: []string{mediaOpenAPI, mediaJSON, mediaHTML}},
+		{name: "getCollections", path: "/collections", tag: tagCapabilities,
+			summary:     "Feature collections",
+			description: "The collections: border, countries, provinces, districts (when installed) and crossings.",
+			params:      []string{"f"}, handler: s.collections, produces: htmlJSON},
+		{name: "describeCollection", path: "/collections/{collectionId}", tag: tagCapabilities,
+			summary:     "Describe a feature collection",
+			description: "Title, description, attribution, spatial (and temporal) extent and links of one collection.",
+			params:      []string{"f"}, handler: s.collection, produces: htmlJSON},
+		{name: "getQueryables", path: "/collections/{collectionId}/queryables", tag: tagCapabilities,
+			summary:     "Queryables of a feature collection",
+			description: "A JSON Schema of the properties that items can be filtered on by equality (e.g. ?country=AFG).",
+			params:      []string{"f"}, handler: s.queryables, produces: htmlJSON},
+		{name: "getFeatures", path: "/collections/{collectionId}/items", tag: tagData,
+			summary: "Features of a collection",
+			description: "A page of features (limit, default 100, at most 10,000; offset), selected by bbox, datetime and " +
+				"equality on the collection's queryables; numberMatched is exact, and next/prev links page through.",
+			params: []string{"f", "limit", "offset", "bbox", "datetime"}, moreParams: s.queryableParams,
+			handler: s.items, produces: []string{mediaGeoJSON, mediaHTML}},
+		{name: "getFeature", path: "/collections/{collectionId}/items/{featureId}", tag: tagData,
+			summary:     "One feature",
+			description: "A feature by its id, e.g. /collections/crossings/items/torkham or /collections/provinces/items/AFG-1741.",
+			params:      []string{"f"}, handler: s.item, produces: []string{mediaGeoJSON, mediaHTML}},
+		{name: "locate", path: "/locate", tag: tagBorder,
+			summary: "Where a point is",
+			description: "Country, province and district (when installed) containing the point, its geodesic distance to the " +
+				"border with the nearest border point and its chainage, and the nearest crossing.",
+			params: []string{"lon", "lat", "f"}, handler: s.locate, produces: []string{mediaJSON}},
+		{name: "getBorder", path: "/border", tag: tagBorder,
+			summary: "The border line",
+			description: "Measured geodesic length, vertex count, tripoints, the commonly cited 2,611 km and a note on why " +
+				"lengths differ.",
+			params: []string{"f"}, handler: s.border, produces: []string{mediaJSON}},
+		{name: "getBorderPoint", path: "/border/point", tag: tagBorder,
+			summary:     "Point at a chainage",
+			description: "The point of the border km kilometres from the Iran–Afghanistan–Pakistan tripoint, as a GeoJSON Feature.",
+			params:      []string{"km", "f"}, handler: s.borderPoint, produces: []string{mediaGeoJSON}},
+		{name: "getBorderSegment", path: "/border/segment", tag: tagBorder,
+			summary:     "Part of the border",
+			description: "The border between two chainages in km (in either order), as a GeoJSON Feature with a LineString.",
+			params:      []string{"from_km", "to_km", "f"}, handler: s.borderSegment, produces: []string{mediaGeoJSON}},
+		{name: "getDownloads", path: "/downloads", tag: tagDownloads,
+			summary:     "Downloads",
+			description: "Every collection as GeoJSON, GeoPackage, KML and CSV (WKT geometry), with attribution.",
+			params:      []string{"f"}, handler: s.downloads, produces: htmlJSON},
+		{name: "getDownload", path: "/downloads/{collectionId}.{format}", tag: tagDownloads,
+			summary:     "Download a collection",
+			description: "The whole collection as a file: geojson, gpkg (GeoPackage 1.3 with an R-tree index), kml or csv.",
+			handler:     s.download,
+			produces:    []string{mediaGeoJSON, "application/geopackage+sqlite3", "application/vnd.google-earth.kml+xml", "text/csv; charset=utf-8"}},
+		{name: "getHealth", path: "/healthz", tag: tagOperations,
+			summary:     "Health check",
+			description: "200 with {\"status\":\"ok\"} while the server is serving.",
+			handler:     s.healthz, produces: []string{mediaJSON}},
+		{name: "getMetrics", path: "/metrics", tag: tagOperations,
+			summary:     "Prometheus metrics",
+			description: "Request counts and latency histograms by route, in the Prometheus text format.",
+			raw:         noStore(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})),
+			produces:    []string{"text/plain; version=0.0.4; charset=utf-8"}},
+	}
+}
+
+// collectionOf returns the collection named by the collectionId path
+// variable, or a 404 error.
+func (s *server) collectionOf(r *http.Request) (*collection, error) {
+	id := mux.Vars(r)["collectionId"]
+	c, ok := s.colls.byID[id]
+	if !ok {
+		return nil, notFound("no collection %q (see /collections)", truncate(id, 100))
+	}
+	return c, nil
+}
+
+// queryableParams returns the queryables of the request's collection.
+func (s *server) queryableParams(r *http.Request) ([]string, error) {
+	c, err := s.collectionOf(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(c.queryables))
+	for i, q := range c.queryables {
+		out[i] = q.name
+	}
+	return out, nil
+}
+
+// noStore marks the responses of h as not to be cached.
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", cacheNone)
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,196 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/durandline/durand/geo"
+)
+
+// Config is what New needs. Only Atlas is required.
+type Config struct {
+	// Atlas is the data served.
+	Atlas *geo.Atlas
+	// BaseURL is the public URL of the server's root, used in links, for
+	// example "https://maps.example.org/durand" behind a proxy that strips
+	// the /durand prefix. Empty: links are built from each request's Host.
+	BaseURL string
+	// CORSOrigins are the origins allowed to read responses from a
+	// browser: "*" (the default when empty) or exact origins such as
+	// "https://example.org". Only GET and HEAD are ever allowed.
+	CORSOrigins []string
+	// Logger receives one access-log line a request (level Info) and
+	// internal errors (level Error). Nil discards them.
+	Logger *slog.Logger
+	// Registry receives the request metrics; nil creates one for this
+	// server with the Go and process collectors. /metrics serves it.
+	Registry *prometheus.Registry
+	// Title is the title of the landing page.
+	Title string
+}
+
+// ErrConfig is matched by errors New returns for an unusable Config.
+var ErrConfig = errors.New("server: invalid configuration")
+
+// server holds the dependencies every handler uses.
+type server struct {
+	atlas    *geo.Atlas
+	colls    *registry
+	base     string // BaseURL without a trailing slash, or ""
+	cors     corsPolicy
+	log      *slog.Logger
+	registry *prometheus.Registry
+	metrics  *metrics
+	title    string
+	router   *mux.Router
+	routes   []route
+	pages    map[string]*template.Template
+	gzPool   sync.Pool
+}
+
+// New returns the HTTP handler serving cfg.Atlas: OGC API – Features
+// Part 1 (core, GeoJSON, HTML, OpenAPI 3.0), the border and place queries,
+// downloads, /healthz and /metrics. See the package documentation.
+func New(cfg Config) (http.Handler, error) {
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s.handler(), nil
+}
+
+func newServer(cfg Config) (*server, error) {
+	if cfg.Atlas == nil {
+		return nil, fmt.Errorf("%w: Atlas is nil", ErrConfig)
+	}
+	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.title == "" {
+		s.title = "Durand Line atlas"
+	}
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("%w: BaseURL %q is not an absolute http(s) URL without query", ErrConfig, cfg.BaseURL)
+		}
+		s.base = strings.TrimRight(cfg.BaseURL, "/")
+	}
+	cors, err := newCORSPolicy(cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
+	s.cors = cors
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+		if err := s.registry.Register(collectors.NewGoCollector()); err != nil {
+			return nil, fmt.Errorf("server: metrics: %w", err)
+		}
+		if err := s.registry.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+			return nil, fmt.Errorf("server: metrics: %w", err)
+		}
+	}
+	if s.metrics, err = newMetrics(s.registry); err != nil {
+		return nil, err
+	}
+	if s.colls, err = newRegistry(cfg.Atlas); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	s.routes = s.routeTable()
+	s.router = s.newRouter()
+	return s, nil
+}
+
+// handler is the router wrapped in the middleware: panic recovery, access
+// log and metrics, security headers, CORS.
+func (s *server) handler() http.Handler {
+	return s.observe(s.recoverPanics(s.secure(s.corsHandler(s.router))))
+}
+
+// baseURL returns the URL of the server root for links: the configured
+// BaseURL, else the scheme and Host of the request.
+func (s *server) baseURL(r *http.Request) string {
+	if s.base != "" {
+		return s.base
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host
+}
+
+// newRouter registers every route of the route table for GET and HEAD.
+func (s *server) newRouter() *mux.Router {
+	r := mux.NewRouter()
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		s.writeError(w, req, notFound("no resource at %s; the landing page / lists what is served", truncate(req.URL.Path, 200)))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		s.writeError(w, req, &apiError{status: http.StatusMethodNotAllowed, code: "MethodNotAllowed",
+			description: fmt.Sprintf("method %s is not allowed here; use GET or HEAD", truncate(req.Method, 32)), allow: "GET, HEAD, OPTIONS"})
+	})
+	for _, rt := range s.routes {
+		var h http.Handler
+		if rt.raw != nil {
+			h = rt.raw
+		} else {
+			h = s.adapt(rt)
+		}
+		r.Handle(rt.path, h).Methods(http.MethodGet, http.MethodHead).Name(rt.name)
+	}
+	r.Use(labelRoute)
+	return r
+}
+
+// adapt validates the query parameters of a route, then runs its handler.
+func (s *server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		allowed := rt.params
+		if rt.moreParams != nil {
+			more, err := rt.moreParams(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			allowed = append(append([]string(nil), allowed...), more...)
+		}
+		q, err := parseQuery(r, allowed)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		resp, err := rt.handler(r, q)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.respond(w, r, resp)
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
