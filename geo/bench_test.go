@@ -1,14 +1,19 @@
 package geo_test
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/geo/geotest"
 	"github.com/paulmach/orb"
 )
+
+func geotestShared(b *testing.B) string { return geotest.SharedData(b) }
 
 // benchPoints are seeded random points over the border region.
 func benchPoints(n int) []orb.Point {
@@ -137,4 +142,36 @@ func BenchmarkCountryAtBruteForce(b *testing.B) {
 		_ = bruteCountry(cs, pts[i%len(pts)])
 		i++
 	}
+}
+
+// BenchmarkLoadWithDistricts loads the whole atlas: embedded files plus the
+// 559 districts installed from ../shared/data. It reports the live heap
+// the loaded atlas holds (MB-live).
+func BenchmarkLoadWithDistricts(b *testing.B) {
+	shared := geotestShared(b)
+	dir := b.TempDir()
+	if _, err := data.Install(context.Background(), data.InstallOptions{From: shared, Dir: dir, Provinces: data.FS()}); err != nil {
+		b.Fatal(err)
+	}
+	fsys, err := data.Merged(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var keep *geo.Atlas
+	b.ReportAllocs()
+	for b.Loop() {
+		if keep, err = geo.Load(fsys); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	var before, after runtime.MemStats
+	keep = nil
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	keep, _ = geo.Load(fsys)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "MB-live")
+	runtime.KeepAlive(keep)
 }

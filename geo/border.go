@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/paulmach/orb"
-	"github.com/tidwall/rtree"
 )
 
 // CitedBorderLengthKm is the length of the Durand Line commonly cited in
@@ -27,7 +26,7 @@ type Border struct {
 
 	cum  []float64 // geodesic metres from the start to each vertex
 	vec  []vec3    // unit vectors of the vertices
-	tree rtree.RTreeG[int32]
+	segs *segTree
 }
 
 func newBorder(id, name string, line orb.LineString) (*Border, error) {
@@ -42,11 +41,9 @@ func newBorder(id, name string, line orb.LineString) (*Border, error) {
 		b.vec[i] = toVec(p)
 		if i > 0 {
 			b.cum[i] = b.cum[i-1] + Distance(line[i-1], p)
-			lo := orb.Point{math.Min(line[i-1][0], p[0]), math.Min(line[i-1][1], p[1])}
-			hi := orb.Point{math.Max(line[i-1][0], p[0]), math.Max(line[i-1][1], p[1])}
-			b.tree.Insert(lo, hi, int32(i-1))
 		}
 	}
+	b.segs = newSegTree(b.vec)
 	return b, nil
 }
 
@@ -135,110 +132,47 @@ type BorderDistance struct {
 	ChainageKm float64   `json:"chainage_km"`  // its chainage
 }
 
-// nearest finds the point of the border nearest to p. Candidates are ranked
-// on the sphere (great-circle arcs between vertices, as PostGIS geography
-// does) and the final distance is the ellipsoidal geodesic to the foot point.
+// Candidates are gathered on the sphere within sphereTie of the nearest
+// (the ellipsoid can reorder spherical distances that close), ranked by
+// approxMetres, and those within approxTie of the best are measured with
+// the exact geodesic.
+const (
+	sphereTie = 1.006
+	approxTie = 1.0005
+)
+
+// nearest finds the point of the border nearest to p: the closest points of
+// the great-circle edges (as in PostGIS geography), measured by the
+// ellipsoidal geodesic.
 func (b *Border) nearest(p orb.Point) BorderDistance {
+	var buf [32]arcCand
 	pv := toVec(p)
-	k := cosDeg(p[1])
-	bestAng := math.Inf(1)
-	type cand struct {
-		seg  int32
-		foot vec3
-		ang  float64
+	cands, bestAng := b.segs.nearest(pv, b.vec, sphereTie, buf[:0])
+	bestApprox := math.Inf(1)
+	for i := range cands {
+		cands[i].approx = approxMetres(pv, cands[i].foot)
+		if cands[i].ang <= bestAng*sphereTie+1e-15 {
+			bestApprox = math.Min(bestApprox, cands[i].approx)
+		}
 	}
-	var cands [8]cand
-	nc := 0
-	b.tree.Nearby(
-		func(min, max [2]float64, seg int32, item bool) float64 {
-			if item {
-				return segAngle(p, k, b.Line[seg], b.Line[seg+1])
-			}
-			return boxAngle(p, k, min, max)
-		},
-		func(_, _ [2]float64, seg int32, approx float64) bool {
-			// Items come out in increasing order of their approximate
-			// (equirectangular) distance; stop once that exceeds the best
-			// exact spherical distance by a margin that covers the
-			// approximation.
-			if approx > bestAng*1.02+1e-9 {
-				return false
-			}
-			foot, ang := closestOnArc(pv, b.vec[seg], b.vec[seg+1])
-			if ang < bestAng {
-				bestAng = ang
-			}
-			if nc < len(cands) {
-				cands[nc] = cand{seg, foot, ang}
-				nc++
-			} else {
-				worst := 0
-				for j := 1; j < nc; j++ {
-					if cands[j].ang > cands[worst].ang {
-						worst = j
-					}
-				}
-				if ang < cands[worst].ang {
-					cands[worst] = cand{seg, foot, ang}
-				}
-			}
-			return true
-		},
-	)
-	// Resolve near-ties on the ellipsoid.
 	best := BorderDistance{Metres: math.Inf(1)}
-	for j := 0; j < nc; j++ {
-		c := cands[j]
-		if c.ang > bestAng*1.006+1e-9 {
+	for _, c := range cands {
+		if c.ang > bestAng*sphereTie+1e-15 || c.approx > bestApprox*approxTie+1e-3 {
 			continue
 		}
 		fp := c.foot.point()
-		d := Distance(p, fp)
-		if d < best.Metres {
+		if m := Distance(p, fp); m < best.Metres {
 			seg := int(c.seg)
 			best = BorderDistance{
-				Metres:     d,
-				Point:      fp,
-				ChainageKm: (b.cum[seg] + Distance(b.Line[seg], fp)) / 1000,
+				Metres: m,
+				Point:  fp,
+				// The part of one short segment: the approximation is
+				// good to well under a millimetre here.
+				ChainageKm: (b.cum[seg] + approxMetres(b.vec[seg], c.foot)) / 1000,
 			}
 		}
 	}
 	return best
-}
-
-// boxAngle is a lower-bound estimate, in radians, of the angular distance
-// from p to a lon/lat box, using the smaller cosine of latitude of the two.
-func boxAngle(p orb.Point, kp float64, min, max [2]float64) float64 {
-	var dx, dy float64
-	switch {
-	case p[0] < min[0]:
-		dx = min[0] - p[0]
-	case p[0] > max[0]:
-		dx = p[0] - max[0]
-	}
-	switch {
-	case p[1] < min[1]:
-		dy = min[1] - p[1]
-	case p[1] > max[1]:
-		dy = p[1] - max[1]
-	}
-	k := kp
-	if kb := math.Min(cosDeg(min[1]), cosDeg(max[1])); kb < k {
-		k = kb
-	}
-	return math.Hypot(dx*k, dy) * math.Pi / 180
-}
-
-// segAngle is the equirectangular distance, in radians, from p to the
-// segment a–b, with longitudes scaled by k.
-func segAngle(p orb.Point, k float64, a, b orb.Point) float64 {
-	ax, ay := (a[0]-p[0])*k, a[1]-p[1]
-	dx, dy := (b[0]-a[0])*k, b[1]-a[1]
-	t := 0.0
-	if l := dx*dx + dy*dy; l > 0 {
-		t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
-	}
-	return math.Hypot(ax+t*dx, ay+t*dy) * math.Pi / 180
 }
 
 func cosDeg(d float64) float64 { return math.Cos(d * math.Pi / 180) }

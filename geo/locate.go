@@ -120,16 +120,8 @@ func (a *Atlas) DistanceToBorder(p orb.Point) (BorderDistance, error) {
 	return a.distanceToBorder(p), nil
 }
 
-// farMetres is the distance beyond which the indexed search's planar
-// estimates are no longer trusted and every segment is measured.
-const farMetres = 400000
-
 func (a *Atlas) distanceToBorder(p orb.Point) BorderDistance {
-	d := a.border.nearest(p)
-	if d.Metres > farMetres || math.IsInf(d.Metres, 0) {
-		d = a.border.bruteForce(p)
-	}
-	return d
+	return a.border.nearest(p)
 }
 
 // NearestCrossings returns the n crossings nearest to p, nearest first.
@@ -176,27 +168,4 @@ func (a *Atlas) nearestCrossings(p orb.Point, n int) []CrossingDistance {
 		out = out[:n]
 	}
 	return out
-}
-
-// bruteForce measures every segment (used for points far from the border).
-func (b *Border) bruteForce(p orb.Point) BorderDistance {
-	pv := toVec(p)
-	bestAng := math.Inf(1)
-	for i := 0; i+1 < len(b.vec); i++ {
-		if _, ang := closestOnArc(pv, b.vec[i], b.vec[i+1]); ang < bestAng {
-			bestAng = ang
-		}
-	}
-	best := BorderDistance{Metres: math.Inf(1)}
-	for i := 0; i+1 < len(b.vec); i++ {
-		foot, ang := closestOnArc(pv, b.vec[i], b.vec[i+1])
-		if ang > bestAng*1.006+1e-12 {
-			continue
-		}
-		fp := foot.point()
-		if d := Distance(p, fp); d < best.Metres {
-			best = BorderDistance{Metres: d, Point: fp, ChainageKm: (b.cum[i] + Distance(b.Line[i], fp)) / 1000}
-		}
-	}
-	return best
 }

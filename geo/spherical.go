@@ -62,3 +62,50 @@ func closestOnArc(p, a, b vec3) (vec3, float64) {
 	}
 	return b, db
 }
+
+// WGS84 ellipsoid.
+const (
+	wgs84A  = 6378137.0
+	wgs84F  = 1 / 298.257223563
+	wgs84E2 = wgs84F * (2 - wgs84F)
+)
+
+// approxMetres estimates the ellipsoidal geodesic distance between two unit
+// vectors: their angle times the ellipsoid's radius of curvature at the
+// mid-point in the direction of travel (Euler's formula). Within a few
+// hundred km it agrees with the exact geodesic to about 1e-4; it is used to
+// rank candidates, and the winner is then measured exactly.
+func approxMetres(p, q vec3) float64 {
+	ang := angle(p, q)
+	if ang == 0 {
+		return 0
+	}
+	m := vec3{p.x + q.x, p.y + q.y, p.z + q.z}
+	mn := m.norm()
+	if mn < 1e-12 {
+		return ang * meanRadius
+	}
+	m = m.scale(1 / mn)
+	sinLat := m.z
+	// Direction of travel at m, split into north and east components.
+	d := q.sub(p)
+	horiz := math.Hypot(m.x, m.y)
+	var north, east float64
+	if horiz > 1e-12 {
+		ex, ey := -m.y/horiz, m.x/horiz // east unit vector
+		nx, ny, nz := -m.z*m.x/horiz, -m.z*m.y/horiz, horiz
+		east = d.x*ex + d.y*ey
+		north = d.x*nx + d.y*ny + d.z*nz
+	} else {
+		north = 1
+	}
+	h2 := north*north + east*east
+	if h2 == 0 {
+		return ang * meanRadius
+	}
+	cos2, sin2 := north*north/h2, east*east/h2
+	w := 1 - wgs84E2*sinLat*sinLat
+	mer := wgs84A * (1 - wgs84E2) / (w * math.Sqrt(w)) // meridian radius M
+	pv := wgs84A / math.Sqrt(w)                        // prime vertical radius N
+	return ang / (cos2/mer + sin2/pv)
+}

@@ -1,0 +1,157 @@
+package geo
+
+import (
+	"math"
+)
+
+// segTree is a bounding-sphere hierarchy over the border's segments in 3D
+// unit-vector space. Each node bounds a run of consecutive segments (great-
+// circle arcs) with a ball; the Euclidean (chord) distance from a query to
+// anything in a ball is at least |p − c| − r, and chord length grows with
+// the angle, so a best-first search over these bounds finds the nearest
+// segment on the sphere exactly, at any distance, visiting only a few dozen
+// nodes.
+type segTree struct {
+	nodes []segNode
+}
+
+type segNode struct {
+	c           vec3
+	r           float64
+	lo, hi      int32 // segments [lo, hi)
+	left, right int32 // child nodes, -1 for a leaf
+}
+
+func newSegTree(v []vec3) *segTree {
+	t := &segTree{nodes: make([]segNode, 0, 2*len(v))}
+	if len(v) >= 2 {
+		t.build(v, 0, int32(len(v)-1))
+	}
+	return t
+}
+
+// build adds the node for segments [lo, hi) and returns its index.
+func (t *segTree) build(v []vec3, lo, hi int32) int32 {
+	// Ball around the vertices of the run: centre at the middle of their
+	// bounding box, radius to the farthest vertex, plus the largest bulge
+	// of an arc beyond its chord (1 − cos(θ/2) for an arc of angle θ).
+	minv := v[lo]
+	maxv := v[lo]
+	bulge := 0.0
+	for i := lo; i <= hi; i++ {
+		p := v[i]
+		minv = vec3{math.Min(minv.x, p.x), math.Min(minv.y, p.y), math.Min(minv.z, p.z)}
+		maxv = vec3{math.Max(maxv.x, p.x), math.Max(maxv.y, p.y), math.Max(maxv.z, p.z)}
+		if i > lo {
+			th := angle(v[i-1], p)
+			bulge = math.Max(bulge, 1-math.Cos(th/2))
+		}
+	}
+	c := vec3{(minv.x + maxv.x) / 2, (minv.y + maxv.y) / 2, (minv.z + maxv.z) / 2}
+	r := 0.0
+	for i := lo; i <= hi; i++ {
+		r = math.Max(r, v[i].sub(c).norm())
+	}
+	idx := int32(len(t.nodes))
+	t.nodes = append(t.nodes, segNode{c: c, r: r + bulge + 1e-12, lo: lo, hi: hi, left: -1, right: -1})
+	if hi-lo > 1 {
+		mid := (lo + hi) / 2
+		l := t.build(v, lo, mid)
+		rt := t.build(v, mid, hi)
+		t.nodes[idx].left, t.nodes[idx].right = l, rt
+	}
+	return idx
+}
+
+// heapItem is a node and the lower bound of its chord distance.
+type heapItem struct {
+	lb   float64
+	node int32
+}
+
+type minHeap []heapItem
+
+func (h *minHeap) push(x heapItem) {
+	*h = append(*h, x)
+	s := *h
+	i := len(s) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if s[p].lb <= s[i].lb {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func (h *minHeap) pop() heapItem {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s = s[:n]
+	i := 0
+	for {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && s[l].lb < s[m].lb {
+			m = l
+		}
+		if r < n && s[r].lb < s[m].lb {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[m], s[i] = s[i], s[m]
+		i = m
+	}
+	*h = s
+	return top
+}
+
+// arcCand is a segment, its closest point to the query and the angle to it.
+type arcCand struct {
+	seg    int32
+	foot   vec3
+	ang    float64
+	approx float64 // approxMetres to foot, filled in by the caller
+}
+
+// nearest calls visit for every segment whose spherical distance to p is
+// within factor of the smallest, and returns that smallest angle.
+func (t *segTree) nearest(p vec3, v []vec3, factor float64, cands []arcCand) ([]arcCand, float64) {
+	if len(t.nodes) == 0 {
+		return cands, math.Inf(1)
+	}
+	var buf [64]heapItem
+	h := minHeap(buf[:0])
+	bestAng := math.Inf(1)
+	limit := math.Inf(1) // chord length of factor × bestAng
+	h.push(heapItem{lb: math.Max(0, p.sub(t.nodes[0].c).norm()-t.nodes[0].r), node: 0})
+	for len(h) > 0 {
+		it := h.pop()
+		if it.lb > limit {
+			break
+		}
+		n := &t.nodes[it.node]
+		if n.left < 0 {
+			foot, ang := closestOnArc(p, v[n.lo], v[n.lo+1])
+			if ang <= bestAng*factor {
+				cands = append(cands, arcCand{seg: n.lo, foot: foot, ang: ang})
+			}
+			if ang < bestAng {
+				bestAng = ang
+				limit = 2 * math.Sin(math.Min(math.Pi, bestAng*factor)/2)
+			}
+			continue
+		}
+		for _, ci := range [2]int32{n.left, n.right} {
+			c := &t.nodes[ci]
+			if lb := math.Max(0, p.sub(c.c).norm()-c.r); lb <= limit {
+				h.push(heapItem{lb: lb, node: ci})
+			}
+		}
+	}
+	return cands, bestAng
+}
