@@ -115,8 +115,8 @@ func ExampleAtlas_BorderShare() {
 	}
 	// Output:
 	// Balochistan (PAK): 1331 km
-	// Khyber Pakhtunkhwa (PAK): 1277 km
-	// Kandahar (AFG): 632 km
+	// Khyber Pakhtunkhwa (PAK): 1296 km
+	// Kandahar (AFG): 630 km
 }
 
 func ExampleFold() {
