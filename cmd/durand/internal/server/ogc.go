@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -271,6 +272,9 @@ func (s *server) queryables(r *http.Request, q query) (*response, error) {
 	return jsonResponse(doc, mediaJSON)
 }
 
+// maxExactInt is the largest magnitude a number filter accepts (2^53).
+const maxExactInt = 1 << 53
+
 // itemsFilter reads the selection parameters of an items request.
 func itemsFilter(c *collection, q query) (*filter, error) {
 	flt := &filter{}
@@ -295,8 +299,12 @@ func itemsFilter(c *collection, q query) (*filter, error) {
 		}
 		switch x.typ {
 		case "number":
-			if _, err := parseNumber(x.name, v); err != nil {
+			n, err := parseNumber(x.name, v)
+			if err != nil {
 				return nil, err
+			}
+			if math.Abs(n) > maxExactInt {
+				return nil, badRequest("parameter %q: %q is beyond ±2^53, where numbers stop being exact", x.name, v)
 			}
 		case "boolean":
 			if v != "true" && v != "false" {

@@ -93,7 +93,7 @@ func schemaDocs() obj {
 			"links": links, "collections": obj{"type": "array", "items": ref("schemas", "collection")}}},
 		"geometryGeoJSON": obj{"type": "object", "required": []any{"type"}, "properties": obj{
 			"type":        obj{"type": "string", "enum": []any{"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}},
-			"coordinates": obj{"type": "array"}, "geometries": obj{"type": "array"}}},
+			"coordinates": obj{"type": "array", "items": obj{}}, "geometries": obj{"type": "array", "items": obj{"type": "object"}}}},
 		"featureGeoJSON": obj{"type": "object", "required": []any{"type", "geometry", "properties"}, "properties": obj{
 			"type":       obj{"type": "string", "enum": []any{"Feature"}},
 			"id":         obj{"oneOf": []any{str, number}},
@@ -168,9 +168,10 @@ func (s *server) operation(rt route, opID string, pathParams bool, extraParams [
 	params = append(params, extraParams...)
 	content := obj{}
 	for _, t := range rt.produces {
-		content[strings.Split(t, ";")[0]] = obj{"schema": responseSchema(rt.name)}
 		if t == mediaHTML {
 			content["text/html"] = obj{"schema": obj{"type": "string"}}
+		} else {
+			content[strings.Split(t, ";")[0]] = obj{"schema": responseSchema(rt.name)}
 		}
 	}
 	if rt.name == "getAPIDefinition" {

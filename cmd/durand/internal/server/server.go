@@ -152,7 +152,7 @@ func (s *server) newRouter() *mux.Router {
 	for _, rt := range s.routes {
 		var h http.Handler
 		if rt.raw != nil {
-			h = rt.raw
+			h = s.checkQuery(rt, rt.raw)
 		} else {
 			h = s.adapt(rt)
 		}
@@ -185,6 +185,17 @@ func (s *server) adapt(rt route) http.Handler {
 			return
 		}
 		s.respond(w, r, resp)
+	})
+}
+
+// checkQuery validates the query of a route served by a raw handler.
+func (s *server) checkQuery(rt route, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := parseQuery(r, rt.params); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
