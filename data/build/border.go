@@ -210,13 +210,19 @@ func reverse[T any](s []T) {
 	}
 }
 
-// distToMultiPolygonBoundary returns an approximate distance in metres
-// from p to the nearest ring of mp (0 if p is a vertex or on an edge).
+// distToMultiPolygonBoundary returns the distance in metres from p to the
+// nearest ring of mp (0 if p is a vertex or on an edge). Segments are
+// ranked by a planar estimate; the geodesic distance is computed only for
+// those that may be nearest.
 func distToMultiPolygonBoundary(p orb.Point, mp orb.MultiPolygon) float64 {
+	const degM = 111320.0
 	best := math.Inf(1)
 	for _, poly := range mp {
 		for _, ring := range poly {
 			for i := 1; i < len(ring); i++ {
+				if planarDist(p, ring[i-1], ring[i])*degM > best*1.05+10 {
+					continue
+				}
 				q, _ := closestOnSegment(p, ring[i-1], ring[i])
 				if d := distance(p, q); d < best {
 					best = d

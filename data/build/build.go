@@ -76,6 +76,13 @@ type crossingSummary struct {
 type buildResult struct {
 	Files   []outFile
 	Summary summary
+	// Intermediate results, for the tests.
+	Raw       map[string]orb.MultiPolygon // input country polygons
+	Border    borderResult
+	Countries map[string]orb.MultiPolygon // repaired, rounded
+	Provinces []province
+	Crossings []placed
+	Chain     chainLine
 }
 
 // countryData holds the country polygons read from the registry package.
@@ -178,6 +185,7 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 		_, _, v := countVertices(p.Geom)
 		res.Summary.Provinces.Vertices += v
 	}
+	res.Raw, res.Border, res.Countries, res.Provinces = cd.Raw, br, countries, provs
 	provincesJSON, err := featureCollection(provinceFeatures(provs))
 	if err != nil {
 		return res, err
@@ -202,6 +210,7 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	if err != nil {
 		return res, err
 	}
+	res.Crossings, res.Chain = placedX, chain
 	for _, p := range placedX {
 		logf("crossing %-12s %-9s chainage %9.3f km  uncertainty %6.0f m  at %.5f %.5f", p.Row.ID, p.Row.Method, p.ChainageM/1000, p.UncertaintyM, p.Point[0], p.Point[1])
 		res.Summary.Crossings = append(res.Summary.Crossings, crossingSummary{ID: p.Row.ID, Method: p.Row.Method, ChainageKm: round3(p.ChainageM / 1000), UncertaintyM: math.Round(p.UncertaintyM)})

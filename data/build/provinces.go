@@ -76,6 +76,9 @@ func fillHoles(mp orb.MultiPolygon) orb.MultiPolygon {
 type provinceStats struct {
 	Slivers       int     // residual pieces assigned to a province
 	SliverAreaKm2 float64 // their total area
+	Cuts          int     // junctions at which slivers were cut
+	DroppedNodes  int     // overlay nodes removed from straight edges
+	InsertedNodes int     // vertices added to close T-junctions
 }
 
 // buildProvinces clips the Natural Earth provinces of each country to the
@@ -144,7 +147,12 @@ func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf
 		if err != nil {
 			return nil, st, fmt.Errorf("provinces: %s: residual: %w", country, err)
 		}
-		pieces := fromSF(resid)
+		pieces := splitMulti(fromSF(resid))
+		ncut := 0
+		pieces, ncut, err = cutAtJunctions(pieces, neGeoms, neAll, fillHoles(countries[country]))
+		if err != nil {
+			return nil, st, fmt.Errorf("provinces: %s: %w", country, err)
+		}
 		idx := newSegIndex(clipped, 0.02)
 		extra := make([][]orb.Polygon, len(ids))
 		for _, piece := range pieces {
@@ -153,6 +161,8 @@ func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf
 			st.Slivers++
 			st.SliverAreaKm2 += polygonAreaKm2(piece)
 		}
+		st.Cuts += ncut
+		merged := make([]orb.MultiPolygon, len(ids))
 		for i, id := range ids {
 			g := clipped[i]
 			if len(extra[i]) > 0 {
@@ -166,7 +176,23 @@ func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf
 				}
 				g = fromSF(u)
 			}
-			g = roundMultiPolygon(g)
+			merged[i] = g
+		}
+		// Vertices that exist in the inputs: Natural Earth's and the
+		// country's. Others are overlay nodes.
+		keep := vertexSetOf(countries[country])
+		for _, id := range ids {
+			for q := range vertexSetOf(byID[id].Geom) {
+				keep[q] = true
+			}
+		}
+		var removed, inserted int
+		merged, removed = dropNodingVertices(merged, keep)
+		merged, inserted = fixTJunctions(merged)
+		st.DroppedNodes += removed
+		st.InsertedNodes += inserted
+		for i, id := range ids {
+			g := roundMultiPolygon(merged[i])
 			if err := validate(g); err != nil {
 				return nil, st, fmt.Errorf("provinces: %s: invalid result: %w", id, err)
 			}
@@ -174,7 +200,7 @@ func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf
 			pr.Geom = g
 			out = append(out, *pr)
 		}
-		logf("provinces %s: %d provinces, %d residual pieces assigned", country, len(ids), len(pieces))
+		logf("provinces %s: %d provinces, %d residual pieces (cut at %d junctions) assigned", country, len(ids), len(pieces), ncut)
 	}
 	return out, st, nil
 }
@@ -244,6 +270,13 @@ func planarDist(p, a, b orb.Point) float64 {
 // boundary with piece or, when none touches it, the nearest one. Ties go
 // to the lower index.
 func (idx *segIndex) assign(piece orb.Polygon) int {
+	k, _ := idx.assignShares(piece)
+	return k
+}
+
+// assignShares is assign, also returning the shared boundary length in
+// metres with each multipolygon.
+func (idx *segIndex) assignShares(piece orb.Polygon) (int, []float64) {
 	const touch = 1e-7 // degrees, about 1 cm
 	shared := make([]float64, idx.n)
 	any := false
@@ -270,7 +303,7 @@ func (idx *segIndex) assign(piece orb.Polygon) int {
 				bi = i
 			}
 		}
-		return bi
+		return bi, shared
 	}
 	best, bi := math.Inf(1), 0
 	for _, r := range piece {
@@ -282,7 +315,7 @@ func (idx *segIndex) assign(piece orb.Polygon) int {
 			}
 		}
 	}
-	return bi
+	return bi, shared
 }
 
 // provinceFeatures turns provinces into output features.
@@ -303,4 +336,268 @@ func provinceFeatures(ps []province) []feature {
 		})
 	}
 	return out
+}
+
+func splitMulti(mp orb.MultiPolygon) []orb.Polygon { return []orb.Polygon(mp) }
+
+// junctions returns the points where the boundary between two provinces
+// meets the outer outline of all of them, in a deterministic order.
+func junctions(provs []geom.Geometry, outline geom.Geometry) []orb.Point {
+	onOutline := map[orb.Point]bool{}
+	for _, p := range fromSF(outline) {
+		for _, r := range p {
+			for _, q := range r {
+				onOutline[q] = true
+			}
+		}
+	}
+	owners := map[orb.Point]int{}
+	var order []orb.Point
+	for _, g := range provs {
+		seen := map[orb.Point]bool{}
+		for _, p := range fromSF(g) {
+			for _, r := range p {
+				for _, q := range r {
+					if seen[q] || !onOutline[q] {
+						continue
+					}
+					seen[q] = true
+					if owners[q] == 0 {
+						order = append(order, q)
+					}
+					owners[q]++
+				}
+			}
+		}
+	}
+	var out []orb.Point
+	for _, q := range order {
+		if owners[q] >= 2 {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// nearestOnBoundary returns the point of the rings of mp nearest p.
+func nearestOnBoundary(p orb.Point, mp orb.MultiPolygon) orb.Point {
+	best := math.Inf(1)
+	var bq orb.Point
+	ringEdges(mp, func(a, b orb.Point) {
+		q, _ := closestOnSegment(p, a, b)
+		k := math.Cos(p[1] * math.Pi / 180)
+		if d := math.Hypot((q[0]-p[0])*k, q[1]-p[1]); d < best {
+			best, bq = d, q
+		}
+	})
+	return bq
+}
+
+// cutAtJunctions splits the uncovered pieces of a country where a boundary
+// between two provinces, prolonged from the provinces' outline J to the
+// nearest point K of the country outline, would cross them, so that each
+// piece ends up beside one province. The cutter is a rectangle with one
+// side on the line J–K, reaching a little past both ends.
+func cutAtJunctions(pieces []orb.Polygon, provs []geom.Geometry, outline geom.Geometry, country orb.MultiPolygon) ([]orb.Polygon, int, error) {
+	cuts := 0
+	for _, j := range junctions(provs, outline) {
+		k := nearestOnBoundary(j, country)
+		dx, dy := k[0]-j[0], k[1]-j[1]
+		l := math.Hypot(dx, dy)
+		if l < 1e-6 {
+			continue
+		}
+		ux, uy := dx/l, dy/l
+		e := l
+		w := math.Max(2*l, 0.01)
+		a := orb.Point{j[0] - ux*e, j[1] - uy*e}
+		b := orb.Point{k[0] + ux*e, k[1] + uy*e}
+		c := orb.Point{b[0] - uy*w, b[1] + ux*w}
+		d := orb.Point{a[0] - uy*w, a[1] + ux*w}
+		rect := orb.Polygon{orb.Ring{a, b, c, d, a}}
+		rect[0] = orient(rect[0], true)
+		hb := rect.Bound()
+		h := toSF(orb.MultiPolygon{rect}).AsGeometry()
+		var next []orb.Polygon
+		hit := false
+		for _, p := range pieces {
+			if !p.Bound().Intersects(hb) {
+				next = append(next, p)
+				continue
+			}
+			g := toSF(orb.MultiPolygon{p}).AsGeometry()
+			in, err := geom.Intersection(g, h)
+			if err != nil {
+				return nil, cuts, fmt.Errorf("cutting at %v: %w", j, err)
+			}
+			out, err := geom.Difference(g, h)
+			if err != nil {
+				return nil, cuts, fmt.Errorf("cutting at %v: %w", j, err)
+			}
+			ip, op := fromSF(in), fromSF(out)
+			if len(ip) > 0 && len(op) > 0 {
+				hit = true
+			}
+			next = append(next, ip...)
+			next = append(next, op...)
+		}
+		if hit {
+			cuts++
+		}
+		pieces = next
+	}
+	return pieces, cuts, nil
+}
+
+func vertexSetOf(mp orb.MultiPolygon) map[orb.Point]bool {
+	s := map[orb.Point]bool{}
+	for _, p := range mp {
+		for _, r := range p {
+			for _, q := range r {
+				s[q] = true
+			}
+		}
+	}
+	return s
+}
+
+// onSegment reports whether p lies on segment ab (within about 0.1 mm),
+// strictly between its ends.
+func onSegment(p, a, b orb.Point) bool {
+	const eps = 1e-9
+	if p == a || p == b {
+		return false
+	}
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	l2 := dx*dx + dy*dy
+	if l2 == 0 {
+		return false
+	}
+	t := ((p[0]-a[0])*dx + (p[1]-a[1])*dy) / l2
+	if t <= 0 || t >= 1 {
+		return false
+	}
+	qx, qy := a[0]+t*dx, a[1]+t*dy
+	return math.Hypot(p[0]-qx, p[1]-qy) < eps
+}
+
+// dropNodingVertices removes from every ring the vertices that are in
+// none of the inputs (nodes the overlay added, for example where its
+// internal "ghost" edges crossed an edge) and lie on the straight line
+// between their neighbours, so they change no shape.
+func dropNodingVertices(mps []orb.MultiPolygon, keep map[orb.Point]bool) ([]orb.MultiPolygon, int) {
+	removed := 0
+	out := make([]orb.MultiPolygon, len(mps))
+	for i, mp := range mps {
+		for _, p := range mp {
+			var np orb.Polygon
+			for _, r := range p {
+				pts, n := dropCollinear(r[:len(r)-1], keep)
+				removed += n
+				np = append(np, append(orb.Ring(pts), pts[0]))
+			}
+			out[i] = append(out[i], np)
+		}
+	}
+	return out, removed
+}
+
+// dropCollinear removes from the open ring pts the points not in keep that
+// lie on the segment joining their neighbours, keeping at least three.
+func dropCollinear(pts []orb.Point, keep map[orb.Point]bool) ([]orb.Point, int) {
+	total := 0
+	for {
+		n := len(pts)
+		var kept []orb.Point
+		dropped := 0
+		for j := 0; j < n; j++ {
+			prev := pts[(j+n-1)%n]
+			if len(kept) > 0 {
+				prev = kept[len(kept)-1]
+			}
+			next := pts[(j+1)%n]
+			if n-dropped > 3 && !keep[pts[j]] && onSegment(pts[j], prev, next) {
+				dropped++
+				continue
+			}
+			kept = append(kept, pts[j])
+		}
+		total += dropped
+		pts = kept
+		if dropped == 0 {
+			return pts, total
+		}
+	}
+}
+
+// fixTJunctions inserts into every edge the vertices of the other
+// multipolygons that lie on it, so that edges shared by two provinces have
+// the same vertices on both sides.
+func fixTJunctions(mps []orb.MultiPolygon) ([]orb.MultiPolygon, int) {
+	const cell = 0.02
+	key := func(v float64) int { return int(math.Floor(v / cell)) }
+	type vref struct {
+		p     orb.Point
+		owner int
+	}
+	grid := map[[2]int][]vref{}
+	for i, mp := range mps {
+		for q := range vertexSetOf(mp) {
+			k := [2]int{key(q[0]), key(q[1])}
+			grid[k] = append(grid[k], vref{q, i})
+		}
+	}
+	// Deterministic order within cells.
+	for k, vs := range grid {
+		sort.Slice(vs, func(a, b int) bool {
+			if vs[a].p[0] != vs[b].p[0] {
+				return vs[a].p[0] < vs[b].p[0]
+			}
+			if vs[a].p[1] != vs[b].p[1] {
+				return vs[a].p[1] < vs[b].p[1]
+			}
+			return vs[a].owner < vs[b].owner
+		})
+		grid[k] = vs
+	}
+	inserted := 0
+	out := make([]orb.MultiPolygon, len(mps))
+	for i, mp := range mps {
+		for _, p := range mp {
+			var np orb.Polygon
+			for _, r := range p {
+				ring := orb.Ring{r[0]}
+				for j := 1; j < len(r); j++ {
+					a, b := r[j-1], r[j]
+					type hit struct {
+						p orb.Point
+						t float64
+					}
+					var hits []hit
+					seen := map[orb.Point]bool{}
+					for x := key(math.Min(a[0], b[0])); x <= key(math.Max(a[0], b[0])); x++ {
+						for y := key(math.Min(a[1], b[1])); y <= key(math.Max(a[1], b[1])); y++ {
+							for _, v := range grid[[2]int{x, y}] {
+								if v.owner == i || seen[v.p] || !onSegment(v.p, a, b) {
+									continue
+								}
+								seen[v.p] = true
+								dx, dy := b[0]-a[0], b[1]-a[1]
+								hits = append(hits, hit{v.p, ((v.p[0]-a[0])*dx + (v.p[1]-a[1])*dy) / (dx*dx + dy*dy)})
+							}
+						}
+					}
+					sort.Slice(hits, func(x, y int) bool { return hits[x].t < hits[y].t })
+					for _, h := range hits {
+						ring = append(ring, h.p)
+						inserted++
+					}
+					ring = append(ring, b)
+				}
+				np = append(np, ring)
+			}
+			out[i] = append(out[i], np)
+		}
+	}
+	return out, inserted
 }

@@ -55,9 +55,11 @@ so the data is treated as ODbL (share-alike: derived databases stay under ODbL, 
 The border is exactly the chain of edges the AFG and PAK polygons share: {{.Border.SharedVertices}} coordinates are
 vertices of both, all on shared edges (no isolated touches had to be dropped). They come in {{len .Border.Runs}} runs
 ({{ints .Border.Runs}} vertices, from SW to NE). The short runs are not spurious: they are pieces of the one
-line, separated where the two polygons briefly diverge (a few vertices on one side or the other that the
-other polygon lacks, north of Torkham near the Kabul River, and along Chagai district); one of them (4 vertices)
-is a small separate AFG polygon whose edges coincide with the PAK outline. The runs are joined by straight
+line, separated where the two outlines briefly part: north of Torkham near the Kabul River, a few vertices
+on each side that the other polygon lacks (one of the runs, 4 vertices, is a small separate AFG polygon whose
+edges coincide with the PAK outline); and twice in Chagai, where the PAK outline leaves the border to go round
+inland water that touches it (cut out of the land polygon as a notch, not a hole), while the AFG outline keeps
+a single vertex of its own. The runs are joined by straight
 segments (longest {{f1 (maxOf .Border.BridgesM)}} m; the longest shared segment is {{f1 .Border.MaxSharedSegment}} m), giving one
 LineString with no duplicate vertices in which every vertex is a vertex of both polygons.
 Measured length: {{f3 .Border.LengthKm}} km (geodesic, WGS84); published figures (2,600–2,640 km) use other scales.
