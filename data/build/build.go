@@ -60,9 +60,13 @@ type countrySummary struct {
 }
 
 type provincesSummary struct {
-	Features int `json:"features"`
-	Vertices int `json:"vertices"`
-	Slivers  int `json:"slivers_assigned"`
+	Features      int     `json:"features"`
+	Vertices      int     `json:"vertices"`
+	Slivers       int     `json:"slivers_assigned"`
+	SliverKm2     float64 `json:"sliver_area_km2"`
+	Cuts          int     `json:"sliver_cuts"`
+	DroppedNodes  int     `json:"overlay_nodes_dropped"`
+	InsertedNodes int     `json:"t_junction_vertices_added"`
 }
 
 type crossingSummary struct {
@@ -162,10 +166,9 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", id, err)
 		}
+		// Validity is checked by the tests (TestCountries): validating
+		// PAK's 2,587 holes against its outer ring takes seconds.
 		fixed = roundMultiPolygon(fixed)
-		if err := validate(fixed); err != nil {
-			return res, fmt.Errorf("%s: still invalid after repair: %w", id, err)
-		}
 		countries[id] = fixed
 		p, h, v := countVertices(fixed)
 		logf("%s: %d polygons, %d holes, %d vertices; split %d self-touching rings", id, p, h, v, st.SplitRings)
@@ -180,7 +183,10 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Summary.Provinces = provincesSummary{Features: len(provs), Slivers: pst.Slivers}
+	res.Summary.Provinces = provincesSummary{
+		Features: len(provs), Slivers: pst.Slivers, SliverKm2: math.Round(pst.SliverAreaKm2*10) / 10,
+		Cuts: pst.Cuts, DroppedNodes: pst.DroppedNodes, InsertedNodes: pst.InsertedNodes,
+	}
 	for _, p := range provs {
 		_, _, v := countVertices(p.Geom)
 		res.Summary.Provinces.Vertices += v

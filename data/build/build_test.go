@@ -354,7 +354,11 @@ func TestProvinces(t *testing.T) {
 	outline := map[string]orb.MultiPolygon{}
 	for _, f := range countries.Features {
 		id := f.Properties.MustString("id", "")
-		outline[id] = fillHoles(asMultiPolygon(t, f.Geometry))
+		sov, err := sovereignArea(asMultiPolygon(t, f.Geometry))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outline[id] = sov
 		sovereign[id] = newPIPIndex(outline[id])
 	}
 	// locate returns the provinces of each country containing p.

@@ -58,7 +58,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	start := time.Now()
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
+	}
 	res, err := build(cfg, logf)
 	if err != nil {
 		fmt.Fprintf(stderr, "build: %v\n", err)

@@ -72,6 +72,32 @@ func fillHoles(mp orb.MultiPolygon) orb.MultiPolygon {
 	return out
 }
 
+// sovereignArea returns the country's area including inland water: its
+// polygons with holes filled, less the polygons (islands in lakes and
+// rivers) that then lie inside another filled polygon. The result is a
+// valid MultiPolygon.
+func sovereignArea(mp orb.MultiPolygon) (orb.MultiPolygon, error) {
+	filled := fillHoles(mp)
+	var out orb.MultiPolygon
+	for i, p := range filled {
+		probe := interiorProbe(p[0])
+		inside := false
+		for j, q := range filled {
+			if i != j && q.Bound().Contains(probe) && pointInRing(probe, q[0]) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, p)
+		}
+	}
+	if err := validate(out); err != nil {
+		return nil, fmt.Errorf("sovereign area: %w", err)
+	}
+	return out, nil
+}
+
 // provinceStats reports what buildProvinces did.
 type provinceStats struct {
 	Slivers       int     // residual pieces assigned to a province
@@ -117,7 +143,11 @@ func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf
 	}
 	var out []province
 	for _, country := range []string{"AFG", "PAK"} {
-		c := toSF(fillHoles(countries[country])).AsGeometry()
+		sov, err := sovereignArea(countries[country])
+		if err != nil {
+			return nil, st, fmt.Errorf("provinces: %s: %w", country, err)
+		}
+		c := toSF(sov).AsGeometry()
 		var ids []string
 		var neGeoms []geom.Geometry
 		for _, id := range order {
@@ -149,7 +179,7 @@ func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf
 		}
 		pieces := splitMulti(fromSF(resid))
 		ncut := 0
-		pieces, ncut, err = cutAtJunctions(pieces, neGeoms, neAll, fillHoles(countries[country]))
+		pieces, ncut, err = cutAtJunctions(pieces, neGeoms, neAll, sov)
 		if err != nil {
 			return nil, st, fmt.Errorf("provinces: %s: %w", country, err)
 		}

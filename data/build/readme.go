@@ -53,7 +53,7 @@ so the data is treated as ODbL (share-alike: derived databases stay under ODbL, 
 
 ### Border
 The border is exactly the chain of edges the AFG and PAK polygons share: {{.Border.SharedVertices}} coordinates are
-vertices of both, all on shared edges (no isolated touches had to be dropped). They come in {{len .Border.Runs}} runs
+vertices of both{{if eq .Border.DroppedVertices 0}}, all on shared edges (no isolated touches had to be dropped){{else}}; {{.Border.DroppedVertices}} of them touch on no shared edge and were dropped{{end}}. They come in {{len .Border.Runs}} runs
 ({{ints .Border.Runs}} vertices, from SW to NE). The short runs are not spurious: they are pieces of the one
 line, separated where the two outlines briefly part: north of Torkham near the Kabul River, a few vertices
 on each side that the other polygon lacks (one of the runs, 4 vertices, is a small separate AFG polygon whose
@@ -74,6 +74,10 @@ No vertex is moved, added or removed, so every border vertex is unchanged; the r
 These are **land** polygons: rivers, lakes and reservoirs are holes (kept in the file). **Sovereign area
 = the polygons with their holes filled** (a point on the Kabul River or the Indus is in a country even though
 it is in no land polygon); the geo library does the filling. Use the holes only where land matters.
+Caveat: inland water that touches a country's outer ring is cut out as a notch, not a hole, and filling holes
+does not restore it. The largest case is in Chagai (Balochistan), where the PAK outline leaves the border to go
+round a water body south of it (about 1,460 and 230 km² between the PAK outline and the border line there); such
+notches are in neither country polygon.
 
 ### Provinces
 Natural Earth 10m admin-1 (42 features for AFG and PAK) with these corrections:
@@ -87,11 +91,15 @@ Natural Earth 10m admin-1 (42 features for AFG and PAK) with these corrections:
   (Hilmand, Paktya, Hirat, K.P., Baluchistan, Northern Areas, ...) are kept in ` + "`alt_names`" + `.
 
 Natural Earth's outlines do not follow the OSM country polygons, so each province is clipped to its
-country's sovereign area, and the {{.Provinces.Slivers}} pieces of a country that no province of that country covers
-({{f1 .SliverKm2}} km² in all: slivers between the two outlines) are each given to the province of that country with which
-they share the longest boundary (or the nearest). The provinces of a country therefore tile it: no point is
+country's sovereign area. The parts of a country that no province of that country covers ({{f1 .SliverKm2}} km² in all:
+slivers between the two outlines) are first cut where a boundary between two provinces, prolonged straight to the
+nearest point of the country outline, crosses them ({{.Provinces.Cuts}} cuts), so that a long strip along the border is
+shared out between the provinces beside it; each of the {{.Provinces.Slivers}} resulting pieces then goes to the province of
+that country with which it shares the longest boundary (or the nearest). The provinces of a country therefore tile it: no point is
 both "in Pakistan" and "in Kandahar", and every point of a country is in exactly one of its provinces.
-Edges shared by neighbouring provinces stay exactly shared.
+Edges shared by neighbouring provinces stay exactly shared: overlay nodes that lie on straight edges and exist in
+no input are removed ({{.Provinces.DroppedNodes}}), and where an edge of one province passes through a vertex of its
+neighbour that vertex is added to it ({{.Provinces.InsertedNodes}}), so both sides carry the same vertices.
 
 ### Crossings
 ` + "`crossings.csv`" + ` carries, for each crossing, the names, the source coordinate if any, the provinces and
