@@ -70,29 +70,39 @@ func New(cfg Config) (http.Handler, error) {
 	return s.handler(), nil
 }
 
+// Validate checks BaseURL and CORSOrigins, so that a command can report
+// bad flags before it loads the atlas; New checks Atlas too. Its errors
+// match ErrConfig.
+func (c Config) Validate() error {
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("%w: BaseURL %q is not an absolute http(s) URL without query", ErrConfig, c.BaseURL)
+		}
+	}
+	_, err := newCORSPolicy(c.CORSOrigins)
+	return err
+}
+
 func newServer(cfg Config) (*server, error) {
 	if cfg.Atlas == nil {
 		return nil, fmt.Errorf("%w: Atlas is nil", ErrConfig)
 	}
-	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title,
+		base: strings.TrimRight(cfg.BaseURL, "/")}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if s.title == "" {
 		s.title = "Durand Line atlas"
 	}
-	if cfg.BaseURL != "" {
-		u, err := url.Parse(cfg.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("%w: BaseURL %q is not an absolute http(s) URL without query", ErrConfig, cfg.BaseURL)
-		}
-		s.base = strings.TrimRight(cfg.BaseURL, "/")
-	}
-	cors, err := newCORSPolicy(cfg.CORSOrigins)
-	if err != nil {
+	var err error
+	if s.cors, err = newCORSPolicy(cfg.CORSOrigins); err != nil {
 		return nil, err
 	}
-	s.cors = cors
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()
 		if err := s.registry.Register(collectors.NewGoCollector()); err != nil {
