@@ -219,6 +219,9 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	res.Crossings, res.Chain = placedX, chain
 	for _, p := range placedX {
 		logf("crossing %-12s %-9s chainage %9.3f km  uncertainty %6.0f m  at %.5f %.5f", p.Row.ID, p.Row.Method, p.ChainageM/1000, p.UncertaintyM, p.Point[0], p.Point[1])
+		if p.Row.Method == methodDerived {
+			logf("  stretch %.3f–%.3f km (longest of %d)", p.StretchM[0]/1000, p.StretchM[1]/1000, p.Runs)
+		}
 		res.Summary.Crossings = append(res.Summary.Crossings, crossingSummary{ID: p.Row.ID, Method: p.Row.Method, ChainageKm: round3(p.ChainageM / 1000), UncertaintyM: math.Round(p.UncertaintyM)})
 	}
 	crossingsJSON, err := featureCollection(crossingFeatures(placedX))

@@ -285,15 +285,25 @@ type placed struct {
 	Point        orb.Point
 	ChainageM    float64
 	UncertaintyM float64
-	// StretchM is the chainage range used for a derived crossing.
+	// StretchM is the chainage range used for a derived crossing, and
+	// Runs the number of separate stretches that matched (the longest is
+	// used).
 	StretchM [2]float64
+	Runs     int
 }
 
 // stretch returns the longest run of consecutive border vertices for which
 // match is true, as a chainage range in metres.
 func stretch(c chainLine, match func(i int) bool) ([2]float64, bool) {
+	r, n := stretches(c, match)
+	return r, n > 0
+}
+
+// stretches is stretch, also returning how many separate runs matched.
+func stretches(c chainLine, match func(i int) bool) ([2]float64, int) {
 	var best [2]float64
 	found := false
+	runs := 0
 	for i := 0; i < len(c.Pts); {
 		if !match(i) {
 			i++
@@ -304,12 +314,13 @@ func stretch(c chainLine, match func(i int) bool) ([2]float64, bool) {
 			j++
 		}
 		r := [2]float64{c.Cum[i], c.Cum[j]}
+		runs++
 		if !found || r[1]-r[0] > best[1]-best[0] {
 			best, found = r, true
 		}
 		i = j + 1
 	}
-	return best, found
+	return best, runs
 }
 
 // sideInfo gives, for each border vertex, the district on each side and
@@ -353,8 +364,9 @@ func placeCrossings(rows []crossingRow, c chainLine, side func() (sideInfo, erro
 			default:
 				match = func(i int) bool { return si.AfgProvince[i] == r.AfgProvince }
 			}
-			st, ok := stretch(c, match)
-			if !ok {
+			st, runs := stretches(c, match)
+			pl.Runs = runs
+			if runs == 0 {
 				return nil, fmt.Errorf("crossing %s: no stretch of border matches %q/%q/%q", r.ID, r.AfgProvince, r.AfgDistrict, r.PakDistrict)
 			}
 			pl.StretchM = st
@@ -425,11 +437,11 @@ func crossingFeatures(ps []placed) []feature {
 func borderSides(c chainLine, shared string, provs []province) (sideInfo, []string, error) {
 	afgD, afgSum, err := readDistricts(filepath.Join(shared, filepath.FromSlash(afgDistrictsPath)), afgDistrictName)
 	if err != nil {
-		return sideInfo{}, nil, err
+		return sideInfo{}, nil, fmt.Errorf("derived crossings need the district layers (-shared): %w", err)
 	}
 	pakD, pakSum, err := readDistricts(filepath.Join(shared, filepath.FromSlash(pakDistrictsPath)), pakDistrictName)
 	if err != nil {
-		return sideInfo{}, nil, err
+		return sideInfo{}, nil, fmt.Errorf("derived crossings need the district layers (-shared): %w", err)
 	}
 	si := sideInfo{
 		AfgDistrict: make([]string, len(c.Pts)),

@@ -117,9 +117,9 @@ placement method, the sources and a description. Every crossing is placed **on t
   of which only the province is known, the stretch along Kunar. Uncertainty = half the stretch. These are not
   surveyed positions.
 
-| id | method | chainage km | uncertainty m |
-|---|---|---|---|
-{{range .Crossings}}| ` + "`{{.Row.ID}}`" + ` | {{.Row.Method}} | {{f3 (chkm .ChainageM)}} | {{printf "%.0f" .UncertaintyM}} |
+| id | method | chainage km | uncertainty m | stretch used (derived), km |
+|---|---|---|---|---|
+{{range .Crossings}}| ` + "`{{.Row.ID}}`" + ` | {{.Row.Method}} | {{f3 (chkm .ChainageM)}} | {{printf "%.0f" .UncertaintyM}} | {{if eq .Row.Method "derived"}}{{f3 (chkm (index .StretchM 0))}}–{{f3 (chkm (index .StretchM 1))}}{{if gt .Runs 1}} (longest of {{.Runs}}){{end}}{{end}} |
 {{end}}
 Chainage is the geodesic distance along the border line from the Iran–Afghanistan–Pakistan tripoint.
 `
