@@ -747,7 +747,7 @@ func TestRunFlags(t *testing.T) {
 }
 
 func TestParseCrossings(t *testing.T) {
-	header := strings.Join(crossingColumns, ",") + "\n"
+	header := strings.Join(crossingColumns(), ",") + "\n"
 	good := "x,X,,71,34,Kunar,,Khyber Pakhtunkhwa,,sourced,http://a,desc\n"
 	tests := []struct {
 		name string
@@ -786,7 +786,7 @@ func TestParseCrossings(t *testing.T) {
 }
 
 func FuzzParseCrossings(f *testing.F) {
-	header := strings.Join(crossingColumns, ",") + "\n"
+	header := strings.Join(crossingColumns(), ",") + "\n"
 	f.Add(header + "x,X,a|b,71,34,Kunar,,Khyber Pakhtunkhwa,,sourced,http://a,desc\n")
 	f.Add(header + "x,X,,,,Kunar,,,,derived,s,d\n")
 	f.Add("")

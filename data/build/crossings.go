@@ -49,7 +49,10 @@ type crossingRow struct {
 	Description              string
 }
 
-var crossingColumns = []string{"id", "name", "alt_names", "source_lon", "source_lat", "afg_province", "afg_district", "pak_province", "pak_district", "method", "sources", "description"}
+// crossingColumns returns the header of data/crossings.csv.
+func crossingColumns() []string {
+	return []string{"id", "name", "alt_names", "source_lon", "source_lat", "afg_province", "afg_district", "pak_province", "pak_district", "method", "sources", "description"}
+}
 
 // ErrBadCrossings is matched by every error about data/crossings.csv.
 var ErrBadCrossings = errors.New("bad crossings table")
@@ -74,8 +77,8 @@ func parseCrossings(r io.Reader) ([]crossingRow, error) {
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("%w: empty", ErrBadCrossings)
 	}
-	if strings.Join(recs[0], ",") != strings.Join(crossingColumns, ",") {
-		return nil, fmt.Errorf("%w: header is %q, want %q", ErrBadCrossings, recs[0], crossingColumns)
+	if strings.Join(recs[0], ",") != strings.Join(crossingColumns(), ",") {
+		return nil, fmt.Errorf("%w: header is %q, want %q", ErrBadCrossings, recs[0], crossingColumns())
 	}
 	var out []crossingRow
 	seen := map[string]bool{}

@@ -115,10 +115,11 @@ type provinceStats struct {
 func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf func(string, ...any)) ([]province, provinceStats, error) {
 	var st provinceStats
 	// Curate and merge.
+	curation := provinceNames()
 	byID := map[string]*province{}
 	var order []string
 	for _, p := range ne {
-		info, ok := provinceNames[p.Adm1]
+		info, ok := curation[p.Adm1]
 		if !ok {
 			return nil, st, fmt.Errorf("provinces: no curated name for %s (%s)", p.Adm1, p.Name)
 		}
@@ -138,8 +139,8 @@ func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf
 		pr.Geom = append(pr.Geom, p.Geom...)
 	}
 	sort.Strings(order)
-	if len(order) != len(provinceNames)-1 {
-		return nil, st, fmt.Errorf("provinces: %d features after merging, want %d", len(order), len(provinceNames)-1)
+	if len(order) != len(curation)-1 {
+		return nil, st, fmt.Errorf("provinces: %d features after merging, want %d", len(order), len(curation)-1)
 	}
 	var out []province
 	for _, country := range []string{"AFG", "PAK"} {
