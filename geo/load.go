@@ -55,9 +55,14 @@ func (p Provenance) Attribution(layer string) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, l := range p.Layers {
-		if (layer == "" || l.Layer == layer) && l.Attribution != "" && !seen[l.Attribution] {
-			seen[l.Attribution] = true
-			parts = append(parts, l.Attribution)
+		if layer != "" && l.Layer != layer {
+			continue
+		}
+		for _, part := range strings.Split(l.Attribution, "; ") {
+			if part = strings.TrimSpace(part); part != "" && !seen[part] {
+				seen[part] = true
+				parts = append(parts, part)
+			}
 		}
 	}
 	return strings.Join(parts, "; ")

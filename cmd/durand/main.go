@@ -35,6 +35,8 @@ func commands() map[string]command {
 		"info":   {runInfo, "layers, feature counts, border length, sources and licences"},
 		"locate": {runLocate, "where a point is: country, province, district, distance to the border"},
 		"data":   {runData, "install the district layers (data install), show the data directory (data path)"},
+		"serve":  {runServe, "serve the atlas over HTTP: OGC API Features, GeoJSON, downloads, border queries"},
+		"export": {runExport, "write a layer as GeoJSON, GeoPackage, KML or CSV"},
 	}
 }
 
