@@ -231,7 +231,7 @@ func (s *server) download(r *http.Request, q query) (*response, error) {
 		d.body = buf.Bytes()
 		d.etag = etagOf(d.body)
 		if len(d.body) >= gzipMinBytes {
-			d.gz = s.gzip(d.body)
+			d.gz = s.gzip(&response{body: d.body})
 		}
 	})
 	if d.err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"math"
 	"sort"
@@ -37,10 +38,12 @@ type temporal struct {
 type collection struct {
 	id, title, description, attribution string
 	features                            []*geojson.Feature
-	// encoded holds each feature's GeoJSON without its closing brace, so
-	// that links can be appended to a single feature.
+	// encoded holds each feature's GeoJSON; without its last byte (the
+	// closing brace) links can be appended to it.
 	encoded    [][]byte
-	index      map[string]int // feature id -> position
+	digests    [][sha256.Size]byte // SHA-256 of each encoded feature
+	bounds     []orb.Bound         // bounding box of each feature
+	index      map[string]int      // feature id -> position
 	bbox       orb.Bound
 	geomType   string // GeoJSON geometry type, or "Geometry" when mixed
 	queryables []queryable
@@ -84,6 +87,8 @@ func newCollection(l export.Layer) (*collection, error) {
 		id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution,
 		features:  l.Features,
 		encoded:   make([][]byte, len(l.Features)),
+		digests:   make([][sha256.Size]byte, len(l.Features)),
+		bounds:    make([]orb.Bound, len(l.Features)),
 		index:     make(map[string]int, len(l.Features)),
 		downloads: map[export.Format]*download{},
 	}
@@ -94,12 +99,14 @@ func newCollection(l export.Layer) (*collection, error) {
 			return nil, fmt.Errorf("server: collection %s feature %d: %w", c.id, i, err)
 		}
 		b = bytes.TrimRight(b, " \n")
-		c.encoded[i] = b[:len(b)-1]
+		c.encoded[i] = b
+		c.digests[i] = sha256.Sum256(c.encoded[i])
 		id := featureID(f)
 		if _, dup := c.index[id]; !dup {
 			c.index[id] = i
 		}
 		fb := f.Geometry.Bound()
+		c.bounds[i] = fb
 		if i == 0 {
 			c.bbox = fb
 		} else {
@@ -239,8 +246,16 @@ type filter struct {
 // matches reports whether feature i passes the filter.
 func (c *collection) matches(i int, flt *filter) bool {
 	f := c.features[i]
-	if flt.bbox != nil && !intersects(f.Geometry, *flt.bbox) {
-		return false
+	if flt.bbox != nil {
+		fb, b := c.bounds[i], *flt.bbox
+		switch {
+		case !fb.Intersects(b):
+			return false
+		case b.Contains(fb.Min) && b.Contains(fb.Max):
+			// inside the box
+		case !intersects(f.Geometry, b):
+			return false
+		}
 	}
 	if flt.datetime != nil {
 		if c.temporal == nil {

@@ -47,7 +47,7 @@ func (l *lockedBuffer) String() string {
 
 // realAtlas is the embedded atlas with the districts installed from the
 // shared source files (skipped, or failed under CI, when they are absent).
-func realAtlas(t *testing.T) *geo.Atlas {
+func realAtlas(t testing.TB) *geo.Atlas {
 	t.Helper()
 	src := geotest.SharedData(t)
 	dir := t.TempDir()

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -39,8 +40,11 @@ type response struct {
 	status      int // 0 means 200
 	contentType string
 	body        []byte
-	cache       string            // Cache-Control; "" means cacheData
-	header      map[string]string // extra headers, e.g. Content-Disposition
+	// parts, when set, is the body in pieces (body is then unused): large
+	// pages are written without being copied into one buffer.
+	parts  [][]byte
+	cache  string            // Cache-Control; "" means cacheData
+	header map[string]string // extra headers, e.g. Content-Disposition
 	// etag, when set, is the precomputed strong validator of body (quoted).
 	etag string
 	// gzipped, when set, is body already compressed (for cached bodies).
@@ -131,7 +135,7 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response)
 	}
 	etag := resp.etag
 	if etag == "" {
-		etag = etagOf(resp.body)
+		etag = etagOf(resp.joined())
 	}
 	cache := resp.cache
 	if cache == "" {
@@ -143,8 +147,8 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response)
 	for k, v := range resp.header {
 		h.Set(k, v)
 	}
-	body := resp.body
-	useGzip := len(body) >= gzipMinBytes && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	size := resp.size()
+	useGzip := size >= gzipMinBytes && acceptsGzip(r.Header.Get("Accept-Encoding"))
 	if useGzip {
 		etag = gzipETag(etag)
 	}
@@ -155,31 +159,71 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response)
 		return
 	}
 	if useGzip {
-		if resp.gzipped != nil {
-			body = resp.gzipped
-		} else {
-			body = s.gzip(body)
+		body := resp.gzipped
+		if body == nil {
+			body = s.gzip(resp)
 		}
 		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			w.Write(body)
+		}
+		return
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(size))
 	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
+	if r.Method == http.MethodHead {
+		return
 	}
+	if resp.parts == nil {
+		w.Write(resp.body)
+		return
+	}
+	bw := bufio.NewWriterSize(w, 32<<10)
+	for _, p := range resp.parts {
+		bw.Write(p)
+	}
+	bw.Flush()
 }
 
-// gzip compresses b with a pooled writer.
-func (s *server) gzip(b []byte) []byte {
+// size returns the length of the body.
+func (r *response) size() int {
+	if r.parts == nil {
+		return len(r.body)
+	}
+	n := 0
+	for _, p := range r.parts {
+		n += len(p)
+	}
+	return n
+}
+
+// joined returns the body in one piece.
+func (r *response) joined() []byte {
+	if r.parts == nil {
+		return r.body
+	}
+	return bytes.Join(r.parts, nil)
+}
+
+// gzip compresses the body of resp with a pooled writer.
+func (s *server) gzip(resp *response) []byte {
 	var buf bytes.Buffer
-	buf.Grow(len(b) / 4)
+	buf.Grow(resp.size() / 4)
 	zw, _ := s.gzPool.Get().(*gzip.Writer)
 	if zw == nil {
 		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	} else {
 		zw.Reset(&buf)
 	}
-	zw.Write(b)
+	if resp.parts == nil {
+		zw.Write(resp.body)
+	} else {
+		for _, p := range resp.parts {
+			zw.Write(p)
+		}
+	}
 	zw.Close()
 	s.gzPool.Put(zw)
 	return buf.Bytes()

@@ -57,6 +57,8 @@ type server struct {
 	routes   []route
 	pages    map[string]*template.Template
 	gzPool   sync.Pool
+	// Pieces of bodies written in parts (never modified).
+	comma, closeFC []byte
 }
 
 // New returns the HTTP handler serving cfg.Atlas: OGC API – Features
@@ -92,7 +94,7 @@ func newServer(cfg Config) (*server, error) {
 		return nil, err
 	}
 	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title,
-		base: strings.TrimRight(cfg.BaseURL, "/")}
+		base: strings.TrimRight(cfg.BaseURL, "/"), comma: []byte(","), closeFC: []byte("]}\n")}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
