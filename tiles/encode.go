@@ -1,6 +1,5 @@
 package tiles
 
-
 // MVT geometry types (Tile.GeomType in vector_tile.proto).
 const (
 	geomPoint      = 1

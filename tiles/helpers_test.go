@@ -138,3 +138,42 @@ func contains(xs []string, s string) bool {
 func neProvinces(t testing.TB) []Feature {
 	return loadFeatures(t, sharedData(t, neAdmin1), "adm1_code", []string{"adm1_code", "name", "iso_3166_2", "adm0_a3", "area_sqkm"})
 }
+
+// projectFile returns the path of one of the project's own committed data
+// files (data/*.geojson), skipping the test if it is absent (unless CI is
+// set).
+func projectFile(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(repoRoot(t), "data", name)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("project data missing under CI: %v", err)
+		}
+		t.Skipf("project data not available: %v", err)
+	}
+	return p
+}
+
+// projectLayers loads the project's atlas layers as tiles layers:
+// countries, provinces (with labels), districts when installed, the border
+// line and the crossings.
+func projectLayers(t testing.TB) []Layer {
+	t.Helper()
+	ls := []Layer{
+		{Name: "countries", Features: loadFeatures(t, projectFile(t, "countries.geojson"), "id", nil)},
+		{Name: "provinces", Features: loadFeatures(t, projectFile(t, "provinces.geojson"), "id", nil), Labels: true},
+	}
+	if p := filepath.Join(repoRoot(t), "data", "districts.geojson"); fileExists(p) {
+		ls = append(ls, Layer{Name: "districts", Features: loadFeatures(t, p, "id", nil), Labels: true, MinZoom: 6})
+	}
+	ls = append(ls,
+		Layer{Name: "border", Features: loadFeatures(t, projectFile(t, "border.geojson"), "id", nil)},
+		Layer{Name: "crossings", Features: loadFeatures(t, projectFile(t, "crossings.geojson"), "id", nil)},
+	)
+	return ls
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

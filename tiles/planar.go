@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"cmp"
+	"math"
 	"slices"
 )
 
@@ -39,69 +40,95 @@ import (
 // feature's valid polygons, each an exterior followed by its holes. It
 // reports false if noding did not converge.
 func polygonize(rings [][][]ipt) ([][][][]ipt, bool) {
-	type segUse struct {
-		a, b ipt // a < b
-		feat int32
-		dir  int8 // +1: the ring runs from a to b
-	}
-	var uses []segUse
+	// Segments of every ring, in ring direction. Segments shared by several
+	// features stay separate: identical segments receive identical split
+	// points, because a rounded crossing is floor(x + 1/2) of the exact
+	// rational intersection whichever endpoint the computation starts from.
+	var segs []iseg
+	var segFeat []int32
 	for f, rs := range rings {
 		for _, r := range rs {
 			for i := range r {
 				a, b := r[i], r[(i+1)%len(r)]
-				switch {
-				case a == b:
-				case b.less(a):
-					uses = append(uses, segUse{b, a, int32(f), -1})
-				default:
-					uses = append(uses, segUse{a, b, int32(f), 1})
+				if a != b {
+					segs = append(segs, iseg{a, b, int32(len(segs))})
+					segFeat = append(segFeat, int32(f))
 				}
 			}
 		}
 	}
-	// Unique segments, each with the range of its uses.
-	slices.SortFunc(uses, func(p, q segUse) int {
-		if c := cmpIpt(p.a, q.a); c != 0 {
-			return c
-		}
-		if c := cmpIpt(p.b, q.b); c != 0 {
-			return c
-		}
-		return cmp.Compare(p.feat, q.feat)
-	})
-	var segs []iseg
-	var useStart []int32
-	for i, u := range uses {
-		if i == 0 || u.a != uses[i-1].a || u.b != uses[i-1].b {
-			segs = append(segs, iseg{u.a, u.b, int32(len(segs))})
-			useStart = append(useStart, int32(i))
-		}
-	}
-	useStart = append(useStart, int32(len(uses)))
 	pieces, ok := node(segs)
 	if !ok {
 		return nil, false
 	}
-	perFeat := make([][]dedge, len(rings))
-	for _, p := range pieces {
-		for k := useStart[p.origin]; k < useStart[p.origin+1]; k++ {
-			u := uses[k]
-			if u.dir > 0 {
-				perFeat[u.feat] = append(perFeat[u.feat], dedge{p.a, p.b})
-			} else {
-				perFeat[u.feat] = append(perFeat[u.feat], dedge{p.b, p.a})
+
+	// Features none of whose segments were split, made of one positive ring
+	// without repeated vertices, are valid as they are.
+	full := make([]bool, len(rings))
+	if len(pieces) != len(segs) {
+		count := make([]int32, len(segs))
+		for _, p := range pieces {
+			count[p.origin]++
+		}
+		for i, c := range count {
+			if c != 1 {
+				full[segFeat[i]] = true
 			}
 		}
 	}
 	out := make([][][][]ipt, len(rings))
+	var keys []uint64
+	for f, rs := range rings {
+		if full[f] {
+			continue
+		}
+		if len(rs) != 1 || area2(rs[0]) <= 0 {
+			full[f] = true
+			continue
+		}
+		keys = keys[:0]
+		for _, p := range rs[0] {
+			keys = append(keys, pack(p))
+		}
+		slices.Sort(keys)
+		for i := 1; i < len(keys); i++ {
+			if keys[i] == keys[i-1] {
+				full[f] = true
+				break
+			}
+		}
+		if !full[f] {
+			out[f] = [][][]ipt{{slices.Clone(rs[0])}}
+		}
+	}
+
+	// The others are rebuilt from the noded pieces.
+	perFeat := make([][]dedge, len(rings))
+	for _, p := range pieces {
+		if f := segFeat[p.origin]; full[f] {
+			perFeat[f] = append(perFeat[f], dedge{p.a, p.b})
+		}
+	}
 	var merged []wedge
 	var bnd []dedge
 	for f := range rings {
+		if !full[f] {
+			continue
+		}
 		merged = mergeEdges(perFeat[f], merged)
 		bnd = boundary(merged, bnd)
 		out[f] = assemble(chainRings(bnd))
 	}
 	return out, true
+}
+
+// pack maps a point to an integer key with the same order as cmpIpt.
+func pack(p ipt) uint64 {
+	return uint64(uint32(p.x)^0x80000000)<<32 | uint64(uint32(p.y)^0x80000000)
+}
+
+func unpack(k uint64) ipt {
+	return ipt{int32(uint32(k>>32) ^ 0x80000000), int32(uint32(k) ^ 0x80000000)}
 }
 
 // maxNodingRounds bounds the snap-rounding iteration. Each round rounds
@@ -129,9 +156,9 @@ type split struct {
 // maxNodingRounds rounds.
 func node(segs []iseg) ([]iseg, bool) {
 	var splits []split
-	var order []int32
+	var g segGrid
 	for range maxNodingRounds {
-		splits, order = findSplits(segs, splits[:0], order)
+		splits = g.findSplits(segs, splits[:0])
 		if len(splits) == 0 {
 			return segs, true
 		}
@@ -140,36 +167,115 @@ func node(segs []iseg) ([]iseg, bool) {
 	return segs, false
 }
 
-// findSplits finds the points at which segments must be split, by a sweep
-// over segments sorted by their smallest x.
-func findSplits(segs []iseg, out []split, order []int32) ([]split, []int32) {
-	order = order[:0]
-	for i := range segs {
-		order = append(order, int32(i))
+// segGrid buckets segments by the grid cells their bounding boxes cover.
+type segGrid struct {
+	box          []sbox
+	start, items []int32
+	fill         []int32
+	big          []int32 // segments covering too many cells, tested against all
+}
+
+type sbox struct{ x0, y0, x1, y1 int32 }
+
+func (b sbox) overlaps(c sbox) bool {
+	return b.x0 <= c.x1 && c.x0 <= b.x1 && b.y0 <= c.y1 && c.y0 <= b.y1
+}
+
+// maxCellsPerSeg is the number of cells from which a segment is tested
+// against all others instead of being bucketed.
+const maxCellsPerSeg = 256
+
+// findSplits finds the points at which segments must be split. Every pair
+// of segments whose bounding boxes overlap is tested once, in the cell
+// holding the lower corner of the overlap.
+func (g *segGrid) findSplits(segs []iseg, out []split) []split {
+	n := len(segs)
+	if n < 2 {
+		return out
 	}
-	minX := func(s iseg) int32 { return min(s.a.x, s.b.x) }
-	slices.SortFunc(order, func(i, j int32) int { return cmp.Compare(minX(segs[i]), minX(segs[j])) })
-	var active []int32
-	for _, i := range order {
-		s := segs[i]
-		x0 := minX(s)
-		y0, y1 := min(s.a.y, s.b.y), max(s.a.y, s.b.y)
-		k := 0
-		for _, j := range active {
-			t := segs[j]
-			if max(t.a.x, t.b.x) < x0 {
-				continue
-			}
-			active[k] = j
-			k++
-			if max(t.a.y, t.b.y) < y0 || min(t.a.y, t.b.y) > y1 {
-				continue
-			}
-			out = intersect(segs, i, j, out)
+	g.box = g.box[:0]
+	all := sbox{segs[0].a.x, segs[0].a.y, segs[0].a.x, segs[0].a.y}
+	for _, s := range segs {
+		b := sbox{min(s.a.x, s.b.x), min(s.a.y, s.b.y), max(s.a.x, s.b.x), max(s.a.y, s.b.y)}
+		g.box = append(g.box, b)
+		all = sbox{min(all.x0, b.x0), min(all.y0, b.y0), max(all.x1, b.x1), max(all.y1, b.y1)}
+	}
+	side := int32(max(1, min(512, int(math.Sqrt(float64(n))))))
+	cell := max(1, (max(all.x1-all.x0, all.y1-all.y0)+side)/side)
+	nx := (all.x1-all.x0)/cell + 1
+	ny := (all.y1-all.y0)/cell + 1
+	cells := int(nx) * int(ny)
+	cellRange := func(b sbox) (x0, y0, x1, y1 int32) {
+		return (b.x0 - all.x0) / cell, (b.y0 - all.y0) / cell, (b.x1 - all.x0) / cell, (b.y1 - all.y0) / cell
+	}
+	g.start = slices.Grow(g.start[:0], cells+1)[:cells+1]
+	clear(g.start)
+	g.big = g.big[:0]
+	for i, b := range g.box {
+		x0, y0, x1, y1 := cellRange(b)
+		if int(x1-x0+1)*int(y1-y0+1) > maxCellsPerSeg {
+			g.big = append(g.big, int32(i))
+			continue
 		}
-		active = append(active[:k], i)
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				g.start[int(y)*int(nx)+int(x)+1]++
+			}
+		}
 	}
-	return out, order
+	for c := 1; c <= cells; c++ {
+		g.start[c] += g.start[c-1]
+	}
+	total := g.start[cells]
+	g.items = slices.Grow(g.items[:0], int(total))[:total]
+	g.fill = append(g.fill[:0], g.start[:cells]...)
+	for i, b := range g.box {
+		x0, y0, x1, y1 := cellRange(b)
+		if int(x1-x0+1)*int(y1-y0+1) > maxCellsPerSeg {
+			continue
+		}
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				c := int(y)*int(nx) + int(x)
+				g.items[g.fill[c]] = int32(i)
+				g.fill[c]++
+			}
+		}
+	}
+	for c := range cells {
+		list := g.items[g.start[c]:g.start[c+1]]
+		if len(list) < 2 {
+			continue
+		}
+		// cell bounds: an overlap's lower corner must fall in here
+		cx0 := all.x0 + int32(c%int(nx))*cell
+		cy0 := all.y0 + int32(c/int(nx))*cell
+		cx1, cy1 := cx0+cell, cy0+cell
+		for a, i := range list {
+			bi := g.box[i]
+			for _, j := range list[a+1:] {
+				bj := g.box[j]
+				if !bi.overlaps(bj) {
+					continue
+				}
+				ox, oy := max(bi.x0, bj.x0), max(bi.y0, bj.y0)
+				if ox < cx0 || ox >= cx1 || oy < cy0 || oy >= cy1 {
+					continue // tested in another cell
+				}
+				out = intersect(segs, i, j, out)
+			}
+		}
+	}
+	for k, i := range g.big {
+		bi := g.box[i]
+		for j, bj := range g.box {
+			if j == int(i) || !bi.overlaps(bj) || slices.Contains(g.big[:k], int32(j)) {
+				continue
+			}
+			out = intersect(segs, i, int32(j), out)
+		}
+	}
+	return out
 }
 
 // inBox reports whether p lies in the bounding box of s and is not one of
@@ -184,7 +290,37 @@ func inBox(p ipt, s iseg) bool {
 
 func intersect(segs []iseg, i, j int32, out []split) []split {
 	s, t := segs[i], segs[j]
-	if (s.a == t.a && s.b == t.b) || (s.a == t.b && s.b == t.a) {
+	// Segments sharing an endpoint (ring neighbours, mostly) can only
+	// overlap beyond it if they leave it in the same direction.
+	var p, u, w ipt // shared point, other end of s, other end of t
+	shared := true
+	switch {
+	case s.a == t.a:
+		p, u, w = s.a, s.b, t.b
+	case s.a == t.b:
+		p, u, w = s.a, s.b, t.a
+	case s.b == t.a:
+		p, u, w = s.b, s.a, t.b
+	case s.b == t.b:
+		p, u, w = s.b, s.a, t.a
+	default:
+		shared = false
+	}
+	if shared {
+		if u == w || orient(p, u, w) != 0 {
+			return out // identical segments or not collinear
+		}
+		du := int64(u.x-p.x)*int64(w.x-p.x) + int64(u.y-p.y)*int64(w.y-p.y)
+		if du <= 0 {
+			return out // opposite directions
+		}
+		// collinear overlap: split the longer one at the other's end
+		if inBox(w, s) {
+			out = append(out, split{i, w})
+		}
+		if inBox(u, t) {
+			out = append(out, split{j, u})
+		}
 		return out
 	}
 	d1, d2 := orient(t.a, t.b, s.a), orient(t.a, t.b, s.b)
@@ -220,12 +356,12 @@ func intersect(segs []iseg, i, j int32, out []split) []split {
 	ex, ey := int64(t.b.x-t.a.x), int64(t.b.y-t.a.y)
 	den := dx*ey - dy*ex
 	num := int64(t.a.x-s.a.x)*ey - int64(t.a.y-s.a.y)*ex
-	p := ipt{s.a.x + int32(roundDiv(dx*num, den)), s.a.y + int32(roundDiv(dy*num, den))}
-	if p != s.a && p != s.b {
-		out = append(out, split{i, p})
+	x := ipt{s.a.x + int32(roundDiv(dx*num, den)), s.a.y + int32(roundDiv(dy*num, den))}
+	if x != s.a && x != s.b {
+		out = append(out, split{i, x})
 	}
-	if p != t.a && p != t.b {
-		out = append(out, split{j, p})
+	if x != t.a && x != t.b {
+		out = append(out, split{j, x})
 	}
 	return out
 }
@@ -468,23 +604,67 @@ func halfOf(r, c ipt) int {
 	return 3
 }
 
-// chainRings chains directed boundary edges into simple rings.
+// chainRings chains directed boundary edges into simple rings: at a
+// vertex with several outgoing edges, an edge continues with the first
+// outgoing edge clockwise from its own reverse direction, which bounds the
+// same face; walks that still visit a vertex twice are split there.
 func chainRings(edges []dedge) [][]ipt {
+	n := len(edges)
 	slices.SortFunc(edges, func(p, q dedge) int {
-		if c := cmpIpt(p.from, q.from); c != 0 {
+		if c := cmp.Compare(pack(p.from), pack(q.from)); c != 0 {
 			return c
 		}
-		return cmpIpt(p.to, q.to)
+		return cmp.Compare(pack(p.to), pack(q.to))
 	})
-	used := make([]bool, len(edges))
-	outgoing := func(v ipt) (int, int) {
-		lo, _ := slices.BinarySearchFunc(edges, v, func(e dedge, v ipt) int { return cmpIpt(e.from, v) })
+	in := make([]int32, n) // edges ordered by their end vertex
+	for i := range in {
+		in[i] = int32(i)
+	}
+	slices.SortFunc(in, func(a, b int32) int { return cmp.Compare(pack(edges[a].to), pack(edges[b].to)) })
+	next := make([]int32, n)
+	multi := make([]bool, n) // the edge starts at a vertex with several outgoing edges
+	lo := 0
+	for j := 0; j < n; {
+		v := edges[in[j]].to
+		kv := pack(v)
+		for lo < n && pack(edges[lo].from) < kv {
+			lo++
+		}
 		hi := lo
-		for hi < len(edges) && edges[hi].from == v {
+		for hi < n && edges[hi].from == v {
 			hi++
 		}
-		return lo, hi
+		je := j
+		for je < n && edges[in[je]].to == v {
+			je++
+		}
+		for _, k := range in[j:je] {
+			switch hi - lo {
+			case 0:
+				next[k] = -1 // cannot happen for a consistent boundary
+			case 1:
+				next[k] = int32(lo)
+			default:
+				r := ipt{edges[k].from.x - v.x, edges[k].from.y - v.y}
+				best := lo
+				for c := lo + 1; c < hi; c++ {
+					dc := ipt{edges[c].to.x - v.x, edges[c].to.y - v.y}
+					db := ipt{edges[best].to.x - v.x, edges[best].to.y - v.y}
+					if cwBefore(r, dc, db) {
+						best = c
+					}
+				}
+				next[k] = int32(best)
+			}
+		}
+		if hi-lo > 1 {
+			for c := lo; c < hi; c++ {
+				multi[c] = true
+			}
+		}
+		j = je
 	}
+	used := make([]bool, n)
 	var out [][]ipt
 	var walk []ipt
 	for e0 := range edges {
@@ -492,32 +672,28 @@ func chainRings(edges []dedge) [][]ipt {
 			continue
 		}
 		walk = walk[:0]
-		e := e0
+		repeats := false
 		ok := true
-		for {
+		for e := int32(e0); ; {
 			used[e] = true
 			walk = append(walk, edges[e].from)
-			v := edges[e].to
-			r := ipt{edges[e].from.x - v.x, edges[e].from.y - v.y}
-			lo, hi := outgoing(v)
-			next := -1
-			for k := lo; k < hi; k++ {
-				c := ipt{edges[k].to.x - v.x, edges[k].to.y - v.y}
-				if next < 0 || cwBefore(r, c, ipt{edges[next].to.x - v.x, edges[next].to.y - v.y}) {
-					next = k
-				}
-			}
-			if next == e0 {
+			repeats = repeats || multi[e]
+			e = next[e]
+			if e == int32(e0) {
 				break
 			}
-			if next < 0 || used[next] {
+			if e < 0 || used[e] {
 				ok = false // cannot happen for a consistent boundary
 				break
 			}
-			e = next
 		}
-		if ok {
+		if !ok {
+			continue
+		}
+		if repeats {
 			out = splitLoops(walk, out)
+		} else if r := dropCollinear(slices.Clone(walk)); len(r) >= 3 {
+			out = append(out, r)
 		}
 	}
 	return out
@@ -526,21 +702,6 @@ func chainRings(edges []dedge) [][]ipt {
 // splitLoops splits a closed walk that visits a vertex more than once into
 // loops that do not, appending them (with collinear vertices removed) to out.
 func splitLoops(walk []ipt, out [][]ipt) [][]ipt {
-	sorted := slices.Clone(walk)
-	slices.SortFunc(sorted, cmpIpt)
-	dup := false
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i] == sorted[i-1] {
-			dup = true
-			break
-		}
-	}
-	if !dup {
-		if r := dropCollinear(slices.Clone(walk)); len(r) >= 3 {
-			out = append(out, r)
-		}
-		return out
-	}
 	pos := make(map[ipt]int, len(walk))
 	var stack []ipt
 	for _, p := range walk {

@@ -2,8 +2,8 @@ package tiles
 
 import (
 	"math"
-	"os"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -94,11 +94,11 @@ func reversed(r []ipt) []ipt {
 
 func TestPolygonizeCases(t *testing.T) {
 	tests := []struct {
-		name       string
-		rings      [][]ipt
-		area       float64
-		polys      int
-		holes      int
+		name  string
+		rings [][]ipt
+		area  float64
+		polys int
+		holes int
 	}{
 		{"square", [][]ipt{square(0, 0, 10, 10)}, 100, 1, 0},
 		{"square with hole", [][]ipt{square(0, 0, 10, 10), reversed(square(2, 2, 4, 4))}, 96, 1, 1},

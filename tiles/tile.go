@@ -145,6 +145,15 @@ func (t *Tileset) frame(id TileID) tileFrame {
 	}
 }
 
+// query is the buffered tile in world coordinates, widened by one tile
+// unit against rounding.
+func (f tileFrame) query() orb.Bound {
+	return orb.Bound{
+		Min: orb.Point{(f.ox + f.lo - 1) / f.scale, (f.oy + f.lo - 1) / f.scale},
+		Max: orb.Point{(f.ox + f.hi + 1) / f.scale, (f.oy + f.hi + 1) / f.scale},
+	}
+}
+
 func (f tileFrame) local(p orb.Point) orb.Point {
 	return orb.Point{p[0]*f.scale - f.ox, p[1]*f.scale - f.oy}
 }
@@ -160,9 +169,7 @@ type scratch struct {
 // gz (gz = id.Z normally; smaller when the budget asks for coarser shapes).
 func (t *Tileset) render(id TileID, gz int, st *buildStats) []outLayer {
 	fr := t.frame(id)
-	// Query box in world coordinates, including the buffer.
-	q0 := orb.Point{(fr.ox + fr.lo) / fr.scale, (fr.oy + fr.lo) / fr.scale}
-	q1 := orb.Point{(fr.ox + fr.hi) / fr.scale, (fr.oy + fr.hi) / fr.scale}
+	q := fr.query()
 	var sc scratch
 	var out []outLayer
 	for _, ld := range t.layers {
@@ -171,7 +178,7 @@ func (t *Tileset) render(id TileID, gz int, st *buildStats) []outLayer {
 			continue
 		}
 		sc.ids = sc.ids[:0]
-		ld.index.Search(q0, q1, func(_, _ [2]float64, fi int32) bool {
+		ld.index.Search(q.Min, q.Max, func(_, _ [2]float64, fi int32) bool {
 			sc.ids = append(sc.ids, fi)
 			return true
 		})
@@ -232,19 +239,17 @@ func (t *Tileset) render(id TileID, gz int, st *buildStats) []outLayer {
 
 // pathLocal transforms a path to float tile units and clips it if needed.
 // It returns nil if the path lies outside the clip square.
-func pathLocal(p path, fr tileFrame, ring bool, sc *scratch) [][]orb.Point {
+func pathLocal(p *path, fr tileFrame, ring bool, sc *scratch) [][]orb.Point {
 	b0, b1 := fr.local(p.bound.Min), fr.local(p.bound.Max)
 	if b1[0] < fr.lo || b0[0] > fr.hi || b1[1] < fr.lo || b0[1] > fr.hi {
 		return nil
 	}
-	sc.fpts = sc.fpts[:0]
-	for _, q := range p.pts {
-		sc.fpts = append(sc.fpts, fr.local(q))
-	}
 	inside := b0[0] >= fr.lo && b1[0] <= fr.hi && b0[1] >= fr.lo && b1[1] <= fr.hi
 	if inside {
+		sc.fpts = p.reduce(orb.Bound{Min: p.bound.Min, Max: p.bound.Max}, fr, sc.fpts)
 		return [][]orb.Point{sc.fpts}
 	}
+	sc.fpts = p.reduce(fr.query(), fr, sc.fpts)
 	if ring {
 		var res []orb.Point
 		res, sc.clipB = clipRing(sc.fpts, fr.lo, fr.hi, sc.clipA, sc.clipB)
@@ -260,8 +265,8 @@ func pathLocal(p path, fr tileFrame, ring bool, sc *scratch) [][]orb.Point {
 func (t *Tileset) renderLine(f *prepared, gz int, fr tileFrame, sc *scratch) (outFeature, bool) {
 	var g geomWriter
 	var length float64
-	for _, p := range f.zoom[gz] {
-		for _, part := range pathLocal(p, fr, false, sc) {
+	for i := range f.zoom[gz] {
+		for _, part := range pathLocal(&f.zoom[gz][i], fr, false, sc) {
 			sc.ipts = quantise(part, sc.ipts)
 			if len(sc.ipts) < 2 {
 				continue
@@ -288,8 +293,8 @@ func (t *Tileset) renderPolygons(ld *layerData, ids []int32, gz int, fr tileFram
 	for _, fi := range ids {
 		f := &ld.features[fi]
 		var rs [][]ipt
-		for _, p := range f.zoom[gz] {
-			for _, part := range pathLocal(p, fr, true, sc) {
+		for i := range f.zoom[gz] {
+			for _, part := range pathLocal(&f.zoom[gz][i], fr, true, sc) {
 				r := quantise(part, sc.ipts)
 				for len(r) > 1 && r[len(r)-1] == r[0] {
 					r = r[:len(r)-1]

@@ -142,8 +142,10 @@ func (k geomKind) String() string {
 // positive shoelace area in y-down world/tile coordinates) or a line, in
 // world coordinates.
 type path struct {
-	pts   []orb.Point
-	bound orb.Bound
+	pts    []orb.Point
+	bound  orb.Bound
+	ring   bool
+	levels [][]orb.Bound // run index of long paths, finest level first
 }
 
 type prepared struct {
@@ -369,7 +371,7 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 						if reverse[r.seq] {
 							slices.Reverse(pts)
 						}
-						paths = append(paths, path{pts: pts, bound: orb.MultiPoint(pts).Bound()})
+						paths = append(paths, newPath(pts, ld.kind == kindPolygon))
 					}
 				}
 				f.zoom[z] = paths

@@ -268,7 +268,7 @@ func segDist(p, a, b orb.Point) float64 {
 			py -= t * dy
 		}
 	}
-	return math.Hypot(px, py)
+	return math.Sqrt(px*px + py*py)
 }
 
 // simplifyArcs returns every arc simplified with tolerance tol (world units)
