@@ -29,6 +29,7 @@ type rawLayer struct {
 
 type rawValue struct {
 	fields int // number of fields present (must be 1)
+	field  uint64
 	v      any
 }
 
@@ -190,6 +191,7 @@ func parseRawValue(b []byte) rawValue {
 		key := r.varint()
 		field, wire := key>>3, key&7
 		v.fields++
+		v.field = field
 		switch {
 		case field == 1 && wire == 2:
 			v.v = string(r.bytes())

@@ -157,6 +157,7 @@ type prepared struct {
 	zoom      [][]path    // line and polygon features: paths per zoom 0..layer max
 	label     orb.Point   // world coordinates (layers with labels)
 	area      float64     // world units², polygons
+	seqs      [][]seqRef  // topology sequences per polygon part or line
 }
 
 type layerData struct {
@@ -350,6 +351,7 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 					f.zoom = make([][]path, ld.maxZoom+1)
 				}
 				parts := featSeqs[li][fi]
+				f.seqs = parts
 				if z < ld.maxZoom && arcsUnchanged(topo, parts, arcs, prev) {
 					f.zoom[z] = f.zoom[z+1]
 					continue
