@@ -62,6 +62,9 @@ func crumbs(base, path string, titles map[string]string) []crumb {
 		t := p
 		if x, ok := titles[p]; ok && i > 0 && parts[i-1] == "collections" {
 			t = x
+		} else if x, ok := map[string]string{"collections": "Collections", "items": "Features", "queryables": "Queryables",
+			"conformance": "Conformance", "api": "API", "downloads": "Downloads"}[p]; ok && (i == 0 || i == 2) {
+			t = x
 		}
 		if u, err := url.PathUnescape(t); err == nil {
 			t = u

@@ -20,6 +20,8 @@ const (
 	// mapTolerancePx is the distance below which consecutive vertices
 	// are merged when drawing.
 	mapTolerancePx = 0.6
+	// mapMinSpanDeg is the smallest extent drawn, in degrees.
+	mapMinSpanDeg = 1.0
 )
 
 // projection maps lon/lat to SVG pixels: equirectangular, longitudes
@@ -30,13 +32,20 @@ type projection struct {
 }
 
 func newProjection(b orb.Bound) projection {
-	// Pad the box, and give a point or a line some area.
+	// Pad the box, and show at least mapMinSpanDeg around a point or a
+	// short line, for context.
 	dx, dy := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
-	pad := math.Max(math.Max(dx, dy)*0.06, 0.05)
-	b.Min[0], b.Min[1] = b.Min[0]-pad, b.Min[1]-pad
-	b.Max[0], b.Max[1] = b.Max[0]+pad, b.Max[1]+pad
+	pad := math.Max(dx, dy) * 0.06
+	padX, padY := math.Max(pad, (mapMinSpanDeg-dx)/2), math.Max(pad, (mapMinSpanDeg-dy)/2)
+	b.Min[0], b.Min[1] = b.Min[0]-padX, b.Min[1]-padY
+	b.Max[0], b.Max[1] = b.Max[0]+padX, b.Max[1]+padY
 	mid := (b.Min[1] + b.Max[1]) / 2
 	k := math.Max(math.Cos(mid*math.Pi/180), 0.05)
+	// Never taller than wide on screen.
+	if w, h := (b.Max[0]-b.Min[0])*k, b.Max[1]-b.Min[1]; w < h {
+		extra := (h/k - (b.Max[0] - b.Min[0])) / 2
+		b.Min[0], b.Max[0] = b.Min[0]-extra, b.Max[0]+extra
+	}
 	wDeg, hDeg := (b.Max[0]-b.Min[0])*k, b.Max[1]-b.Min[1]
 	scale := mapWidth / wDeg
 	h := hDeg * scale
@@ -123,6 +132,62 @@ func (p projection) shape(b *strings.Builder, g orb.Geometry, class string) {
 	}
 }
 
+// overviewMap draws the provinces, the border and the crossings, each
+// linking to its page.
+func (s *server) overviewMap(base string) template.HTML {
+	prov, ok := s.colls.byID["provinces"]
+	if !ok || len(prov.features) == 0 {
+		return ""
+	}
+	p := newProjection(prov.bbox)
+	var b strings.Builder
+	p.open(&b, "map of the provinces, the border and its crossings")
+	p.features(&b, base, prov, nil, "")
+	p.shape(&b, s.atlas.Border().Line, "border")
+	if c, ok := s.colls.byID["crossings"]; ok {
+		p.features(&b, base, c, nil, "")
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// open starts the SVG element.
+func (p projection) open(b *strings.Builder, label string) {
+	fmt.Fprintf(b, `<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-label="%s">`,
+		num1(p.w), num1(p.h), num1(p.w), num1(p.h), html.EscapeString(label))
+	b.WriteString(`<rect class="sea" width="100%" height="100%"/>`)
+}
+
+// features draws the features idx of c (all when nil), each linking to
+// its page; highlight names one drawn emphasised.
+func (p projection) features(b *strings.Builder, base string, c *collection, idx []int, highlight string) {
+	draw := func(i int) {
+		f := c.features[i]
+		id := featureID(f)
+		name, _ := f.Properties["name"].(string)
+		if name == "" {
+			name = id
+		}
+		class := "feature"
+		if id == highlight {
+			class = "feature highlight"
+		}
+		fmt.Fprintf(b, `<a href="%s"><title>%s</title>`,
+			html.EscapeString(base+"/collections/"+url.PathEscape(c.id)+"/items/"+url.PathEscape(id)+"?f=html"), html.EscapeString(name))
+		p.shape(b, f.Geometry, class)
+		b.WriteString(`</a>`)
+	}
+	if idx == nil {
+		for i := range c.features {
+			draw(i)
+		}
+		return
+	}
+	for _, i := range idx {
+		draw(i)
+	}
+}
+
 // mapOf draws the features idx of c (all when idx is nil) on an SVG map
 // with the border line for context; each feature links to its page.
 // highlight names a feature drawn emphasised.
@@ -142,25 +207,14 @@ func (s *server) mapOf(base string, c *collection, idx []int, highlight string) 
 	}
 	p := newProjection(bound)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-label="%s">`,
-		num1(p.w), num1(p.h), num1(p.w), num1(p.h), html.EscapeString("map of "+c.title))
-	b.WriteString(`<rect class="sea" width="100%" height="100%"/>`)
-	for _, i := range idx {
-		f := c.features[i]
-		id := featureID(f)
-		name, _ := f.Properties["name"].(string)
-		if name == "" {
-			name = id
+	p.open(&b, "map of "+c.title)
+	if prov, ok := s.colls.byID["provinces"]; ok && c.geomType != "Polygon" && c.geomType != "MultiPolygon" {
+		// Points and lines are drawn over the provinces, for context.
+		for _, f := range prov.features {
+			p.shape(&b, f.Geometry, "context")
 		}
-		class := "feature"
-		if id == highlight {
-			class = "feature highlight"
-		}
-		fmt.Fprintf(&b, `<a href="%s"><title>%s</title>`,
-			html.EscapeString(base+"/collections/"+url.PathEscape(c.id)+"/items/"+url.PathEscape(id)+"?f=html"), html.EscapeString(name))
-		p.shape(&b, f.Geometry, class)
-		b.WriteString(`</a>`)
 	}
+	p.features(&b, base, c, idx, highlight)
 	if c.id != "border" {
 		p.shape(&b, s.atlas.Border().Line, "border")
 	}

@@ -112,6 +112,7 @@ func (s *server) landing(r *http.Request, q query) (*response, error) {
 		"links":       links,
 	}
 	if fm == formatHTML {
+		doc["map"] = s.overviewMap(base)
 		return s.page(r, "landing", s.title, doc, links)
 	}
 	return jsonResponse(doc, mediaJSON)
@@ -468,9 +469,20 @@ func sortedProps(p map[string]any) [][2]string {
 			s = x
 		case float64:
 			s = strconv.FormatFloat(x, 'f', -1, 64)
+		case []any:
+			parts := make([]string, len(x))
+			for i, e := range x {
+				if str, ok := e.(string); ok {
+					parts[i] = str
+				} else {
+					b, _ := marshal(e)
+					parts[i] = strings.TrimSpace(string(b))
+				}
+			}
+			s = strings.Join(parts, "; ")
 		default:
-			b, _ := json.Marshal(x)
-			s = string(b)
+			b, _ := marshal(x)
+			s = strings.TrimSpace(string(b))
 		}
 		out = append(out, [2]string{k, s})
 	}
