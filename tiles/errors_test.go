@@ -80,7 +80,7 @@ func TestDegenerateInput(t *testing.T) {
 		{Geometry: orb.Polygon{}},
 		{Geometry: orb.Polygon{{}}},
 		{Geometry: orb.Polygon{{{70, 33}, {70, 33}, {70, 33}}}},
-		{Geometry: orb.Polygon{{{70, 33}, {71, 33}, {72, 33}, {70, 33}}}},                 // zero area
+		{Geometry: orb.Polygon{{{70, 33}, {71, 33}, {72, 33}, {70, 33}}}},                  // zero area
 		{Geometry: orb.MultiPolygon{{{{70, 33}, {71, 34}, {71, 33}, {70, 34}, {70, 33}}}}}, // bow-tie
 		{Geometry: orb.Ring{{70, 33}, {70.5, 33.5}, {71, 33}}},
 		{Geometry: orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}}, // whole world

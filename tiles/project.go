@@ -90,12 +90,14 @@ func worldScale(z uint32, extent uint32) float64 {
 	return float64(extent) * float64(uint64(1)<<z)
 }
 
-// quantiseGlobal rounds a world coordinate to global tile units at zoom z.
-// Every encoder path quantises through the global grid so that neighbouring
-// tiles (and features inside one tile) agree on every shared vertex.
+// quantiseGlobal rounds a world coordinate to global tile units at zoom z,
+// keeping points on the east and south edges of the world inside the last
+// column and row. Every point path quantises through the global grid so
+// that neighbouring tiles agree on which tile owns a point.
 func quantiseGlobal(wx, wy float64, z uint32, extent uint32) (gx, gy int64) {
 	s := worldScale(z, extent)
-	return int64(roundHalfUp(wx * s)), int64(roundHalfUp(wy * s))
+	last := int64(s) - 1
+	return min(int64(roundHalfUp(wx*s)), last), min(int64(roundHalfUp(wy*s)), last)
 }
 
 // ownerTile is the tile whose half-open extent [0, extent) contains the

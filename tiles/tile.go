@@ -224,8 +224,7 @@ func (t *Tileset) render(id TileID, gz int, st *buildStats) []outLayer {
 					if ownerTile(gx, gy, id.Z, t.opt.Extent) != id {
 						continue
 					}
-					lx := min(gx-fr.gx0, fr.extent-1) // clamped at the world's edge
-					ly := min(gy-fr.gy0, fr.extent-1)
+					lx, ly := gx-fr.gx0, gy-fr.gy0
 					var g geomWriter
 					g.points([]ipt{{int32(lx), int32(ly)}})
 					lab.features = append(lab.features, outFeature{id: f.id, tags: f.labelTags, typ: geomPoint, geom: g.buf, src: fi})
@@ -288,31 +287,27 @@ func (t *Tileset) renderLine(f *prepared, gz int, fr tileFrame, sc *scratch) (ou
 // layer ld for one tile.
 func (t *Tileset) renderPolygons(ld *layerData, ids []int32, gz int, fr tileFrame, sc *scratch, st *buildStats) outLayer {
 	ol := outLayer{name: ld.name}
-	var feats []int32       // features with rings in this tile
-	var featRings [][][]ipt // their quantised rings
+	var feats []int32               // features with rings in this tile
+	var floatRings [][][]orb.Point // their clipped rings
 	for _, fi := range ids {
 		f := &ld.features[fi]
-		var rs [][]ipt
+		var rs [][]orb.Point
 		for i := range f.zoom[gz] {
 			for _, part := range pathLocal(&f.zoom[gz][i], fr, true, sc) {
-				r := quantise(part, sc.ipts)
-				for len(r) > 1 && r[len(r)-1] == r[0] {
-					r = r[:len(r)-1]
-				}
-				sc.ipts = r
-				if len(r) >= 3 {
-					rs = append(rs, slices.Clone(r))
+				if len(part) >= 3 {
+					rs = append(rs, slices.Clone(part))
 				}
 			}
 		}
 		if len(rs) > 0 {
 			feats = append(feats, fi)
-			featRings = append(featRings, rs)
+			floatRings = append(floatRings, rs)
 		}
 	}
 	if len(feats) == 0 {
 		return ol
 	}
+	featRings := snapRings(floatRings)
 	polys, ok := polygonize(featRings)
 	if !ok {
 		st.unnoded += len(feats)
