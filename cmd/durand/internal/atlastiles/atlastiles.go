@@ -1,0 +1,498 @@
+package atlastiles
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/tiles"
+)
+
+// Kind is the MVT attribute type a property is written as.
+type Kind uint8
+
+// The attribute kinds.
+const (
+	// Infer types a property from its values over the whole layer.
+	Infer Kind = iota
+	// String writes a string value.
+	String
+	// Int writes an integral number as an MVT sint value.
+	Int
+	// Float writes a number as an MVT double value.
+	Float
+	// Bool writes a boolean value.
+	Bool
+	// List writes an array of scalars as one string, the elements joined
+	// with ListSeparator.
+	List
+)
+
+// ListSeparator joins the elements of array properties (List).
+const ListSeparator = "|"
+
+func (k Kind) String() string {
+	switch k {
+	case Infer:
+		return "infer"
+	case String:
+		return "string"
+	case Int:
+		return "int"
+	case Float:
+		return "float"
+	case Bool:
+		return "bool"
+	case List:
+		return "list"
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Spec says how one atlas layer becomes a tile layer.
+type Spec struct {
+	// MinZoom is the lowest zoom at which the layer appears.
+	MinZoom int
+	// Labels adds a "<name>_label" point layer for a polygon layer.
+	Labels bool
+	// LabelFields are the properties copied to the label points (those a
+	// feature has); nil copies all of them.
+	LabelFields []string
+	// Fields declares property types. Properties not listed are typed by
+	// inference (Infer).
+	Fields map[string]Kind
+	// Omit lists properties left out of the tiles.
+	Omit []string
+}
+
+// Errors returned by this package.
+var (
+	// ErrUnknownLayer is returned by Filter for a layer name the list does
+	// not hold.
+	ErrUnknownLayer = errors.New("atlastiles: unknown layer")
+	// ErrProperty reports a property value that does not fit its declared
+	// kind, or that cannot be written at all.
+	ErrProperty = errors.New("atlastiles: bad property")
+	// ErrGeometry reports a geometry that cannot go into a tile layer
+	// (missing, a GeometryCollection, or of another kind than the rest of
+	// the layer).
+	ErrGeometry = errors.New("atlastiles: bad geometry")
+	// ErrID reports two features of a layer with the same tile feature id.
+	ErrID = errors.New("atlastiles: duplicate feature id")
+)
+
+// FeatureError locates an error at one feature of an atlas layer.
+type FeatureError struct {
+	Layer string
+	ID    string // the feature's id, or "#index" when it has none
+	Err   error
+}
+
+func (e *FeatureError) Error() string {
+	return fmt.Sprintf("atlastiles: layer %s feature %s: %v", e.Layer, e.ID, e.Err)
+}
+
+func (e *FeatureError) Unwrap() error { return e.Err }
+
+// Specs returns the settings of the layers the package knows, by atlas
+// layer name. The returned map is a fresh copy.
+func Specs() map[string]Spec {
+	str := func(names ...string) map[string]Kind {
+		m := make(map[string]Kind, len(names))
+		for _, n := range names {
+			m[n] = String
+		}
+		return m
+	}
+	crossings := str("id", "name", "afg_province", "afg_district", "pak_province", "pak_district", "method", "description")
+	for k, v := range map[string]Kind{
+		"alt_names": List, "sources": List,
+		"chainage_km": Float, "source_lon": Float, "source_lat": Float,
+		"uncertainty_m": Int,
+	} {
+		crossings[k] = v
+	}
+	provinces := str("id", "name", "country", "iso_3166_2")
+	provinces["alt_names"] = List
+	return map[string]Spec{
+		geo.LayerBorder: {MinZoom: 0, Fields: str("id", "name", "from", "to")},
+		geo.LayerCountries: {MinZoom: 0, Labels: true, LabelFields: []string{"id", "name", "iso3"},
+			Fields: str("id", "name", "iso3")},
+		geo.LayerProvinces: {MinZoom: 2, Labels: true, LabelFields: []string{"id", "name", "country"},
+			Fields: provinces, Omit: []string{"note", "history"}},
+		geo.LayerDistricts: {MinZoom: 6, Labels: true, LabelFields: []string{"id", "name", "province", "country"},
+			Fields: str("id", "name", "province", "country", "source", "source_id")},
+		geo.LayerCrossings: {MinZoom: 0, Fields: crossings},
+	}
+}
+
+// DefaultSpec is the setting of a layer Specs does not know: visible from
+// zoom 0, every property typed by inference, and for a polygon layer a
+// label layer carrying its id and name.
+func DefaultSpec() Spec {
+	return Spec{MinZoom: 0, Labels: true, LabelFields: []string{"id", "name"}}
+}
+
+// SpecFor returns the settings of an atlas layer: its entry in Specs, or
+// DefaultSpec.
+func SpecFor(layer string) Spec {
+	if s, ok := Specs()[layer]; ok {
+		return s
+	}
+	return DefaultSpec()
+}
+
+// Layers converts every layer of the atlas, in the atlas's order, with the
+// settings of SpecFor. An empty layer is left out.
+func Layers(a *geo.Atlas) ([]tiles.Layer, error) {
+	var out []tiles.Layer
+	for _, name := range a.Layers() {
+		fs, err := a.Features(name)
+		if err != nil {
+			return nil, err
+		}
+		l, err := Convert(name, fs, SpecFor(name))
+		if err != nil {
+			return nil, err
+		}
+		if len(l.Features) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// New builds a tileset of every atlas layer (see Layers). Layers whose
+// MinZoom is above the tileset's maximum zoom are left out.
+func New(a *geo.Atlas, opt tiles.Options) (*tiles.Tileset, error) {
+	ls, err := Layers(a)
+	if err != nil {
+		return nil, err
+	}
+	maxZoom := opt.MaxZoom
+	if maxZoom == 0 {
+		maxZoom = tiles.DefaultMaxZoom
+	}
+	ls = slices.DeleteFunc(ls, func(l tiles.Layer) bool { return l.MinZoom > maxZoom })
+	return tiles.NewTileset(ls, opt)
+}
+
+// Filter returns the layers named in names, in the order of layers. A name
+// that no layer has is an error wrapping ErrUnknownLayer that lists the
+// names available. An empty names returns layers unchanged.
+func Filter(layers []tiles.Layer, names []string) ([]tiles.Layer, error) {
+	if len(names) == 0 {
+		return layers, nil
+	}
+	have := make([]string, len(layers))
+	for i, l := range layers {
+		have[i] = l.Name
+	}
+	for _, n := range names {
+		if !slices.Contains(have, n) {
+			return nil, fmt.Errorf("%w %q (layers: %s)", ErrUnknownLayer, n, strings.Join(have, ", "))
+		}
+	}
+	var out []tiles.Layer
+	for _, l := range layers {
+		if slices.Contains(names, l.Name) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// Convert turns the GeoJSON features of one layer into a tiles.Layer with
+// the settings of spec. The features are not modified.
+func Convert(name string, features []*geojson.Feature, spec Spec) (tiles.Layer, error) {
+	l := tiles.Layer{Name: name, MinZoom: spec.MinZoom}
+	inferred := inferKinds(features, spec)
+	var kind string
+	ids := make(map[uint64]string, len(features))
+	for i, f := range features {
+		sid := featureName(f, i)
+		fail := func(err error) error { return &FeatureError{Layer: name, ID: sid, Err: err} }
+		if f == nil || f.Geometry == nil {
+			return l, fail(fmt.Errorf("%w: no geometry", ErrGeometry))
+		}
+		k, g, err := geometry(f.Geometry)
+		if err != nil {
+			return l, fail(err)
+		}
+		if kind == "" {
+			kind = k
+		} else if k != kind {
+			return l, fail(fmt.Errorf("%w: %s in a layer of %ss", ErrGeometry, k, kind))
+		}
+		props := make(map[string]any, len(f.Properties))
+		for key, v := range f.Properties {
+			if v == nil || slices.Contains(spec.Omit, key) {
+				continue
+			}
+			kd := spec.Fields[key]
+			if kd == Infer {
+				kd = inferred[key]
+			}
+			cv, err := convert(v, kd)
+			if err != nil {
+				return l, fail(fmt.Errorf("%w %q: %v", ErrProperty, key, err))
+			}
+			if cv != nil {
+				props[key] = cv
+			}
+		}
+		if s, ok := f.ID.(string); ok && s != "" {
+			if _, has := props["id"]; !has {
+				props["id"] = s
+			}
+		}
+		id := featureID(f.ID, i)
+		if prev, dup := ids[id]; dup {
+			return l, fail(fmt.Errorf("%w: %d (also %s)", ErrID, id, prev))
+		}
+		ids[id] = sid
+		l.Features = append(l.Features, tiles.Feature{ID: id, Geometry: g, Properties: props})
+	}
+	if kind == "polygon" && spec.Labels {
+		l.Labels = true
+		l.LabelFields = spec.LabelFields
+	}
+	return l, nil
+}
+
+// featureName is the feature's id as text, for error messages.
+func featureName(f *geojson.Feature, i int) string {
+	if f != nil {
+		switch id := f.ID.(type) {
+		case string:
+			if id != "" {
+				return id
+			}
+		case float64:
+			return strconv.FormatFloat(id, 'f', -1, 64)
+		}
+	}
+	return "#" + strconv.Itoa(i)
+}
+
+// featureID is the MVT id of a feature: see the package documentation.
+func featureID(id any, i int) uint64 {
+	switch id := id.(type) {
+	case string:
+		if id != "" {
+			return tiles.StringID(id)
+		}
+	case float64:
+		if id >= 0 && id < 1<<53 && id == math.Trunc(id) {
+			return uint64(id)
+		}
+	}
+	return uint64(i) + 1
+}
+
+// geometry checks a feature geometry and names its kind.
+func geometry(g orb.Geometry) (string, orb.Geometry, error) {
+	switch g := g.(type) {
+	case orb.Point, orb.MultiPoint:
+		return "point", g, nil
+	case orb.LineString, orb.MultiLineString:
+		return "line", g, nil
+	case orb.Polygon, orb.MultiPolygon, orb.Ring:
+		return "polygon", g, nil
+	}
+	return "", nil, fmt.Errorf("%w: unsupported geometry type %s", ErrGeometry, g.GeoJSONType())
+}
+
+// inferKinds types the undeclared properties of a layer from all their
+// values: bools stay bools, numbers that are all integral become Int,
+// other numbers Float, arrays of scalars List, anything else (strings,
+// objects, mixed types) String.
+func inferKinds(features []*geojson.Feature, spec Spec) map[string]Kind {
+	seen := map[string]Kind{}
+	for _, f := range features {
+		if f == nil {
+			continue
+		}
+		for key, v := range f.Properties {
+			if v == nil {
+				continue
+			}
+			if _, declared := spec.Fields[key]; declared {
+				continue
+			}
+			var k Kind
+			switch v := v.(type) {
+			case bool:
+				k = Bool
+			case float64:
+				k = Float
+				if isInt(v) {
+					k = Int
+				}
+			case []any:
+				k = String
+				if scalars(v) {
+					k = List
+				}
+			default:
+				k = String
+			}
+			old, ok := seen[key]
+			switch {
+			case !ok || old == k:
+				seen[key] = k
+			case (old == Int && k == Float) || (old == Float && k == Int):
+				seen[key] = Float
+			default:
+				seen[key] = String
+			}
+		}
+	}
+	return seen
+}
+
+func isInt(v float64) bool { return v == math.Trunc(v) && math.Abs(v) < 1<<53 }
+
+func scalars(vs []any) bool {
+	for _, v := range vs {
+		switch v.(type) {
+		case string, float64, bool, nil:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// convert turns one GeoJSON property value into the Go value package tiles
+// writes as an attribute of kind k. A nil result leaves the property out.
+func convert(v any, k Kind) (any, error) {
+	switch k {
+	case String:
+		switch v := v.(type) {
+		case string:
+			return v, nil
+		case float64:
+			return strconv.FormatFloat(v, 'f', -1, 64), nil
+		case bool:
+			return strconv.FormatBool(v), nil
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		return string(b), nil
+	case Int:
+		f, ok := v.(float64)
+		if !ok || !isInt(f) {
+			return nil, fmt.Errorf("%v (%T) is not an integer", v, v)
+		}
+		return int64(f), nil
+	case Float:
+		f, ok := v.(float64)
+		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("%v (%T) is not a number", v, v)
+		}
+		return f, nil
+	case Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, fmt.Errorf("%v (%T) is not a boolean", v, v)
+		}
+		return b, nil
+	case List:
+		vs, ok := v.([]any)
+		if !ok {
+			if s, isStr := v.(string); isStr {
+				return s, nil // a single value
+			}
+			return nil, fmt.Errorf("%v (%T) is not an array", v, v)
+		}
+		parts := make([]string, 0, len(vs))
+		for _, e := range vs {
+			switch e := e.(type) {
+			case nil:
+				continue
+			case string:
+				parts = append(parts, e)
+			case float64:
+				parts = append(parts, strconv.FormatFloat(e, 'f', -1, 64))
+			case bool:
+				parts = append(parts, strconv.FormatBool(e))
+			default:
+				return nil, fmt.Errorf("array element %v (%T) is not a scalar", e, e)
+			}
+		}
+		if len(parts) == 0 {
+			return nil, nil
+		}
+		return strings.Join(parts, ListSeparator), nil
+	}
+	return nil, fmt.Errorf("unknown kind %v", k)
+}
+
+// VectorLayer is one entry of TileJSON 3.0.0 vector_layers (also written
+// into PMTiles and MBTiles metadata).
+type VectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description,omitempty"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+// VectorLayers describes the layers of a tileset for TileJSON, with the
+// zoom range cut to [minZoom, maxZoom] (layers outside it are left out).
+// Fields map attribute names to String, Number or Boolean.
+func VectorLayers(ts *tiles.Tileset, minZoom, maxZoom int) []VectorLayer {
+	out := []VectorLayer{}
+	for _, li := range ts.Layers() {
+		lo, hi := max(li.MinZoom, minZoom), min(li.MaxZoom, maxZoom)
+		if lo > hi {
+			continue
+		}
+		fields := li.Fields
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		out = append(out, VectorLayer{ID: li.Name, Description: Describe(li.Name), MinZoom: lo, MaxZoom: hi, Fields: fields})
+	}
+	return out
+}
+
+// Describe returns a one-line description of a tile layer.
+func Describe(layer string) string {
+	if base, ok := strings.CutSuffix(layer, "_label"); ok {
+		return "Label points of " + base + ": one point per feature, inside it."
+	}
+	switch layer {
+	case geo.LayerBorder:
+		return "The Durand Line (Afghanistan–Pakistan border), south-west to north-east."
+	case geo.LayerCountries:
+		return "Afghanistan and Pakistan, land polygons."
+	case geo.LayerProvinces:
+		return "Provinces of Afghanistan and Pakistan (first-level units)."
+	case geo.LayerDistricts:
+		return "Districts (second-level units), when installed."
+	case geo.LayerCrossings:
+		return "Border crossings, on the border line; chainage_km from the south-west tripoint."
+	}
+	return ""
+}
+
+// Names returns the names of layers in order (for messages).
+func Names(layers []tiles.Layer) []string {
+	out := make([]string, len(layers))
+	for i, l := range layers {
+		out[i] = l.Name
+	}
+	return out
+}

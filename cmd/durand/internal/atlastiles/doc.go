@@ -1,0 +1,59 @@
+// Package atlastiles turns the layers of a geo.Atlas into tiles.Layer
+// values, so that package tiles can build Mapbox Vector Tiles from them.
+// It is generic over Atlas.Layers(): every layer the atlas has becomes a
+// tile layer, with the settings of Specs for the layers it knows and
+// DefaultSpec (all properties, types inferred) for any other.
+//
+// # Units
+//
+// Geometries are passed on unchanged: WGS84 longitude/latitude in decimal
+// degrees. Zooms are Web Mercator zoom levels. Numbers keep the unit their
+// property name states (chainage_km in kilometres, uncertainty_m in
+// metres).
+//
+// # Feature ids
+//
+// Every feature's MVT id is tiles.StringID of its string id (a 53-bit
+// FNV-1a hash, exact in JavaScript); a feature whose GeoJSON id is a
+// non-negative integer keeps that number; a feature without an id gets its
+// index in the layer plus one. The string id is also written as the "id"
+// attribute, which is what clients should use to look a feature up in the
+// GeoJSON and OGC API collections.
+//
+// # Attribute types
+//
+// Properties become typed MVT attributes (see Kind): strings as string
+// values, integers as sint values, other numbers as double values, booleans
+// as bool values. Arrays of scalars (alt_names, sources) are joined with
+// "|" into one string; objects become JSON text; null values are left out.
+// A layer's declared types (Spec.Fields) are checked: a value that does not
+// fit is an error naming the layer, feature and property. Undeclared
+// properties are typed by inference over the whole layer: a property whose
+// numbers are all integers is an integer, otherwise a double.
+//
+// # Schema of the tile layers
+//
+// Label layers ("<name>_label") hold one point per polygon feature, placed
+// inside it, and carry only the label fields. TileJSON field types are
+// those of tiles.LayerInfo: String, Number, Boolean.
+//
+//	layer            geometry  zooms  attributes
+//	border           line      0–     id, name, from, to (String)
+//	countries        polygon   0–     id, name, iso3 (String)
+//	countries_label  point     0–     id, name, iso3
+//	provinces        polygon   2–     id, name, country, iso_3166_2 (String), alt_names (String, "|"-joined)
+//	provinces_label  point     2–     id, name, country
+//	districts        polygon   6–     id, name, province, country, source, source_id (String)
+//	districts_label  point     6–     id, name, province, country
+//	crossings        point     0–     id, name, afg_province, afg_district, pak_province,
+//	                                  pak_district, method, description (String);
+//	                                  alt_names, sources (String, "|"-joined);
+//	                                  chainage_km, source_lon, source_lat (Number, double);
+//	                                  uncertainty_m (Number, integer)
+//
+// The provinces' long prose properties note and history are left out of the
+// tiles (they are in the GeoJSON and OGC API collections). Districts appear
+// only when they are installed. Every layer's maximum zoom is the tileset's.
+// Layers the atlas gains later (events, zones) get DefaultSpec until they
+// are added to Specs.
+package atlastiles
