@@ -210,15 +210,15 @@ func inferTemporal(fs []*geojson.Feature) *temporal {
 			if err != nil {
 				continue
 			}
-			b := a
+			// A date stands for its whole day; without an end, the
+			// feature lasts as long as its start.
+			b, _ := parseTime(s, true)
 			if pair[1] != "" {
 				if e, ok := f.Properties[pair[1]].(string); ok {
-					if x, err := parseTime(e, true); err == nil {
+					if x, err := parseTime(e, true); err == nil && !x.Before(a) {
 						b = x
 					}
 				}
-			} else if x, err := parseTime(s, true); err == nil {
-				b = x
 			}
 			t.spans[i] = [2]time.Time{a, b}
 			if !found || a.Before(t.min) {
