@@ -18,6 +18,7 @@ import (
 )
 
 //go:embed border.geojson countries.geojson provinces.geojson crossings.geojson provenance.json altnames.csv
+//go:embed events.csv crossing-status.csv places.csv
 var embedded embed.FS
 
 // FS returns the embedded default files.

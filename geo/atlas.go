@@ -174,6 +174,8 @@ type Atlas struct {
 	names     map[string]map[string][]int // layer -> folded name/id -> feature indexes
 
 	shares shareCache
+
+	crisis crisis // events, crossing status and zones (events.go, status.go, zones.go)
 }
 
 // Layers returns the names of the layers present, in a fixed order.

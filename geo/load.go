@@ -98,6 +98,9 @@ func Load(fsys fs.FS) (*Atlas, error) {
 		return nil, err
 	}
 	a.indexNames(alt)
+	if err := a.loadCrisis(fsys); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
