@@ -287,7 +287,7 @@ func (t *Tileset) renderLine(f *prepared, gz int, fr tileFrame, sc *scratch) (ou
 // layer ld for one tile.
 func (t *Tileset) renderPolygons(ld *layerData, ids []int32, gz int, fr tileFrame, sc *scratch, st *buildStats) outLayer {
 	ol := outLayer{name: ld.name}
-	var feats []int32               // features with rings in this tile
+	var feats []int32              // features with rings in this tile
 	var floatRings [][][]orb.Point // their clipped rings
 	for _, fi := range ids {
 		f := &ld.features[fi]
