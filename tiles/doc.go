@@ -29,19 +29,27 @@
 // Every layer is written with version 2, its name and extent. Properties
 // keep their Go types: strings as string values, signed integers as sint,
 // unsigned integers as uint, float32 as float, float64 as double, bools as
-// bool; slices and maps are written as JSON text. Every polygon ring obeys
-// MVT 2.1 after clipping and quantisation: exterior rings have positive
-// shoelace area in tile coordinates (clockwise on screen, y down), holes
-// negative; each ring is one MoveTo, one LineTo of at least two points and
-// exactly one ClosePath; there are no zero-length segments, no repeated
-// points and no rings of zero area. Each polygon is valid in the OGC sense
-// (simple rings, holes inside their exterior, rings meeting at single
-// points at most, connected interior): after quantisation the rings of a
-// layer are noded together with iterated snap rounding, the region of
-// positive winding number is rebuilt, rings that would touch themselves
-// are split, and slivers that collapse on the integer grid disappear.
-// Because the polygons of a layer are noded together, two features that
-// share an edge in the input share it vertex for vertex in every tile.
+// bool; slices and maps are written as JSON text; nil values are left out.
+// Feature ids are uint64 (0: no id); StringID derives one from a string.
+// Every polygon ring obeys MVT 2.1 after clipping and quantisation:
+// exterior rings have positive shoelace area in tile coordinates
+// (clockwise on screen, y down), holes negative; each ring is one MoveTo,
+// one LineTo of at least two points and exactly one ClosePath; there are
+// no zero-length segments, no repeated points and no rings of zero area.
+// Each polygon is valid in the OGC sense (simple rings, holes inside their
+// exterior, rings meeting at single points at most, connected interior).
+// After clipping, the rings of all polygon features of a layer in a tile
+// are rounded to the integer grid together with hot-pixel snap rounding (a
+// segment passing through the unit pixel of another vertex is routed
+// through that vertex), then noded with iterated snap rounding until no
+// two segments cross. Each feature is rebuilt as the region of positive
+// winding number of its rings (exteriors count +1, holes -1, so
+// overlapping parts merge and stray holes vanish); rings that would touch
+// themselves are split into an exterior and a hole, and slivers that
+// collapse on the grid disappear. Because a layer is snapped and noded as
+// a whole, neighbouring features share their common boundary vertex for
+// vertex in every tile, even where the input only nearly agrees (within
+// half a tile unit).
 //
 // # Simplification and topology
 //
@@ -81,7 +89,10 @@
 //
 // # Performance
 //
-// Features are selected per tile through an R-tree per layer, so no tile
-// scans the whole dataset. Tileset.Walk generates a whole pyramid with a
-// worker pool.
+// Features are selected per tile through an R-tree per layer, and long
+// rings and lines carry an index of bounding boxes over runs of 32
+// segments, so a tile only touches the vertices near it. Tile is safe for
+// concurrent use; Tileset.Walk generates a pyramid (or part of it) with a
+// worker pool and hands tiles to its callback in zoom, x, y order, ready
+// for an archive writer. Tileset.TileAt gives the tile of a point.
 package tiles

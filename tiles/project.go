@@ -44,20 +44,6 @@ func (id TileID) Bound() orb.Bound {
 	return orb.Bound{Min: orb.Point{lon0, lat0}, Max: orb.Point{lon1, lat1}}
 }
 
-// TileAt returns the tile at zoom z containing the WGS84 point (lon, lat),
-// using the same rounding as the encoder: the point is quantised to tile
-// units first, so a point on a tile edge belongs to the tile east or south
-// of it, and a point whose quantised position lies on the east or south edge
-// of the world belongs to the last column or row.
-func TileAt(lon, lat float64, z uint32, extent uint32) TileID {
-	if extent == 0 {
-		extent = DefaultExtent
-	}
-	wx, wy := lonLatToWorld(lon, lat)
-	gx, gy := quantiseGlobal(wx, wy, z, extent)
-	return ownerTile(gx, gy, z, extent)
-}
-
 // lonLatToWorld projects WGS84 degrees to normalised Web Mercator "world"
 // coordinates: x in [0, 1] from the antimeridian eastwards, y in [0, 1] from
 // the north edge southwards (y grows downwards, as in tile coordinates).

@@ -177,10 +177,7 @@ type Tileset struct {
 	opt    Options
 	layers []*layerData
 	bound  orb.Bound // WGS84 bounds of all features
-	topo   *topology
-	// arcsAt[z] are the topology's arcs simplified for zoom z (kept for
-	// tests of shared-boundary preservation).
-	arcsAt [][][]orb.Point
+	topo   *topology // kept for tests of shared-boundary preservation
 }
 
 // StringID derives a stable feature id from a string identifier: the
@@ -330,17 +327,11 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 	}
 
 	// Simplify per zoom, finest first, and rebuild the features.
-	t.arcsAt = make([][][]orb.Point, opt.MaxZoom+1)
 	var prev [][]orb.Point
 	var prevIdx [][]int32
 	var buf []orb.Point
 	for z := opt.MaxZoom; z >= 0; z-- {
-		tol := -1.0
-		if opt.Tolerance > 0 {
-			tol = opt.Tolerance / worldScale(uint32(z), opt.Extent)
-		}
-		arcs, idx := topo.simplifyArcs(tol, prev, prevIdx)
-		t.arcsAt[z] = arcs
+		arcs, idx := topo.simplifyArcs(t.tolerance(z), prev, prevIdx)
 		for li, ld := range t.layers {
 			if ld.kind == kindPoint || z > ld.maxZoom {
 				continue
@@ -403,6 +394,15 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 		t.bound = orb.Bound{}
 	}
 	return t, nil
+}
+
+// tolerance is the simplification tolerance for zoom z in world units
+// (negative: keep every vertex).
+func (t *Tileset) tolerance(z int) float64 {
+	if t.opt.Tolerance <= 0 {
+		return -1
+	}
+	return t.opt.Tolerance / worldScale(uint32(z), t.opt.Extent)
 }
 
 // seqRef is one ring or line of a feature in the topology builder.

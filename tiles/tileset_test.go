@@ -43,9 +43,13 @@ func TestPointsOncePerZoom(t *testing.T) {
 		add(60+r.Float64()*15.5, 29+r.Float64()*8.5)
 	}
 	// tile corners and edge midpoints at several zooms
+	grid, err := NewTileset(nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, z := range []uint32{3, 7, 11, 14} {
 		n := float64(uint32(1) << z)
-		c := TileAt(66.4, 30.95, z, 4096)
+		c := grid.TileAt(66.4, 30.95, z)
 		for _, d := range [][2]float64{{0, 0}, {0.5, 0}, {0, 0.5}, {1, 1}} {
 			lon, lat := worldToLonLat((float64(c.X)+d[0])/n, (float64(c.Y)+d[1])/n)
 			add(lon, lat)

@@ -74,6 +74,10 @@ func checkSharedArcs(t *testing.T, ts *Tileset) {
 			shared++
 		}
 	}
+	arcsAt := make([][][]orb.Point, ts.opt.MaxZoom+1)
+	for z := range arcsAt {
+		arcsAt[z], _ = ts.topo.simplifyArcs(ts.tolerance(z), nil, nil)
+	}
 	checked := 0
 	for _, ld := range ts.layers {
 		if ld.kind == kindPoint {
@@ -83,7 +87,7 @@ func checkSharedArcs(t *testing.T, ts *Tileset) {
 			for z := 0; z <= ld.maxZoom; z++ {
 				for _, part := range f.seqs {
 					for ri, r := range part {
-						ring := rebuild(ts.arcsAt[z], ts.topo.seqs[r.seq], ld.kind == kindPolygon, nil)
+						ring := rebuild(arcsAt[z], ts.topo.seqs[r.seq], ld.kind == kindPolygon, nil)
 						if ld.kind == kindPolygon && len(ring) < 3 {
 							if ri == 0 {
 								break // exterior collapsed, holes dropped with it
@@ -97,7 +101,7 @@ func checkSharedArcs(t *testing.T, ts *Tileset) {
 							if uses[a] < 2 {
 								continue
 							}
-							run := ts.arcsAt[z][a]
+							run := arcsAt[z][a]
 							if len(run) > 1 && run[0] == run[len(run)-1] {
 								run = run[:len(run)-1]
 							}
@@ -171,6 +175,10 @@ func TestBorderFollowsCountries(t *testing.T) {
 		}
 		return m
 	}
+	arcsAt := make([][][]orb.Point, ts.opt.MaxZoom+1)
+	for z := range arcsAt {
+		arcsAt[z], _ = ts.topo.simplifyArcs(ts.tolerance(z), nil, nil)
+	}
 	for ci, c := range countries.features {
 		onBorder := 0
 		all := vertexSet(c.zoom[ts.opt.MaxZoom])
@@ -187,13 +195,13 @@ func TestBorderFollowsCountries(t *testing.T) {
 			full := map[orb.Point]bool{}
 			for _, part := range c.seqs {
 				for ri, r := range part {
-					if len(rebuild(ts.arcsAt[z], ts.topo.seqs[r.seq], true, nil)) < 3 {
+					if len(rebuild(arcsAt[z], ts.topo.seqs[r.seq], true, nil)) < 3 {
 						if ri == 0 {
 							break
 						}
 						continue
 					}
-					for _, q := range rebuild(ts.arcsAt[ts.opt.MaxZoom], ts.topo.seqs[r.seq], true, nil) {
+					for _, q := range rebuild(arcsAt[ts.opt.MaxZoom], ts.topo.seqs[r.seq], true, nil) {
 						full[q] = true
 					}
 				}
