@@ -174,7 +174,7 @@ func TestSeverity(t *testing.T) {
 // TestEventLocation checks how events are placed with the districts
 // installed.
 func TestEventLocation(t *testing.T) {
-	a := districtAtlas(t)
+	a := zoneAtlas(t)
 	tests := []struct {
 		id        string
 		precision geo.Precision

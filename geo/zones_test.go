@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +16,22 @@ import (
 )
 
 func wktEncode(g gogeom.T) (string, error) { return wkt.Marshal(g) }
+
+// zoneAtlas returns one atlas with the districts installed (districtAtlas)
+// shared by the zone tests, so that its zones are computed once.
+var zoneAtlasOnce struct {
+	once sync.Once
+	a    *geo.Atlas
+}
+
+func zoneAtlas(t *testing.T) *geo.Atlas {
+	t.Helper()
+	zoneAtlasOnce.once.Do(func() { zoneAtlasOnce.a = districtAtlas(t) })
+	if zoneAtlasOnce.a == nil {
+		t.Skip("districts could not be installed (see the first test that asked)")
+	}
+	return zoneAtlasOnce.a
+}
 
 func zonesAt(t *testing.T, a *geo.Atlas, d string) []*geo.Zone {
 	t.Helper()
@@ -36,7 +53,7 @@ func hasZone(zs []*geo.Zone, kind geo.ZoneKind, name string) bool {
 
 // TestZoneChecks holds the checks the crisis layers must pass.
 func TestZoneChecks(t *testing.T) {
-	a := districtAtlas(t)
+	a := zoneAtlas(t)
 	tests := []struct {
 		name   string
 		day    string
@@ -75,7 +92,7 @@ func TestZoneChecks(t *testing.T) {
 // TestNoZoneBeforeItsFirstEvent: nothing is active before the first event
 // of the record, and no zone starts before the events it is made of.
 func TestNoZoneBeforeItsFirstEvent(t *testing.T) {
-	a := districtAtlas(t)
+	a := zoneAtlas(t)
 	first := a.Events()[0].Date
 	if zs := zonesAt(t, a, first.AddDate(0, 0, -1).Format("2006-01-02")); len(zs) != 0 {
 		t.Errorf("%d zones active the day before the first event (%s), e.g. %s", len(zs), first.Format("2006-01-02"), zs[0].ID)
@@ -115,7 +132,7 @@ func TestNoZoneBeforeItsFirstEvent(t *testing.T) {
 // TestZonesValid checks every zone polygon with simplefeatures' OGC
 // validity rules, and that each lies on its side.
 func TestZonesValid(t *testing.T) {
-	a := districtAtlas(t)
+	a := zoneAtlas(t)
 	zs, err := a.Zones()
 	if err != nil {
 		t.Fatal(err)
@@ -240,7 +257,7 @@ func samplePoints(edges [][2]orb.Point, n int) []orb.Point {
 // is N ± 1 %; the rest of the outline lies on the border or a frontier and
 // within N of the border.
 func TestBorderBandGeometry(t *testing.T) {
-	a := defaultAtlas(t)
+	a := exampleAtlas() // shares the bands with the examples
 	for _, km := range geo.StandardBands() {
 		zs, err := a.BorderBand(km)
 		if err != nil {
@@ -302,7 +319,7 @@ func TestBorderBandBadInput(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
-	a := districtAtlas(t)
+	a := zoneAtlas(t)
 	tests := []struct {
 		name               string
 		day                string
