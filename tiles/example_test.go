@@ -2,6 +2,7 @@ package tiles_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -118,4 +119,66 @@ func ExampleTileID_Bound() {
 	fmt.Printf("%.0f %.4f %.0f %.4f\n", b.Min[0], b.Min[1], b.Max[0], b.Max[1])
 	// Output:
 	// 0 0.0000 180 85.0511
+}
+
+func ExampleTileset_TileJSON() {
+	ts, err := tiles.NewTileset(exampleLayers()[1:], tiles.Options{MaxZoom: 12})
+	if err != nil {
+		log.Fatal(err)
+	}
+	doc, err := ts.TileJSON(tiles.TileJSONOptions{
+		Tiles:             []string{"https://example.org/tiles/{z}/{x}/{y}.mvt"},
+		Name:              "Border",
+		LayerDescriptions: map[string]string{"crossings": "Border crossings"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(b))
+	// Output:
+	// {
+	//  "tilejson": "3.0.0",
+	//  "tiles": [
+	//   "https://example.org/tiles/{z}/{x}/{y}.mvt"
+	//  ],
+	//  "vector_layers": [
+	//   {
+	//    "id": "border",
+	//    "minzoom": 0,
+	//    "maxzoom": 12,
+	//    "fields": {
+	//     "name": "String"
+	//    }
+	//   },
+	//   {
+	//    "id": "crossings",
+	//    "description": "Border crossings",
+	//    "minzoom": 0,
+	//    "maxzoom": 12,
+	//    "fields": {
+	//     "name": "String",
+	//     "open": "Boolean"
+	//    }
+	//   }
+	//  ],
+	//  "name": "Border",
+	//  "scheme": "xyz",
+	//  "minzoom": 0,
+	//  "maxzoom": 12,
+	//  "bounds": [
+	//   71,
+	//   33,
+	//   71,
+	//   34.5
+	//  ],
+	//  "center": [
+	//   71,
+	//   33.75,
+	//   7
+	//  ]
+	// }
 }

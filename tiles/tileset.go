@@ -177,6 +177,7 @@ type Tileset struct {
 	opt    Options
 	layers []*layerData
 	bound  orb.Bound // WGS84 bounds of all features
+	empty  bool      // no features at all
 	topo   *topology // kept for tests of shared-boundary preservation
 }
 
@@ -390,8 +391,8 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 			ld.labelFields = maps.Clone(ld.fields)
 		}
 	}
-	if len(t.layers) == 0 || t.bound.Min[0] > t.bound.Max[0] {
-		t.bound = orb.Bound{}
+	if t.bound.Min[0] > t.bound.Max[0] {
+		t.bound, t.empty = orb.Bound{}, true
 	}
 	return t, nil
 }
@@ -574,7 +575,8 @@ func pathsArea(ps []path) float64 {
 // Options returns the options in effect (with defaults filled in).
 func (t *Tileset) Options() Options { return t.opt }
 
-// Bound returns the WGS84 bounding box of all input features.
+// Bound returns the WGS84 bounding box of all input features (the zero
+// Bound if there are none).
 func (t *Tileset) Bound() orb.Bound { return t.bound }
 
 // Layers describes the output layers in order, label layers directly after
