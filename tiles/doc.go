@@ -95,4 +95,11 @@
 // concurrent use; Tileset.Walk generates a pyramid (or part of it) with a
 // worker pool and hands tiles to its callback in zoom, x, y order, ready
 // for an archive writer. Tileset.TileAt gives the tile of a point.
+//
+// # TileJSON
+//
+// Tileset.TileJSON builds a TileJSON 3.0.0 document: tile endpoints,
+// vector_layers with each layer's zoom range and fields (described by
+// their type, String, Number or Boolean, unless a description is given),
+// the zoom range, and the bounds and center of the data.
 package tiles
