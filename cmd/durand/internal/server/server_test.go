@@ -697,3 +697,37 @@ func TestHealthAfterGarbage(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// TestConcurrent serves many requests at once, first downloads included
+// (run with -race).
+func TestConcurrent(t *testing.T) {
+	h := newTest(t, Config{Atlas: fixtureAtlas(t, 25)})
+	targets := []string{"/downloads/districts.gpkg", "/downloads/provinces.kml", "/collections/districts/items?limit=5&offset=3",
+		"/collections/provinces/items?f=html", "/locate?lon=67&lat=34", "/api", "/metrics", "/border/segment?from_km=1&to_km=50"}
+	errs := make(chan string, 64)
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 16; i++ {
+				target := targets[(g+i)%len(targets)]
+				w := get(t, h, "GET", target, "Accept-Encoding", []string{"gzip", ""}[i%2])
+				if w.Code != 200 {
+					errs <- fmt.Sprintf("%s: %d", target, w.Code)
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	// Every client got the same download.
+	a, b := get(t, h, "GET", "/downloads/districts.gpkg"), get(t, h, "GET", "/downloads/districts.gpkg")
+	if a.Header().Get("ETag") != b.Header().Get("ETag") || !bytes.Equal(a.Body.Bytes(), b.Body.Bytes()) {
+		t.Error("the download changed between requests")
+	}
+}
