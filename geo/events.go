@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // Optional files of the crisis layers read by Load (formats in
@@ -761,4 +762,60 @@ func (a *Atlas) affectedDistricts() []*AffectedDistrict {
 		}
 	}
 	return out
+}
+
+// dateProp formats a day for feature properties, "" for the zero time.
+func dateProp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func intProp(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func sourcesProp(ss []Source) string {
+	var parts []string
+	for _, s := range ss {
+		x := s.Publisher
+		if s.URL != "" {
+			x += " <" + s.URL + ">"
+		}
+		parts = append(parts, x)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Feature returns the event as a GeoJSON feature (nil geometry when it is
+// not located) with flat properties: id, kind, name (the place),
+// start_date and end_date (YYYY-MM-DD, inclusive), severity, precision,
+// located_by, district, district_id, district_as_reported,
+// district_mapping, provinces and countries (";"-separated), killed,
+// injured, killed_min, killed_max, injured_min, injured_max (null when
+// not reported), casualty_note, casualty_sources, summary,
+// source_publisher, source_url and source_date.
+func (e *Event) Feature() *geojson.Feature {
+	f := geojson.NewFeature(e.Geometry())
+	f.ID = e.ID
+	c := e.Casualties
+	f.Properties = geojson.Properties{
+		"id": e.ID, "kind": string(e.Kind), "name": e.Place,
+		"start_date": dateProp(e.Date), "end_date": dateProp(e.End),
+		"severity": e.Severity, "precision": string(e.Precision), "located_by": e.LocatedBy,
+		"district": e.District, "district_id": e.DistrictID, "district_as_reported": e.DistrictAsReported,
+		"district_mapping": e.DistrictMapping,
+		"provinces":        strings.Join(e.Provinces, ";"), "countries": strings.Join(e.Countries, ";"),
+		"killed": intProp(c.Killed), "injured": intProp(c.Injured),
+		"killed_min": intProp(c.KilledMin), "killed_max": intProp(c.KilledMax),
+		"injured_min": intProp(c.InjuredMin), "injured_max": intProp(c.InjuredMax),
+		"casualty_note": c.Note, "casualty_sources": sourcesProp(c.Sources),
+		"summary": e.Summary, "source_publisher": e.Source.Publisher, "source_url": e.Source.URL,
+		"source_date": e.Source.Date,
+	}
+	return f
 }

@@ -72,7 +72,9 @@ func (p Provenance) Attribution(layer string) string {
 // countries.geojson, provinces.geojson, crossings.geojson and
 // provenance.json (required), districts.geojson and
 // districts.provenance.json (optional, installed by `durand data install`)
-// and altnames.csv (optional). The file formats are described in the
+// and altnames.csv (optional), and the optional crisis files events.csv,
+// crossing-status.csv and places.csv (see FileEvents; their zones are
+// computed lazily, see Atlas.Zones). The file formats are described in the
 // repository's data/SCHEMA.md. Errors are *DataError values naming the
 // file; nothing is returned half-loaded.
 func Load(fsys fs.FS) (*Atlas, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/tidwall/rtree"
 )
 
@@ -88,6 +89,25 @@ func (z *Zone) Active(t time.Time) bool {
 		return false
 	}
 	return dayIn(Day(t), z.ValidFrom, z.ValidTo)
+}
+
+// Feature returns the zone as a GeoJSON feature (MultiPolygon) with flat
+// properties: id, kind, name, country, severity, start_date and end_date
+// (YYYY-MM-DD, inclusive; end_date is "" when no end is known and
+// start_date is "" for a band that is never active), band_km, radius_m,
+// crossing_id, status, district_id, border_km, event_ids (";"-separated)
+// and sources ("publisher <url>; …").
+func (z *Zone) Feature() *geojson.Feature {
+	f := geojson.NewFeature(z.Geometry)
+	f.ID = z.ID
+	f.Properties = geojson.Properties{
+		"id": z.ID, "kind": string(z.Kind), "name": z.Name, "country": z.Country, "severity": z.Severity,
+		"start_date": dateProp(z.ValidFrom), "end_date": dateProp(z.ValidTo),
+		"band_km": z.BandKm, "radius_m": z.RadiusM, "crossing_id": z.CrossingID, "status": string(z.Status),
+		"district_id": z.DistrictID, "border_km": z.BorderKm,
+		"event_ids": strings.Join(z.EventIDs, ";"), "sources": sourcesProp(z.Sources),
+	}
+	return f
 }
 
 // kindOrder sorts zones: reference bands, then districts, hinterlands and

@@ -259,3 +259,31 @@ func ExampleDay() {
 	// Output:
 	// 2025-10-24 00:00:00 +0000 UTC
 }
+
+func ExampleEvent_Feature() {
+	atlas := exampleAtlas()
+	e, err := atlas.Event("20251011-closed-torkham")
+	if err != nil {
+		log.Fatal(err)
+	}
+	f := e.Feature()
+	fmt.Println(f.Geometry.GeoJSONType(), f.Properties["start_date"], f.Properties["kind"], f.Properties["killed"])
+	// Output:
+	// Point 2025-10-11 crossing_closed <nil>
+}
+
+func ExampleZone_Feature() {
+	atlas := exampleAtlas()
+	zones, err := atlas.ZonesAt(date("2025-10-20"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, z := range zones {
+		if z.CrossingID == "torkham" && z.Country == "AFG" {
+			f := z.Feature()
+			fmt.Println(f.Geometry.GeoJSONType(), f.Properties["kind"], f.Properties["status"], f.Properties["start_date"], f.Properties["end_date"])
+		}
+	}
+	// Output:
+	// MultiPolygon crossing_hinterland closed 2025-10-11 2025-10-31
+}

@@ -386,3 +386,31 @@ func TestSummary(t *testing.T) {
 		})
 	}
 }
+
+// TestFeatures: every event and zone turns into a GeoJSON feature that
+// marshals and carries its dates.
+func TestFeatures(t *testing.T) {
+	a := zoneAtlas(t)
+	for _, e := range a.Events() {
+		f := e.Feature()
+		if _, err := f.MarshalJSON(); err != nil {
+			t.Errorf("%s: %v", e.ID, err)
+		}
+		if f.Properties["start_date"] == "" || f.Properties["end_date"] == "" || (f.Geometry == nil) != (e.Precision == geo.PrecisionNone) {
+			t.Errorf("%s: %v %v", e.ID, f.Geometry, f.Properties)
+		}
+	}
+	zs, err := a.Zones()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, z := range zs {
+		f := z.Feature()
+		if _, err := f.MarshalJSON(); err != nil {
+			t.Errorf("%s: %v", z.ID, err)
+		}
+		if (f.Properties["start_date"] == "") != z.ValidFrom.IsZero() {
+			t.Errorf("%s: start_date %v", z.ID, f.Properties["start_date"])
+		}
+	}
+}
