@@ -26,9 +26,11 @@
 //
 // Collections are built from the atlas's layers (border, countries,
 // provinces, districts when installed, crossings); a layer a later atlas
-// adds becomes a collection too, with its scalar properties as queryables
-// and, when its features carry start_date/end_date, start/end, date or
-// datetime properties, a temporal extent and datetime filtering. Feature
+// loads becomes a collection too, and Config.ExtraLayers adds layers the
+// atlas computes (events, zones). Every collection gets its scalar
+// properties as queryables and, when its features carry start_date/end_date,
+// start/end, date or datetime properties, a temporal extent and datetime
+// filtering. Feature
 // ids in URLs are the ids of the data (crossings "torkham", provinces
 // "AFG-1741").
 //

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/durandline/durand/cmd/durand/internal/export"
 	"github.com/durandline/durand/geo"
 )
 
@@ -38,6 +39,13 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Title is the title of the landing page.
 	Title string
+	// ExtraLayers are served as collections after the atlas's layers, with
+	// queryables, downloads and, when their features carry dates
+	// (start_date/end_date, start/end, date or datetime), a temporal
+	// extent and datetime filtering: the way in for layers the atlas
+	// computes rather than loads, such as events and zones. Their names
+	// must be unique and usable in URLs ([a-z0-9_]).
+	ExtraLayers []export.Layer
 }
 
 // ErrConfig is matched by errors New returns for an unusable Config.
@@ -119,6 +127,20 @@ func newServer(cfg Config) (*server, error) {
 	}
 	if s.colls, err = newRegistry(cfg.Atlas); err != nil {
 		return nil, err
+	}
+	for _, l := range cfg.ExtraLayers {
+		if !validCollectionID(l.Name) {
+			return nil, fmt.Errorf("%w: extra layer name %q is not [a-z0-9_]+", ErrConfig, l.Name)
+		}
+		if _, dup := s.colls.byID[l.Name]; dup {
+			return nil, fmt.Errorf("%w: extra layer %q is already a collection", ErrConfig, l.Name)
+		}
+		c, err := newCollection(l)
+		if err != nil {
+			return nil, err
+		}
+		s.colls.list = append(s.colls.list, c)
+		s.colls.byID[c.id] = c
 	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -209,6 +231,20 @@ func (s *server) checkQuery(rt route, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// validCollectionID reports whether s is a non-empty run of lower-case
+// letters, digits and underscores.
+func validCollectionID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string, n int) string {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -10,14 +11,9 @@ import (
 	"github.com/durandline/durand/cmd/durand/internal/export"
 )
 
-// TestLaterLayer adds a dated collection, as the events layer of a later
-// atlas will be, and checks its temporal extent, queryables and the
+// TestLaterLayer serves a dated extra layer, as events will be, and checks its temporal extent, queryables and the
 // datetime filter.
 func TestLaterLayer(t *testing.T) {
-	s, err := newServer(Config{Atlas: fixtureAtlas(t, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	event := func(id, start, end, kind string, lon float64) *geojson.Feature {
 		f := geojson.NewFeature(orb.Point{lon, 31})
 		f.ID = id
@@ -27,17 +23,18 @@ func TestLaterLayer(t *testing.T) {
 		}
 		return f
 	}
-	c, err := newCollection(export.Layer{Name: "events", Title: "Events", Attribution: "test", Features: []*geojson.Feature{
+	events := export.Layer{Name: "events", Title: "Events", Attribution: "test", Features: []*geojson.Feature{
 		event("closure_2017", "2017-02-16", "2017-03-20", "closure", 66),
 		event("clash_2023", "2023-09-06", "", "clash", 67),
 		event("closure_2025", "2025-10-12", "2025-11-01", "closure", 68),
-	}})
-	if err != nil {
-		t.Fatal(err)
+	}}
+	a := fixtureAtlas(t, 0)
+	h := newTest(t, Config{Atlas: a, ExtraLayers: []export.Layer{events}})
+	for _, bad := range []export.Layer{{Name: "crossings"}, {Name: "Events"}, {Name: ""}, {Name: "a/b"}} {
+		if _, err := New(Config{Atlas: a, ExtraLayers: []export.Layer{bad}}); !errors.Is(err, ErrConfig) {
+			t.Errorf("extra layer %q: %v, want ErrConfig", bad.Name, err)
+		}
 	}
-	s.colls.list = append(s.colls.list, c)
-	s.colls.byID[c.id] = c
-	h := s.handler()
 
 	doc := decode(t, get(t, h, "GET", "/collections/events"))
 	tmp, ok := doc["extent"].(map[string]any)["temporal"].(map[string]any)
