@@ -11,8 +11,8 @@ import (
 	"github.com/durandline/durand/cmd/durand/internal/export"
 )
 
-// TestLaterLayer serves a dated extra layer, as events will be, and checks its temporal extent, queryables and the
-// datetime filter.
+// TestLaterLayer serves a dated extra layer, as events will be, and checks
+// its temporal extent, queryables and the datetime filter.
 func TestLaterLayer(t *testing.T) {
 	event := func(id, start, end, kind string, lon float64) *geojson.Feature {
 		f := geojson.NewFeature(orb.Point{lon, 31})
