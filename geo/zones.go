@@ -282,9 +282,23 @@ func (a *Atlas) sovereignRings(iso3 string) []orb.Ring {
 }
 
 // clipToCountry returns the part of the area (rings oriented as in
-// orientRings) inside the country.
+// orientRings) inside the country. Boundaries that touch without crossing
+// (a vertex of one exactly on the other) are resolved by moving the area
+// by a few nanodegrees (millimetres) and trying again.
 func (a *Atlas) clipToCountry(area []orb.Ring, iso3 string) (orb.MultiPolygon, error) {
-	return intersectRegions(a.sovereignRings(iso3), area)
+	mp, err := intersectRegions(a.sovereignRings(iso3), area)
+	for k := 1; k <= 3 && errors.Is(err, ErrGeometry); k++ {
+		d := float64(k) * 3e-9
+		moved := make([]orb.Ring, len(area))
+		for i, r := range area {
+			moved[i] = make(orb.Ring, len(r))
+			for j, p := range r {
+				moved[i][j] = orb.Point{p[0] + d, p[1] + 0.7*d}
+			}
+		}
+		mp, err = intersectRegions(a.sovereignRings(iso3), moved)
+	}
+	return mp, err
 }
 
 func (a *Atlas) buildZones() (*zoneSet, error) {
@@ -512,14 +526,21 @@ func (a *Atlas) measureBorder(z *Zone) {
 //     visited: d is 1-Lipschitz (it changes by at most the distance moved),
 //     so a block of cells whose centre is farther than its half-diagonal
 //     from the level N is skipped whole. Every vertex of the traced line is
-//     found by root finding on a cell edge, and every edge between two
-//     vertices is split again (at the point of the level line found from
-//     the edge's mid-point) until its mid-point is within
-//     contourRefine · N of the level, so every point of the outline is
-//     N ± 0.3 % from the border, inside the ± 1 % a band promises. d here is
-//     the distance to the nearest point of the border's great-circle edges
-//     (as PostGIS geography and DistanceToBorder measure it), measured on
-//     the ellipsoid with Euler's radius of curvature (1e-4 relative).
+//     found by root finding on a cell edge; then every edge between two
+//     vertices whose quarter, middle or three-quarter point is more than
+//     contourRefine · N off the level is split at the level point on the
+//     chord's normal through the worst of them, recursively. So every point
+//     of the outline is N ± 0.3 % from the border (the tests measure it on
+//     1,000 points per band, against PostGIS too), inside the ± 1 % a band
+//     promises. d here is the distance to the nearest point of the
+//     border's great-circle edges (as PostGIS geography and
+//     DistanceToBorder measure it), on the ellipsoid with Euler's radius of
+//     curvature (1e-4 relative). A limit of any grid method: a pocket where
+//     d exceeds N that is narrower than a cell and touches no grid node is
+//     not traced (points in it are within N + N/10 of the border).
+//   - Geodesic circles (event areas, hinterlands) have a vertex every
+//     circleStep degrees of azimuth, exactly at the radius; their edges
+//     sag inwards by under 0.1 %.
 //   - Areas are cut to a country by intersecting two sets of rings whose
 //     boundaries meet only transversally (Greiner–Hormann style): find the
 //     crossings with an R-tree, then walk forward along whichever ring runs
@@ -541,9 +562,10 @@ const (
 	metresPerDegUB = 111700 // upper bound of metres per degree (latitude, or longitude at the equator)
 )
 
-// errGeometry is returned when an overlay meets a degenerate configuration
-// it cannot resolve.
-var errGeometry = errors.New("geo: degenerate geometry in overlay")
+// ErrGeometry is returned when a zone's geometry cannot be computed: an
+// overlay met a degenerate configuration it could not resolve, or a level
+// line did not close.
+var ErrGeometry = errors.New("geo: degenerate geometry")
 
 // geodesicCircle returns a ring of points metres from c every step degrees
 // of azimuth, counter-clockwise, closed.
@@ -574,22 +596,19 @@ func (b *Border) approxNearest(p orb.Point) (vec3, float64) {
 
 // contour traces the level line d = level of the distance to the border.
 type contour struct {
-	b            *Border
-	level        float64
-	lon0, lat0   float64
-	dlon, dlat   float64
-	nx, ny       int // cells
-	nodes        map[int64]float64
-	crossings    map[int64]orb.Point
-	margin       float64
-	rootTol      float64
-	refineTol    float64
-	evaluations  int
-	candidateSet map[int64]bool
+	b          *Border
+	level      float64
+	lon0, lat0 float64
+	dlon, dlat float64
+	nx, ny     int // cells
+	nodes      map[int64]float64
+	crossings  map[int64]orb.Point
+	margin     float64
+	rootTol    float64
+	refineTol  float64
 }
 
 func (c *contour) dist(p orb.Point) float64 {
-	c.evaluations++
 	_, d := c.b.approxNearest(p)
 	return d
 }
@@ -793,19 +812,19 @@ func (b *Border) levelRings(level float64) ([]orb.Ring, error) {
 		for {
 			if used[k] {
 				if k != start {
-					return nil, fmt.Errorf("%w: level line of %.0f m does not close", errGeometry, level)
+					return nil, fmt.Errorf("%w: level line of %.0f m does not close", ErrGeometry, level)
 				}
 				break
 			}
 			used[k] = true
 			p, ok := c.crossings[k]
 			if !ok {
-				return nil, fmt.Errorf("%w: level line of %.0f m has a dangling edge", errGeometry, level)
+				return nil, fmt.Errorf("%w: level line of %.0f m has a dangling edge", ErrGeometry, level)
 			}
 			r = append(r, p)
 			nk, ok := next[k]
 			if !ok {
-				return nil, fmt.Errorf("%w: level line of %.0f m is open", errGeometry, level)
+				return nil, fmt.Errorf("%w: level line of %.0f m is open", ErrGeometry, level)
 			}
 			k = nk
 		}
@@ -837,7 +856,7 @@ func (c *contour) refine(r orb.Ring) orb.Ring {
 			out = append(out, q)
 			return
 		}
-		x, ok := c.levelOnNormal(p, q, worst, worstErr)
+		x, ok := c.levelOnNormal(p, q, worst)
 		if !ok {
 			out = append(out, q)
 			return
@@ -857,7 +876,7 @@ func (c *contour) refine(r orb.Ring) orb.Ring {
 // through p and q; the level is searched on the side m's distance calls for.
 // Splitting there keeps the refined outline a graph over the chord, also at
 // the sharp corners where two branches of the level line meet.
-func (c *contour) levelOnNormal(p, q, m orb.Point, _ float64) (orb.Point, bool) {
+func (c *contour) levelOnNormal(p, q, m orb.Point) (orb.Point, bool) {
 	k := math.Cos(m[1] * math.Pi / 180)
 	dx, dy := (q[0]-p[0])*k, q[1]-p[1]
 	l := math.Hypot(dx, dy)
@@ -1096,7 +1115,7 @@ func intersectRegions(a, b []orb.Ring) (orb.MultiPolygon, error) {
 				u, v := s[be[1]], s[be[1]+1]
 				t, w, ok, bad := segmentCrossing(p, q, u, v)
 				if bad {
-					err = fmt.Errorf("%w: edges meet without crossing near (%.6f, %.6f)", errGeometry, p[0], p[1])
+					err = fmt.Errorf("%w: edges meet without crossing near (%.6f, %.6f)", ErrGeometry, p[0], p[1])
 					return false
 				}
 				if ok {
@@ -1143,7 +1162,7 @@ func intersectRegions(a, b []orb.Ring) (orb.MultiPolygon, error) {
 		cur, k := sa, i
 		for steps := 0; ; steps++ {
 			if steps > limit {
-				return nil, fmt.Errorf("%w: intersection walk does not close", errGeometry)
+				return nil, fmt.Errorf("%w: intersection walk does not close", ErrGeometry)
 			}
 			r = append(r, cur.v[k].p)
 			k = cur.v[k].next
@@ -1166,7 +1185,7 @@ func intersectRegions(a, b []orb.Ring) (orb.MultiPolygon, error) {
 			if !v.inside {
 				cur, k = other, v.cross
 				if !cur.v[k].inside {
-					return nil, fmt.Errorf("%w: neither boundary continues inside the other near (%.6f, %.6f)", errGeometry, v.p[0], v.p[1])
+					return nil, fmt.Errorf("%w: neither boundary continues inside the other near (%.6f, %.6f)", ErrGeometry, v.p[0], v.p[1])
 				}
 			}
 		}

@@ -42,7 +42,7 @@ func TestIntersectRegions(t *testing.T) {
 		{"hole in a cut", []orb.Ring{square(0, 0, 1, 1), hole}, []orb.Ring{square(0.5, -1, 2, 2)}, 0.5 - 0.02, 1, nil},
 		{"band across a comb gives two pieces", []orb.Ring{{{0, 0}, {3, 0}, {3, 2}, {2, 2}, {2, 1}, {1, 1}, {1, 2}, {0, 2}, {0, 0}}},
 			[]orb.Ring{square(-1, 1.5, 4, 3)}, 0.5 + 0.5, 2, nil},
-		{"shared edge is refused", []orb.Ring{square(0, 0, 1, 1)}, []orb.Ring{square(1, 0, 2, 1)}, 0, 0, errGeometry},
+		{"shared edge is refused", []orb.Ring{square(0, 0, 1, 1)}, []orb.Ring{square(1, 0, 2, 1)}, 0, 0, ErrGeometry},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
