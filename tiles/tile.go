@@ -163,6 +163,7 @@ type scratch struct {
 	fpts, clipA, clipB []orb.Point
 	ipts               []ipt
 	ids                []int32
+	paths              []int32
 }
 
 // render builds the layers of one tile using geometry simplified for zoom
@@ -264,7 +265,8 @@ func pathLocal(p *path, fr tileFrame, ring bool, sc *scratch) [][]orb.Point {
 func (t *Tileset) renderLine(f *prepared, gz int, fr tileFrame, sc *scratch) (outFeature, bool) {
 	var g geomWriter
 	var length float64
-	for i := range f.zoom[gz] {
+	sc.paths = f.pathsNear(gz, fr.query(), sc.paths)
+	for _, i := range sc.paths {
 		for _, part := range pathLocal(&f.zoom[gz][i], fr, false, sc) {
 			sc.ipts = quantise(part, sc.ipts)
 			if len(sc.ipts) < 2 {
@@ -292,7 +294,8 @@ func (t *Tileset) renderPolygons(ld *layerData, ids []int32, gz int, fr tileFram
 	for _, fi := range ids {
 		f := &ld.features[fi]
 		var rs [][]orb.Point
-		for i := range f.zoom[gz] {
+		sc.paths = f.pathsNear(gz, fr.query(), sc.paths)
+		for _, i := range sc.paths {
 			for _, part := range pathLocal(&f.zoom[gz][i], fr, true, sc) {
 				if len(part) >= 3 {
 					rs = append(rs, slices.Clone(part))

@@ -152,12 +152,13 @@ type prepared struct {
 	id        uint64
 	tags      []tag
 	labelTags []tag
-	bound     orb.Bound   // world coordinates, full resolution
-	points    []orb.Point // point features, world coordinates
-	zoom      [][]path    // line and polygon features: paths per zoom 0..layer max
-	label     orb.Point   // world coordinates (layers with labels)
-	area      float64     // world units², polygons
-	seqs      [][]seqRef  // topology sequences per polygon part or line
+	bound     orb.Bound                        // world coordinates, full resolution
+	points    []orb.Point                      // point features, world coordinates
+	zoom      [][]path                         // line and polygon features: paths per zoom 0..layer max
+	pindex    []*rtree.RTreeGN[float64, int32] // per zoom, over the paths of features with many
+	label     orb.Point                        // world coordinates (layers with labels)
+	area      float64                          // world units², polygons
+	seqs      [][]seqRef                       // topology sequences per polygon part or line
 }
 
 type layerData struct {
@@ -341,11 +342,13 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 				f := &ld.features[fi]
 				if f.zoom == nil {
 					f.zoom = make([][]path, ld.maxZoom+1)
+					f.pindex = make([]*rtree.RTreeGN[float64, int32], ld.maxZoom+1)
 				}
 				parts := featSeqs[li][fi]
 				f.seqs = parts
 				if z < ld.maxZoom && arcsUnchanged(topo, parts, arcs, prev) {
 					f.zoom[z] = f.zoom[z+1]
+					f.pindex[z] = f.pindex[z+1]
 					continue
 				}
 				var paths []path
@@ -369,6 +372,13 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 					}
 				}
 				f.zoom[z] = paths
+				if len(paths) > pathIndexMin {
+					idx := &rtree.RTreeGN[float64, int32]{}
+					for i, p := range paths {
+						idx.Insert(p.bound.Min, p.bound.Max, int32(i))
+					}
+					f.pindex[z] = idx
+				}
 			}
 		}
 		prev, prevIdx = arcs, idx
@@ -395,6 +405,28 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 		t.bound, t.empty = orb.Bound{}, true
 	}
 	return t, nil
+}
+
+// pathIndexMin is the number of paths (parts and holes) from which a
+// feature gets an R-tree over them.
+const pathIndexMin = 8
+
+// pathsNear returns the indices, in order, of the feature's paths at zoom
+// z whose bounds may meet q (world coordinates).
+func (f *prepared) pathsNear(z int, q orb.Bound, dst []int32) []int32 {
+	dst = dst[:0]
+	if idx := f.pindex[z]; idx != nil {
+		idx.Search(q.Min, q.Max, func(_, _ [2]float64, i int32) bool {
+			dst = append(dst, i)
+			return true
+		})
+		slices.Sort(dst)
+		return dst
+	}
+	for i := range f.zoom[z] {
+		dst = append(dst, int32(i))
+	}
+	return dst
 }
 
 // tolerance is the simplification tolerance for zoom z in world units
