@@ -496,3 +496,44 @@ func Names(layers []tiles.Layer) []string {
 	}
 	return out
 }
+
+// TileStat describes one layer in the "tilestats" object of MBTiles and
+// PMTiles metadata (the mapbox-geostats layout, without feature counts).
+type TileStat struct {
+	Layer          string          `json:"layer"`
+	Geometry       string          `json:"geometry"` // Point, LineString or Polygon
+	AttributeCount int             `json:"attributeCount"`
+	Attributes     []TileStatField `json:"attributes"`
+}
+
+// TileStatField is one attribute of a TileStat.
+type TileStatField struct {
+	Attribute string `json:"attribute"`
+	Type      string `json:"type"` // string, number or boolean
+}
+
+// TileStats describes the geometry type and attribute types of each layer
+// of the tileset visible in [minZoom, maxZoom], as the "tilestats" member
+// of tileset metadata: {"layerCount": n, "layers": [...]}. GDAL's MVT
+// driver (and so QGIS) reads layer geometry types from it.
+func TileStats(ts *tiles.Tileset, minZoom, maxZoom int) map[string]any {
+	geom := map[string]string{"point": "Point", "line": "LineString", "polygon": "Polygon"}
+	var layers []TileStat
+	for _, li := range ts.Layers() {
+		if max(li.MinZoom, minZoom) > min(li.MaxZoom, maxZoom) {
+			continue
+		}
+		st := TileStat{Layer: li.Name, Geometry: geom[li.Geometry], Attributes: []TileStatField{}}
+		names := make([]string, 0, len(li.Fields))
+		for k := range li.Fields {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			st.Attributes = append(st.Attributes, TileStatField{Attribute: k, Type: strings.ToLower(li.Fields[k])})
+		}
+		st.AttributeCount = len(st.Attributes)
+		layers = append(layers, st)
+	}
+	return map[string]any{"layerCount": len(layers), "layers": layers}
+}
