@@ -179,8 +179,12 @@ type Event struct {
 	DistrictID string         `json:"district_id,omitempty"`
 	// Severity is a function of the kind and the casualties, see Severity.
 	Severity int `json:"severity"`
-
-	town, crossing, locationNote string
+	// CrossingID is the crossing the event happened at (closures,
+	// reopenings), PlaceID the town of places.csv it is placed at, and
+	// LocationNote says why it is placed as it is, where that needs saying.
+	CrossingID   string `json:"crossing_id,omitempty"`
+	PlaceID      string `json:"place_id,omitempty"`
+	LocationNote string `json:"location_note,omitempty"`
 }
 
 // Geometry returns the event's location: a Point, a MultiPoint for an
@@ -295,12 +299,12 @@ func (a *Atlas) loadCrisis(fsys fs.FS) error {
 		return err
 	}
 	for _, e := range events {
-		if e.town != "" && places[e.town] == nil {
-			return &DataError{File: FileEvents, Err: fmt.Errorf("event %s: town %q is not in %s", e.ID, e.town, FilePlaces)}
+		if e.PlaceID != "" && places[e.PlaceID] == nil {
+			return &DataError{File: FileEvents, Err: fmt.Errorf("event %s: town %q is not in %s", e.ID, e.PlaceID, FilePlaces)}
 		}
-		if e.crossing != "" {
-			if _, err := a.Crossing(e.crossing); err != nil {
-				return &DataError{File: FileEvents, Err: fmt.Errorf("event %s: crossing %q: %w", e.ID, e.crossing, err)}
+		if e.CrossingID != "" {
+			if _, err := a.Crossing(e.CrossingID); err != nil {
+				return &DataError{File: FileEvents, Err: fmt.Errorf("event %s: crossing %q: %w", e.ID, e.CrossingID, err)}
 			}
 		}
 	}
@@ -399,7 +403,7 @@ func parseEvents(r io.Reader) ([]*Event, error) {
 			Summary:         row["summary"],
 			Source:          Source{Publisher: row["source_publisher"], URL: row["source_url"], Date: row["source_date"]},
 			SourcePrecision: row["location_precision"],
-			town:            row["town"], crossing: row["crossing"], locationNote: row["location_note"],
+			PlaceID:         row["town"], CrossingID: row["crossing"], LocationNote: row["location_note"],
 		}
 		if e.ID == "" || seen[e.ID] {
 			return nil, bad("empty or repeated id")
@@ -510,14 +514,14 @@ func (a *Atlas) locateEvent(e *Event) {
 		a.findDistrict(e)
 		return
 	}
-	if e.crossing != "" {
-		if c, err := a.Crossing(e.crossing); err == nil {
+	if e.CrossingID != "" {
+		if c, err := a.Crossing(e.CrossingID); err == nil {
 			e.Point, e.Precision, e.LocatedBy = c.Point, PrecisionTown, "crossing:"+c.ID
 			a.findDistrict(e)
 			return
 		}
 	}
-	if p := a.crisis.places[e.town]; e.town != "" && p != nil {
+	if p := a.crisis.places[e.PlaceID]; e.PlaceID != "" && p != nil {
 		e.Point, e.Precision, e.LocatedBy = p.Point, PrecisionTown, "place:"+p.ID
 		a.findDistrict(e)
 		return
@@ -795,7 +799,8 @@ func sourcesProp(ss []Source) string {
 // not located) with flat properties: id, kind, name (the place),
 // start_date and end_date (YYYY-MM-DD, inclusive), severity, precision,
 // located_by, district, district_id, district_as_reported,
-// district_mapping, provinces and countries (";"-separated), killed,
+// district_mapping, provinces and countries (";"-separated), crossing_id,
+// place_id, location_note, killed,
 // injured, killed_min, killed_max, injured_min, injured_max (null when
 // not reported), casualty_note, casualty_sources, summary,
 // source_publisher, source_url and source_date.
@@ -814,6 +819,7 @@ func (e *Event) Feature() *geojson.Feature {
 		"killed_min": intProp(c.KilledMin), "killed_max": intProp(c.KilledMax),
 		"injured_min": intProp(c.InjuredMin), "injured_max": intProp(c.InjuredMax),
 		"casualty_note": c.Note, "casualty_sources": sourcesProp(c.Sources),
+		"crossing_id": e.CrossingID, "place_id": e.PlaceID, "location_note": e.LocationNote,
 		"summary": e.Summary, "source_publisher": e.Source.Publisher, "source_url": e.Source.URL,
 		"source_date": e.Source.Date,
 	}

@@ -429,7 +429,7 @@ func (a *Atlas) buildZones() (*zoneSet, error) {
 					CrossingID: id, Status: p.Status,
 				}
 				for _, e := range c.events {
-					if e.crossing == id && dayIn(e.Date, z.ValidFrom, z.ValidTo) {
+					if e.CrossingID == id && dayIn(e.Date, z.ValidFrom, z.ValidTo) {
 						z.EventIDs = append(z.EventIDs, e.ID)
 					}
 				}
