@@ -287,3 +287,37 @@ func ExampleZone_Feature() {
 	// Output:
 	// MultiPolygon crossing_hinterland closed 2025-10-11 2025-10-31
 }
+
+func ExampleAtlas_PrepareZones() {
+	atlas := exampleAtlas()
+	// A server would run this in the background at start-up.
+	if err := atlas.PrepareZones(); err != nil {
+		log.Fatal(err)
+	}
+	zones, _ := atlas.Zones()
+	fmt.Println(len(zones), "zones without districts installed")
+	// Output:
+	// 38 zones without districts installed
+}
+
+func ExampleAtlas_Places() {
+	atlas := exampleAtlas()
+	for _, p := range atlas.Places()[:2] {
+		fmt.Printf("%s %s %.3f %.3f (%s)\n", p.ID, p.Country, p.Point[0], p.Point[1], p.Source.Publisher)
+	}
+	// Output:
+	// doha QAT 51.533 25.287 (Wikipedia)
+	// islamabad PAK 73.037 33.699 (Wikipedia)
+}
+
+func ExampleEventAreaRadius() {
+	for _, p := range []geo.Precision{geo.PrecisionExact, geo.PrecisionTown, geo.PrecisionDistrict} {
+		fmt.Println(p, geo.EventAreaRadius(p))
+	}
+	fmt.Println("bands:", geo.StandardBands(), "hinterland radius:", geo.HinterlandRadiusM)
+	// Output:
+	// exact 2000
+	// town 10000
+	// district 0
+	// bands: [5 10 25 50] hinterland radius: 15000
+}
