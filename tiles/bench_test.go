@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/paulmach/orb"
 )
 
 // cpuTime is the process's user+system CPU time so far. The benchmarks
@@ -38,6 +40,36 @@ func benchLayers(b *testing.B) []Layer {
 	return ls
 }
 
+func countVertices(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.Point:
+		return 1
+	case orb.MultiPoint:
+		return len(g)
+	case orb.LineString:
+		return len(g)
+	case orb.MultiLineString:
+		n := 0
+		for _, l := range g {
+			n += len(l)
+		}
+		return n
+	case orb.Polygon:
+		n := 0
+		for _, r := range g {
+			n += len(r)
+		}
+		return n
+	case orb.MultiPolygon:
+		n := 0
+		for _, p := range g {
+			n += countVertices(p)
+		}
+		return n
+	}
+	return 0
+}
+
 func benchTileset(b *testing.B) *Tileset {
 	b.Helper()
 	ts, err := NewTileset(benchLayers(b), Options{})
@@ -49,12 +81,20 @@ func benchTileset(b *testing.B) *Tileset {
 
 func BenchmarkNewTileset(b *testing.B) {
 	ls := benchLayers(b)
-	b.ResetTimer()
+	vertices := 0
+	for _, l := range ls {
+		for _, f := range l.Features {
+			vertices += countVertices(f.Geometry)
+		}
+	}
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if _, err := NewTileset(ls, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(vertices), "vertices")
 }
 
 // BenchmarkTile generates, per zoom, every non-empty tile of a window
