@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"data":   {runData, "install the district layers (data install), show the data directory (data path)"},
 		"serve":  {runServe, "serve the atlas over HTTP: OGC API Features, GeoJSON, downloads, border queries"},
 		"export": {runExport, "write a layer as GeoJSON, GeoPackage, KML or CSV"},
+		"tiles":  {runTiles, "write the vector tiles as a PMTiles or MBTiles archive for offline and CDN use"},
 	}
 }
 

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb/encoding/mvt"
+
+	"github.com/durandline/durand/cmd/durand/internal/atlastiles"
+	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/tiles"
+	"github.com/durandline/durand/tiles/pmtiles"
+
+	_ "modernc.org/sqlite"
+)
+
+func TestRunTilesUsage(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "x.pmtiles")
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"no out", []string{"tiles"}, 2, "--out is required"},
+		{"bad extension", []string{"tiles", "--out", filepath.Join(dir, "x.zip")}, 2, "must be .pmtiles or .mbtiles"},
+		{"no extension", []string{"tiles", "--out", filepath.Join(dir, "x")}, 2, "must be .pmtiles or .mbtiles"},
+		{"min above max", []string{"tiles", "--out", out, "--minzoom", "9", "--maxzoom", "8"}, 2, "zoom range 9–8"},
+		{"max zoom too high", []string{"tiles", "--out", out, "--maxzoom", "21"}, 2, "≤ 20"},
+		{"negative zoom", []string{"tiles", "--out", out, "--minzoom", "-1"}, 2, "zoom range"},
+		{"zoom not a number", []string{"tiles", "--out", out, "--maxzoom", "x"}, 2, "invalid value"},
+		{"bbox three numbers", []string{"tiles", "--out", out, "--bbox", "1,2,3"}, 2, "want minlon,minlat,maxlon,maxlat"},
+		{"bbox letters", []string{"tiles", "--out", out, "--bbox", "a,2,3,4"}, 2, "is not a number"},
+		{"bbox NaN", []string{"tiles", "--out", out, "--bbox", "NaN,2,3,4"}, 2, "is not a number"},
+		{"bbox latitude", []string{"tiles", "--out", out, "--bbox", "60,20,70,95"}, 2, "outside longitude"},
+		{"bbox inverted", []string{"tiles", "--out", out, "--bbox", "70,20,60,30"}, 2, "min must be below max"},
+		{"bbox off the data", []string{"tiles", "--out", out, "--bbox", "0,0,1,1"}, 2, "does not overlap the data"},
+		{"unknown layer", []string{"tiles", "--out", out, "--layers", "border,rivers"}, 2, `unknown layer "rivers"`},
+		{"negative workers", []string{"tiles", "--out", out, "--workers", "-1"}, 2, "--workers -1"},
+		{"extra argument", []string{"tiles", "--out", out, "z"}, 2, "unexpected argument"},
+		{"missing directory", []string{"tiles", "--out", filepath.Join(dir, "no", "x.pmtiles"), "--maxzoom", "1"}, 1, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.inStderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.inStderr)
+			}
+		})
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("files left behind: %v", ents)
+	}
+}
+
+// runTilesJSON runs durand tiles with --json and returns the summary and
+// standard error.
+func runTilesJSON(t *testing.T, args ...string) (tilesSummary, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if err := runTiles(context.Background(), append(args, "--json"), &out, &errb); err != nil {
+		t.Fatalf("durand tiles %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	var sum tilesSummary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out.String())
+	}
+	return sum, errb.String()
+}
+
+// pmtilesTool returns the go-pmtiles CLI (go-pmtiles from go install,
+// pmtiles in CI).
+func pmtilesTool(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"pmtiles", "go-pmtiles"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return geotest.RequireTool(t, "pmtiles")
+}
+
+// TestRunTilesPMTiles exports zooms 0–8 with the fixture districts
+// installed and reads the archive back with the package's reader and the
+// go-pmtiles CLI; every tile must equal the tile the server would serve.
+func TestRunTilesPMTiles(t *testing.T) {
+	dataDir := t.TempDir()
+	if err := runData(context.Background(), []string{"install", "--from", dataFixtures, "--dir", dataDir}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "durand.pmtiles")
+	sum, stderr := runTilesJSON(t, "--out", out, "--maxzoom", "8", "--data-dir", dataDir, "--workers", "2")
+	if !strings.Contains(stderr, "100% ") || !strings.Contains(stderr, "durand tiles: wrote") {
+		t.Errorf("no progress or final line on stderr: %q", stderr)
+	}
+	wantLayers := []string{"border", "countries", "countries_label", "provinces", "provinces_label", "districts", "districts_label", "crossings"}
+	if !slices.Equal(sum.Layers, wantLayers) {
+		t.Errorf("layers %v, want %v", sum.Layers, wantLayers)
+	}
+	if sum.Tiles == 0 || sum.Distinct > sum.Tiles || sum.FileBytes == 0 || sum.Format != "pmtiles" || sum.MaxZoom != 8 {
+		t.Errorf("summary %+v", sum)
+	}
+	if sum.Bounds[0] < 60 || sum.Bounds[2] > 78 || sum.Center[2] < 0 || sum.Center[2] > 8 {
+		t.Errorf("bounds %v centre %v", sum.Bounds, sum.Center)
+	}
+
+	run := func(args ...string) string {
+		out, err := exec.Command(pmtilesTool(t), args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("pmtiles %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	run("verify", out)
+	var meta struct {
+		Attribution  string                   `json:"attribution"`
+		VectorLayers []atlastiles.VectorLayer `json:"vector_layers"`
+	}
+	if err := json.Unmarshal([]byte(run("show", "--metadata", out)), &meta); err != nil {
+		t.Fatal(err)
+	}
+	if len(meta.VectorLayers) != len(wantLayers) || !strings.Contains(meta.Attribution, "Natural Earth") {
+		t.Errorf("metadata: %+v", meta)
+	}
+
+	// Every tile, read back, equals the tile the tileset serves.
+	a, err := openAtlas(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := atlastiles.New(a, tiles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	r, err := pmtiles.NewReader(f, fi.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := r.Header(); h.AddressedTiles != uint64(sum.Tiles) || h.TileContents != uint64(sum.Distinct) || h.MinZoom != 0 || h.MaxZoom != 8 {
+		t.Errorf("header %+v vs summary %+v", h, sum)
+	}
+	n := 0
+	seen := map[string]bool{}
+	err = r.Entries(func(e pmtiles.Entry) error {
+		for id := e.TileID; id < e.TileID+uint64(e.RunLength); id++ {
+			z, x, y, err := pmtiles.Zxy(id)
+			if err != nil {
+				return err
+			}
+			stored, err := r.Tile(z, x, y)
+			if err != nil {
+				return err
+			}
+			got, err := r.Decompress(stored)
+			if err != nil {
+				return err
+			}
+			want, err := ts.Tile(uint32(z), x, y)
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("tile %d/%d/%d differs from the served tile", z, x, y)
+			}
+			if z == 8 {
+				ls, err := mvt.Unmarshal(got)
+				if err != nil {
+					return err
+				}
+				for _, l := range ls {
+					seen[l.Name] = true
+				}
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != sum.Tiles {
+		t.Errorf("%d tiles in the archive, summary says %d", n, sum.Tiles)
+	}
+	for _, l := range wantLayers {
+		if !seen[l] {
+			t.Errorf("no %s features in any z8 tile", l)
+		}
+	}
+}
+
+// TestRunTilesMBTiles exports two layers over the Khyber Pass as MBTiles
+// and opens the file with GDAL.
+func TestRunTilesMBTiles(t *testing.T) {
+	t.Setenv("DURAND_DATA_DIR", t.TempDir()+"/none")
+	out := filepath.Join(t.TempDir(), "khyber.mbtiles")
+	sum, _ := runTilesJSON(t, "--out", out, "--minzoom", "3", "--maxzoom", "9", "--bbox", "70.6,33.8,71.6,34.4", "--layers", "crossings, border")
+	if !slices.Equal(sum.Layers, []string{"border", "crossings"}) || sum.MinZoom != 3 || sum.Format != "mbtiles" {
+		t.Errorf("summary %+v", sum)
+	}
+	if sum.Bounds != [4]float64{70.6, 33.8, 71.6, 34.4} {
+		t.Errorf("bounds %v, want the --bbox", sum.Bounds)
+	}
+	db, err := sql.Open("sqlite", "file:"+out+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n, minZ, maxZ int
+	if err := db.QueryRow("SELECT count(*), min(zoom_level), max(zoom_level) FROM tiles").Scan(&n, &minZ, &maxZ); err != nil {
+		t.Fatal(err)
+	}
+	if n != sum.Tiles || minZ != 3 || maxZ != 9 {
+		t.Errorf("%d tiles z%d–%d in the file; summary %+v", n, minZ, maxZ, sum)
+	}
+	// The Torkham tile at z9, at its TMS row, gzip-compressed.
+	wx, wy := worldXY(71.0906, 34.1133)
+	ts := tiles.TileID{Z: 9, X: uint32(wx * 512), Y: uint32(wy * 512)}
+	var blob []byte
+	if err := db.QueryRow("SELECT tile_data FROM tiles WHERE zoom_level = 9 AND tile_column = ? AND tile_row = ?", ts.X, (1<<9)-1-ts.Y).Scan(&blob); err != nil {
+		t.Fatalf("tile %v: %v", ts, err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(blob))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(zr)
+	if !bytes.Contains(raw, []byte("torkham")) {
+		t.Errorf("tile %v lacks Torkham", ts)
+	}
+
+	ogrinfo := geotest.RequireTool(t, "ogrinfo")
+	o, err := exec.Command(ogrinfo, "-ro", "-so", "-oo", "ZOOM_LEVEL=9", out).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, o)
+	}
+	if !strings.Contains(string(o), "1: border (Multi Line String)") || !strings.Contains(string(o), "2: crossings (Multi Point)") || strings.Contains(string(o), "3:") {
+		t.Errorf("ogrinfo layers:\n%s", o)
+	}
+	o, err = exec.Command(ogrinfo, "-ro", "-al", "-q", "-oo", "ZOOM_LEVEL=9", out, "crossings").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, o)
+	}
+	if !strings.Contains(string(o), "name (String) = Torkham") {
+		t.Errorf("GDAL does not find Torkham:\n%s", o)
+	}
+}
+
+// TestRunTilesAtomic checks that an existing archive is replaced only by a
+// complete one, and that a cancelled run leaves the old file and no
+// temporary file.
+func TestRunTilesAtomic(t *testing.T) {
+	t.Setenv("DURAND_DATA_DIR", t.TempDir()+"/none")
+	dir := t.TempDir()
+	for _, ext := range []string{"pmtiles", "mbtiles"} {
+		t.Run(ext, func(t *testing.T) {
+			out := filepath.Join(dir, "a."+ext)
+			if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := runTiles(ctx, []string{"--out", out, "--maxzoom", "4"}, io.Discard, io.Discard)
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled run: %v", err)
+			}
+			if b, _ := os.ReadFile(out); string(b) != "old" {
+				t.Errorf("old file changed by a cancelled run")
+			}
+			if err := runTiles(context.Background(), []string{"--out", out, "--maxzoom", "2"}, io.Discard, io.Discard); err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := os.ReadFile(out); len(b) < 100 {
+				t.Errorf("file not replaced: %q", b)
+			}
+		})
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 2 {
+		t.Errorf("directory holds %v, want just the two archives", ents)
+	}
+}
