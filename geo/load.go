@@ -329,6 +329,9 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 				filled[i] = append(filled[i], orb.Polygon{poly[0]})
 			}
 		}
+		for _, r := range notches(mp, line) {
+			filled[i] = append(filled[i], orb.Polygon{r})
+		}
 	}
 	a.sovereign = newPolygonSet(cl, filled)
 

@@ -18,9 +18,11 @@ const districtSnapMetres = 5000
 type Location struct {
 	Lon float64 `json:"lon"`
 	Lat float64 `json:"lat"`
-	// Country is the ISO3 code of the country whose sovereign area (land
-	// polygon with inland water filled) contains the point, or "" when it is
-	// in neither Afghanistan nor Pakistan.
+	// Country is the ISO3 code of the country whose sovereign area contains
+	// the point, or "" when it is in neither Afghanistan nor Pakistan. The
+	// sovereign area is the land polygons with their holes (inland water)
+	// filled and with the water notches their outlines make along the
+	// border closed by the border line (see notches).
 	Country     string `json:"country"`
 	CountryName string `json:"country_name"`
 	// Province is the province of that country containing the point.
