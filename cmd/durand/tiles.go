@@ -381,7 +381,7 @@ type zoomCount struct {
 
 // maxEstimateCells bounds the memory of the estimate; beyond it progress
 // shows the tiles written without a total.
-const maxEstimateCells = 1 << 26
+const maxEstimateCells = 1 << 24
 
 func estimateTiles(ts *tiles.Tileset, ls []tiles.Layer, zooms []int, box orb.Bound) *tileEstimate {
 	opt := ts.Options()

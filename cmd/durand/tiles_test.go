@@ -11,9 +11,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb/encoding/mvt"
 
@@ -104,6 +108,11 @@ func TestRunTilesPMTiles(t *testing.T) {
 	sum, stderr := runTilesJSON(t, "--out", out, "--maxzoom", "8", "--data-dir", dataDir, "--workers", "2")
 	if !strings.Contains(stderr, "100% ") || !strings.Contains(stderr, "durand tiles: wrote") {
 		t.Errorf("no progress or final line on stderr: %q", stderr)
+	}
+	// The progress total is the number of tiles Walk considers: those
+	// written plus those that turned out empty.
+	if m := regexp.MustCompile(`100% (\d+)/(\d+) tiles`).FindStringSubmatch(stderr); m == nil || m[2] != strconv.Itoa(sum.Tiles+sum.Empty) {
+		t.Errorf("progress total %v, want %d tiles + %d empty", m, sum.Tiles, sum.Empty)
 	}
 	wantLayers := []string{"border", "countries", "countries_label", "provinces", "provinces_label", "districts", "districts_label", "crossings"}
 	if !slices.Equal(sum.Layers, wantLayers) {
@@ -296,4 +305,82 @@ func TestRunTilesAtomic(t *testing.T) {
 	if len(ents) != 2 {
 		t.Errorf("directory holds %v, want just the two archives", ents)
 	}
+}
+
+// benchTileset builds the tileset of the embedded atlas, with the real
+// districts installed from ../shared/data when withDistricts is set.
+func benchTileset(b *testing.B, withDistricts bool) (*tiles.Tileset, tilesMetadata) {
+	b.Helper()
+	dir := ""
+	if withDistricts {
+		shared := geotest.SharedData(b)
+		dir = b.TempDir()
+		if err := runData(context.Background(), []string{"install", "--from", shared, "--dir", dir}, io.Discard, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	a, err := openAtlas(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts, err := atlastiles.New(a, tiles.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum := &tilesSummary{MinZoom: 0, MaxZoom: 12, Bounds: [4]float64{60.5, 23.6, 77.9, 38.5}, Center: [3]float64{69, 31, 5}}
+	return ts, tilesMetadata{name: "bench", vectorLayers: atlastiles.VectorLayers(ts, 0, 12), tileStats: atlastiles.TileStats(ts, 0, 12), sum: sum}
+}
+
+// BenchmarkTilesExport generates the full z0–z12 pyramid with Walk's
+// worker pool (one worker per CPU) and writes it as PMTiles and as
+// MBTiles, as `durand tiles --maxzoom 12` does after loading; it reports
+// tiles written per second of wall time and per CPU-second.
+//
+//	go test -run '^$' -bench BenchmarkTilesExport -benchtime 3x ./cmd/durand
+func BenchmarkTilesExport(b *testing.B) {
+	for _, atlas := range []string{"embedded", "districts"} {
+		b.Run(atlas, func(b *testing.B) {
+			ts, md := benchTileset(b, atlas == "districts")
+			for _, format := range []string{"pmtiles", "mbtiles"} {
+				b.Run(format, func(b *testing.B) {
+					dir := b.TempDir()
+					var n int
+					cpu0 := cpuSeconds()
+					for i := 0; b.Loop(); i++ {
+						out := filepath.Join(dir, "bench"+strconv.Itoa(i)+"."+format)
+						aw, err := createArchive(format, out, md)
+						if err != nil {
+							b.Fatal(err)
+						}
+						st, err := ts.Walk(context.Background(), tiles.WalkOptions{Zooms: tiles.ZoomRange(0, 12)}, func(id tiles.TileID, data []byte) error {
+							return aw.add(id, data)
+						})
+						if err != nil {
+							b.Fatal(err)
+						}
+						if _, err := aw.finish(); err != nil {
+							b.Fatal(err)
+						}
+						n += st.Tiles
+						os.Remove(out)
+					}
+					sec := b.Elapsed().Seconds()
+					b.ReportMetric(float64(n)/sec, "tiles/s")
+					if cpu := cpuSeconds() - cpu0; cpu > 0 {
+						b.ReportMetric(float64(n)/cpu, "tiles/cpu-s")
+					}
+					b.ReportMetric(float64(n)/float64(b.N), "tiles/op")
+				})
+			}
+		})
+	}
+}
+
+// cpuSeconds is the process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
