@@ -114,9 +114,9 @@ func ExampleAtlas_BorderShare() {
 		fmt.Printf("%s (%s): %.0f km\n", s.Name, s.Country, s.Km)
 	}
 	// Output:
-	// Balochistan (PAK): 1331 km
-	// Khyber Pakhtunkhwa (PAK): 1296 km
-	// Kandahar (AFG): 630 km
+	// Balochistan (PAK): 1336 km
+	// Khyber Pakhtunkhwa (PAK): 1297 km
+	// Kandahar (AFG): 635 km
 }
 
 func ExampleFold() {

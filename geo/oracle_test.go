@@ -255,17 +255,27 @@ func oracleAtlas(t *testing.T, pg *geotest.PostGIS) {
 	if countries != 2 {
 		t.Fatalf("%s: found %d of the countries AFG and PAK", geo.FileCountries, countries)
 	}
-	sql.WriteString(`CREATE TABLE sovereign AS
+	// The water notches: faces of the country's outline noded with the
+	// border line that lie outside both countries' filled polygons (the
+	// border runs across the mouth of water the outline goes round).
+	sql.WriteString(`CREATE TABLE filled AS
   SELECT iso3, ST_Multi(ST_Collect(ST_MakePolygon(ST_ExteriorRing(d.geom)))) AS g
   FROM country, LATERAL ST_Dump(country.g) AS d GROUP BY iso3;
-SELECT iso3, ST_NumGeometries(g), ST_NPoints(g) FROM sovereign ORDER BY iso3;
+CREATE TABLE notch AS
+  SELECT f.iso3, (ST_Dump(ST_Polygonize(ST_Union(ST_Boundary(f.g), b.g::geometry)))).geom AS g
+  FROM filled f, border b GROUP BY f.iso3;
+DELETE FROM notch n USING filled f WHERE ST_Covers(f.g, ST_PointOnSurface(n.g));
+CREATE TABLE sovereign AS
+  SELECT f.iso3, ST_Multi(ST_Union(f.g, COALESCE((SELECT ST_Union(n.g) FROM notch n WHERE n.iso3 = f.iso3), 'POLYGON EMPTY'::geometry))) AS g
+  FROM filled f;
+SELECT iso3, ST_NumGeometries(g), ST_NPoints(g), (SELECT count(*) FROM notch n WHERE n.iso3 = s.iso3) FROM sovereign s ORDER BY iso3;
 `)
 	script := filepath.Join(t.TempDir(), "atlas.sql")
 	if err := os.WriteFile(script, []byte(sql.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, row := range pg.ExecFile(t, script) {
-		t.Logf("PostGIS sovereign %s: %s polygons, %s vertices", row[0], row[1], row[2])
+		t.Logf("PostGIS sovereign %s: %s polygons, %s vertices, %s water notches along the border", row[0], row[1], row[2], row[3])
 	}
 
 	// 1,000 points across the region and 300 within 3 km of a random
