@@ -2,10 +2,11 @@ package pmtiles
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"io"
+
+	gzip "github.com/klauspost/compress/gzip"
 )
 
 // Entry is one directory entry: a run of RunLength tiles starting at

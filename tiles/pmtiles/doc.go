@@ -34,10 +34,12 @@
 // Content-Encoding: gzip, and the PMTiles JavaScript client inflates them;
 // None stores tiles as given.
 //
-// Writer takes tiles in any order. It spools the unique tile contents to a
-// temporary file and keeps 16 bytes per tile in memory, so archives of
-// millions of tiles need little memory; Close sorts, builds the directories
-// and writes the archive to its io.Writer in one sequential pass.
+// Writer takes tiles in any order. New contents are gzipped on a pool of
+// goroutines (Options.Workers) and spooled to a temporary file; the writer
+// keeps 16 bytes per tile and about 100 per distinct content in memory, so
+// archives of millions of tiles need little memory. Close sorts, builds
+// the directories and writes the archive to its io.Writer in one
+// sequential pass.
 //
 // # Units
 //

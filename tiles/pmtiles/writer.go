@@ -3,14 +3,17 @@ package pmtiles
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"slices"
+	"sync"
+
+	gzip "github.com/klauspost/compress/gzip"
 )
 
 // Options configures a Writer.
@@ -45,6 +48,9 @@ type Options struct {
 	// LeafEntries is the initial number of entries per leaf directory
 	// (default 4096); it grows until the root fits.
 	LeafEntries int
+	// Workers is the number of goroutines compressing tiles (default
+	// runtime.GOMAXPROCS(0)), so that gzip does not hold up the caller.
+	Workers int
 }
 
 // Stats summarises a written archive.
@@ -64,6 +70,12 @@ type content struct {
 	placed   bool
 }
 
+// spoolJob is one new content on its way to the spool.
+type spoolJob struct {
+	ci   uint32
+	data []byte
+}
+
 // tileRef is one added tile.
 type tileRef struct {
 	id      uint64
@@ -76,14 +88,20 @@ type Writer struct {
 	w        io.Writer
 	opt      Options
 	spool    *os.File
-	spoolBuf *bufio.Writer
-	spoolLen uint64
 	hashes   map[[sha256.Size]byte]uint32
 	contents []content
 	tiles    []tileRef
-	gz       *gzip.Writer
-	gzBuf    bytes.Buffer
 	closed   bool
+
+	// New contents go through jobs to the compressing workers, which send
+	// them to the spooler goroutine; it alone writes the spool and
+	// records where each content is (locs), until Close.
+	jobs      chan spoolJob
+	blobs     chan spoolJob
+	workers   sync.WaitGroup
+	spoolDone chan struct{}
+	locs      []content // written by the spooler
+	spoolErr  error     // written by the spooler
 	// bounds of the tiles added, in tile coordinates per zoom, as lon/lat
 	minLon, minLat, maxLon, maxLat float64
 	minZ, maxZ                     uint8
@@ -108,19 +126,30 @@ func NewWriter(w io.Writer, opt Options) (*Writer, error) {
 		return nil, fmt.Errorf("pmtiles: %w", err)
 	}
 	wr := &Writer{
-		w: w, opt: opt, spool: f, spoolBuf: bufio.NewWriterSize(f, 1<<20),
+		w: w, opt: opt, spool: f,
 		hashes: map[[sha256.Size]byte]uint32{},
 		minLon: math.Inf(1), minLat: math.Inf(1), maxLon: math.Inf(-1), maxLat: math.Inf(-1),
-		minZ: math.MaxUint8,
+		minZ:      math.MaxUint8,
+		spoolDone: make(chan struct{}),
 	}
-	if opt.TileCompression == CompressionGzip {
-		wr.gz = gzip.NewWriter(&wr.gzBuf)
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
+	wr.jobs = make(chan spoolJob, 4*workers)
+	wr.blobs = make(chan spoolJob, 4*workers)
+	for range workers {
+		wr.workers.Add(1)
+		go wr.compressor()
+	}
+	go wr.spooler()
 	return wr, nil
 }
 
 // Add adds the tile z/x/y with the given (uncompressed) content, which
-// must not be empty. Identical contents are stored once.
+// must not be empty. Identical contents are stored once. New contents are
+// compressed by the writer's workers: Add keeps data until Close returns,
+// and the caller must not modify it.
 func (w *Writer) Add(z uint8, x, y uint32, data []byte) error {
 	if w.closed {
 		return ErrClosed
@@ -135,28 +164,10 @@ func (w *Writer) Add(z uint8, x, y uint32, data []byte) error {
 	sum := sha256.Sum256(data)
 	ci, ok := w.hashes[sum]
 	if !ok {
-		blob := data
-		if w.gz != nil {
-			w.gzBuf.Reset()
-			w.gz.Reset(&w.gzBuf)
-			if _, err := w.gz.Write(data); err != nil {
-				return fmt.Errorf("pmtiles: %w", err)
-			}
-			if err := w.gz.Close(); err != nil {
-				return fmt.Errorf("pmtiles: %w", err)
-			}
-			blob = w.gzBuf.Bytes()
-		}
-		if len(blob) > math.MaxUint32 {
-			return fmt.Errorf("%w: tile %d/%d/%d of %d bytes", ErrFormat, z, x, y, len(blob))
-		}
-		if _, err := w.spoolBuf.Write(blob); err != nil {
-			return fmt.Errorf("pmtiles: spool: %w", err)
-		}
 		ci = uint32(len(w.contents))
-		w.contents = append(w.contents, content{spoolOff: w.spoolLen, length: uint32(len(blob))})
-		w.spoolLen += uint64(len(blob))
+		w.contents = append(w.contents, content{})
 		w.hashes[sum] = ci
+		w.jobs <- spoolJob{ci: ci, data: data}
 	}
 	w.tiles = append(w.tiles, tileRef{id: id, content: ci})
 	w.minZ, w.maxZ = min(w.minZ, z), max(w.maxZ, z)
@@ -175,10 +186,71 @@ func tileCorner(z uint8, x, y uint32) (lon, lat float64) {
 	return lon, lat
 }
 
+// compressor compresses new contents for the spooler.
+func (w *Writer) compressor() {
+	defer w.workers.Done()
+	var buf bytes.Buffer
+	var zw *gzip.Writer
+	if w.opt.TileCompression == CompressionGzip {
+		zw = gzip.NewWriter(&buf)
+	}
+	for j := range w.jobs {
+		if zw != nil {
+			buf.Reset()
+			zw.Reset(&buf)
+			zw.Write(j.data) // writes to a bytes.Buffer do not fail
+			zw.Close()
+			j.data = bytes.Clone(buf.Bytes())
+		}
+		w.blobs <- j
+	}
+}
+
+// spooler appends compressed contents to the spool file and records
+// where they are.
+func (w *Writer) spooler() {
+	defer close(w.spoolDone)
+	bw := bufio.NewWriterSize(w.spool, 1<<20)
+	var off uint64
+	for j := range w.blobs {
+		if w.spoolErr != nil {
+			continue
+		}
+		if len(j.data) > math.MaxUint32 {
+			w.spoolErr = fmt.Errorf("%w: a tile of %d bytes", ErrFormat, len(j.data))
+			continue
+		}
+		if _, err := bw.Write(j.data); err != nil {
+			w.spoolErr = fmt.Errorf("pmtiles: spool: %w", err)
+			continue
+		}
+		if int(j.ci) >= len(w.locs) {
+			w.locs = append(w.locs, make([]content, int(j.ci)+1-len(w.locs))...)
+		}
+		w.locs[j.ci] = content{spoolOff: off, length: uint32(len(j.data))}
+		off += uint64(len(j.data))
+	}
+	if w.spoolErr == nil {
+		if err := bw.Flush(); err != nil {
+			w.spoolErr = fmt.Errorf("pmtiles: spool: %w", err)
+		}
+	}
+}
+
+// drain stops the workers and the spooler and waits for them.
+func (w *Writer) drain() error {
+	close(w.jobs)
+	w.workers.Wait()
+	close(w.blobs)
+	<-w.spoolDone
+	return w.spoolErr
+}
+
 // Abort discards the writer without writing anything.
 func (w *Writer) Abort() {
 	if !w.closed {
 		w.closed = true
+		w.drain()
 		w.cleanup()
 	}
 }
@@ -197,11 +269,14 @@ func (w *Writer) Close() (Stats, error) {
 	}
 	w.closed = true
 	defer w.cleanup()
+	if err := w.drain(); err != nil {
+		return st, err
+	}
 	if len(w.tiles) == 0 {
 		return st, ErrEmpty
 	}
-	if err := w.spoolBuf.Flush(); err != nil {
-		return st, fmt.Errorf("pmtiles: spool: %w", err)
+	for ci := range w.contents {
+		w.contents[ci].spoolOff, w.contents[ci].length = w.locs[ci].spoolOff, w.locs[ci].length
 	}
 	slices.SortFunc(w.tiles, func(a, b tileRef) int {
 		switch {

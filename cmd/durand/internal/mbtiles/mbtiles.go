@@ -2,7 +2,6 @@ package mbtiles
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -13,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	gzip "github.com/klauspost/compress/gzip"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite", pure Go
 )
 
