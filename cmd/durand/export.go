@@ -15,7 +15,7 @@ import (
 // runExport implements `durand export --layer L --format F --out FILE`.
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", stderr)
-	layer := fs.String("layer", "", "layer to export: border, countries, provinces, districts (when installed) or crossings")
+	layer := fs.String("layer", "", "layer to export: border, countries, provinces, districts (when installed), crossings, events or zones")
 	format := fs.String("format", "", "geojson, gpkg, kml or csv (default: from the extension of --out)")
 	out := fs.String("out", "", "file to write, replaced if it exists; - writes to standard output")
 	dataDir := fs.String("data-dir", "", "data directory with installed districts (default: see 'durand data path')")
@@ -48,7 +48,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	l, err := export.FromAtlas(a, *layer)
 	if errors.Is(err, geo.ErrUnknownLayer) {
-		return &usageError{fmt.Sprintf("unknown layer %q (layers: %s)", *layer, strings.Join(a.Layers(), ", "))}
+		return &usageError{fmt.Sprintf("unknown layer %q (layers: %s)", *layer, strings.Join(export.Layers(a), ", "))}
 	}
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durandline/durand/cmd/durand/internal/export"
 	"github.com/durandline/durand/data"
 
 	_ "modernc.org/sqlite"
@@ -22,12 +23,17 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	for _, layer := range a.Layers() {
-		fs, _ := a.Features(layer)
+	dir := t.TempDir()                       // the data directory: nothing installed
+	outDir := t.TempDir()                    // not dir: events.csv there would be read as data
+	for _, layer := range export.Layers(a) { // events and zones included
+		l, err := export.FromAtlas(a, layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := l.Features
 		t.Run(layer, func(t *testing.T) {
 			// Explicit format.
-			gpkg := filepath.Join(dir, layer+".gpkg")
+			gpkg := filepath.Join(outDir, layer+".gpkg")
 			var stderr bytes.Buffer
 			if err := runExport(context.Background(), []string{"--layer", layer, "--format", "gpkg", "--out", gpkg, "--data-dir", dir}, io.Discard, &stderr); err != nil {
 				t.Fatal(err)
@@ -46,7 +52,7 @@ func TestExport(t *testing.T) {
 			}
 			// Format from the extension.
 			for _, ext := range []string{"geojson", "kml", "csv"} {
-				out := filepath.Join(dir, layer+"."+ext)
+				out := filepath.Join(outDir, layer+"."+ext)
 				if err := runExport(context.Background(), []string{"--layer", layer, "--out", out, "--data-dir", dir}, io.Discard, io.Discard); err != nil {
 					t.Fatalf("%s: %v", ext, err)
 				}
@@ -84,7 +90,7 @@ func TestExportErrors(t *testing.T) {
 	}{
 		{"no flags", nil, true, "--layer and --out are required"},
 		{"no out", []string{"--layer", "crossings"}, true, "required"},
-		{"unknown layer", []string{"--layer", "events", "--out", filepath.Join(dir, "x.csv")}, true, `unknown layer "events"`},
+		{"unknown layer", []string{"--layer", "incidents", "--out", filepath.Join(dir, "x.csv")}, true, `unknown layer "incidents" (layers: border, countries, provinces, crossings, events, zones)`},
 		{"unknown format", []string{"--layer", "crossings", "--format", "shp", "--out", filepath.Join(dir, "x.shp")}, true, "unknown format"},
 		{"no extension", []string{"--layer", "crossings", "--out", filepath.Join(dir, "x")}, true, "--format is required"},
 		{"extra argument", []string{"--layer", "crossings", "--out", filepath.Join(dir, "x.csv"), "more"}, true, "unexpected argument"},

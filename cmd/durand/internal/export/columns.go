@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb/geojson"
 )
@@ -18,7 +19,17 @@ const (
 	kindReal             // numbers
 	kindBool             // booleans
 	kindJSON             // arrays and objects, written as JSON text
+	kindDate             // calendar days, YYYY-MM-DD text ("" is null)
 )
+
+// isDay reports whether s is a calendar day written YYYY-MM-DD.
+func isDay(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
 
 // column is one attribute column of a tabular format.
 type column struct {
@@ -29,7 +40,8 @@ type column struct {
 // columns returns the attribute columns of the features: "id" first, then
 // every property in the order first seen. Properties whose names clash,
 // case-insensitively, with fid, geom, wkt, attribution or an earlier
-// column are dropped.
+// column are dropped. A text column whose values are all days
+// (YYYY-MM-DD) or empty, with at least one day, is a date column.
 func columns(fs []*geojson.Feature) []column {
 	out := []column{{name: "id", kind: kindText}}
 	seen := map[string]int{"id": 0}
@@ -39,6 +51,8 @@ func columns(fs []*geojson.Feature) []column {
 	}
 	kinds := map[string]kind{}
 	set := map[string]bool{}
+	days := map[string]bool{}    // some value is a day
+	notDays := map[string]bool{} // some value is neither a day nor ""
 	for _, f := range fs {
 		for _, k := range sortedKeys(f.Properties) {
 			lk := strings.ToLower(k)
@@ -56,6 +70,11 @@ func columns(fs []*geojson.Feature) []column {
 				continue
 			}
 			vk := kindOf(v)
+			if s, ok := v.(string); ok && isDay(s) {
+				days[k] = true
+			} else if !ok || s != "" {
+				notDays[k] = true
+			}
 			if !set[k] {
 				kinds[k], set[k] = vk, true
 			} else if kinds[k] != vk {
@@ -64,7 +83,11 @@ func columns(fs []*geojson.Feature) []column {
 		}
 	}
 	for i := 1; i < len(out); i++ {
-		out[i].kind = kinds[out[i].name] // kindText when always null
+		k := out[i].name
+		out[i].kind = kinds[k] // kindText when always null
+		if out[i].kind == kindText && days[k] && !notDays[k] {
+			out[i].kind = kindDate
+		}
 	}
 	return out
 }
@@ -128,7 +151,8 @@ func featureID(f *geojson.Feature) string {
 }
 
 // value returns the value of column c of feature f for a tabular format:
-// nil for a missing or null value, float64, bool, or string.
+// nil for a missing or null value or an empty date, float64, bool, or
+// string.
 func value(f *geojson.Feature, c column) any {
 	if c.name == "id" {
 		return featureID(f)
@@ -145,6 +169,10 @@ func value(f *geojson.Feature, c column) any {
 	case kindBool:
 		if b, ok := v.(bool); ok {
 			return b
+		}
+	case kindDate:
+		if v == "" {
+			return nil
 		}
 	}
 	return text(v)

@@ -30,15 +30,16 @@ func writeCSV(w io.Writer, l Layer) error {
 	}
 	rec := make([]string, len(head))
 	for i, f := range l.Features {
-		g, err := geo.ToGeom(f.Geometry)
-		if err != nil {
-			return fmt.Errorf("export: feature %d: %w", i, err)
+		rec[0] = "" // no geometry
+		if f.Geometry != nil {
+			g, err := geo.ToGeom(f.Geometry)
+			if err != nil {
+				return fmt.Errorf("export: feature %d: %w", i, err)
+			}
+			if rec[0], err = wkt.Marshal(g); err != nil {
+				return fmt.Errorf("export: feature %d: %w", i, err)
+			}
 		}
-		s, err := wkt.Marshal(g)
-		if err != nil {
-			return fmt.Errorf("export: feature %d: %w", i, err)
-		}
-		rec[0] = s
 		for j, c := range cols {
 			switch v := value(f, c).(type) {
 			case nil:

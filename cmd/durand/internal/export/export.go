@@ -110,25 +110,48 @@ func Describe(layer string) Info {
 	case geo.LayerCrossings:
 		return Info{"Border crossings", "Crossings of the Afghanistan–Pakistan border, placed on the border line, " +
 			"with their chainage (km from the south-west tripoint), method and sources."}
+	case LayerEvents:
+		return Info{"Crisis events", "Dated, sourced events of the Afghanistan–Pakistan border crisis of October 2025 – " +
+			"February 2026: clashes, airstrikes, closures and reopenings of crossings, ceasefires, talks and displacement. " +
+			"start_date and end_date are the first and last day (UTC calendar days, both included). Each event is placed " +
+			"at the source's coordinate, its crossing, its town, a point inside its district or inside each province named " +
+			"(precision: exact, town, district, province; none and a null geometry when nothing places it). Casualty " +
+			"figures are as reported (null: not reported), conflicting figures as a min–max range with their sources; " +
+			"severity (0–5) is the weight of the kind plus the order of magnitude of the people killed or injured."}
+	case LayerZones:
+		return Info{"Affected zones", "Areas touched by the border crisis, computed from the events, the crossing " +
+			"status history, the border and (when installed) the districts: border_band (land within 5, 10, 25 or 50 km " +
+			"of the border on one side), event_area (a geodesic circle around a located event, clipped to its country, " +
+			"or its district), crossing_hinterland (15 km around a crossing while closed or restricted, on each side) " +
+			"and affected_district (a district named by harmful events). A zone is active from start_date to end_date " +
+			"(UTC days, both included); an empty end_date means no end is known, and a border band with no event in " +
+			"it has no start_date and is never active. severity (0–5) follows from the events' kinds and casualties."}
 	}
 	return Info{Title: layer}
 }
 
 // FromAtlas returns the layer name of an atlas with its title, description
-// and attribution.
+// and attribution: a layer of the atlas, or one of the crisis layers
+// events and zones (see Layers), the zones being computed on the first
+// call for the atlas (about a second with the districts installed).
 func FromAtlas(a *geo.Atlas, name string) (Layer, error) {
-	fs, err := a.Features(name)
+	l, err := Header(a, name)
 	if err != nil {
 		return Layer{}, err
 	}
-	info := Describe(name)
-	return Layer{
-		Name:        name,
-		Title:       info.Title,
-		Description: info.Description,
-		Attribution: a.Provenance().Attribution(name),
-		Features:    fs,
-	}, nil
+	switch name {
+	case LayerEvents:
+		l.Features = eventFeatures(a)
+	case LayerZones:
+		if l.Features, err = zoneFeatures(a); err != nil {
+			return Layer{}, err
+		}
+	default:
+		if l.Features, err = a.Features(name); err != nil {
+			return Layer{}, err
+		}
+	}
+	return l, nil
 }
 
 // FileName returns the file name a layer is downloaded as, e.g.

@@ -181,6 +181,8 @@ func writeGPKG(path string, l Layer) error {
 			typ = "DOUBLE"
 		case kindBool:
 			typ = "BOOLEAN"
+		case kindDate:
+			typ = "DATE"
 		}
 		fmt.Fprintf(&ddl, ", %s %s", quote(c.name), typ)
 	}
@@ -202,6 +204,7 @@ func writeGPKG(path string, l Layer) error {
 	}
 	defer ins.Close()
 	bounds := make([]orb.Bound, len(l.Features))
+	located := 0 // features with a geometry
 	args := make([]any, 2+len(cols))
 	for i, f := range l.Features {
 		g := f.Geometry
@@ -210,17 +213,24 @@ func writeGPKG(path string, l Layer) error {
 				g = orb.MultiPolygon{p}
 			}
 		}
-		blob, fb, err := gpkgGeometry(g)
-		if err != nil {
-			return fail(fmt.Sprintf("feature %d", i), err)
+		var blob []byte
+		if g != nil { // a feature without geometry has a NULL geom
+			var fb orb.Bound
+			if blob, fb, err = gpkgGeometry(g); err != nil {
+				return fail(fmt.Sprintf("feature %d", i), err)
+			}
+			bounds[i] = fb
+			if located == 0 {
+				b = fb
+			} else {
+				b = b.Union(fb)
+			}
+			located++
 		}
-		bounds[i] = fb
-		if i == 0 {
-			b = fb
-		} else {
-			b = b.Union(fb)
+		args[0], args[1] = i+1, any(nil)
+		if blob != nil {
+			args[1] = blob
 		}
-		args[0], args[1] = i+1, blob
 		for j, c := range cols {
 			v := value(f, c)
 			if x, ok := v.(bool); ok {
@@ -254,7 +264,7 @@ func writeGPKG(path string, l Layer) error {
 		identifier = l.Name
 	}
 	var minx, miny, maxx, maxy any
-	if len(l.Features) > 0 {
+	if located > 0 {
 		minx, miny, maxx, maxy = b.Min[0], b.Min[1], b.Max[0], b.Max[1]
 	}
 	if _, err := tx.Exec(`INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change,
@@ -278,6 +288,9 @@ func writeGPKG(path string, l Layer) error {
 	}
 	defer rins.Close()
 	for i, fb := range bounds {
+		if l.Features[i].Geometry == nil {
+			continue
+		}
 		if _, err := rins.Exec(i+1, fb.Min[0], fb.Max[0], fb.Min[1], fb.Max[1]); err != nil {
 			return fail("rtree", err)
 		}
@@ -322,7 +335,9 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"
 func geometryTypeName(fs []*geojson.Feature) (string, bool) {
 	types := map[string]bool{}
 	for _, f := range fs {
-		types[f.Geometry.GeoJSONType()] = true
+		if f.Geometry != nil {
+			types[f.Geometry.GeoJSONType()] = true
+		}
 	}
 	if len(types) == 2 && types["Polygon"] && types["MultiPolygon"] {
 		return "MULTIPOLYGON", true

@@ -44,13 +44,15 @@ func writeKML(w io.Writer, l Layer) error {
 	)
 	folder := gokml.Folder(gokml.Name(l.Name))
 	for i, f := range l.Features {
-		g, err := geo.ToGeom(f.Geometry)
-		if err != nil {
-			return fmt.Errorf("export: feature %d: %w", i, err)
-		}
-		ge, err := kml.Encode(g)
-		if err != nil {
-			return fmt.Errorf("export: feature %d: %w", i, err)
+		var ge gokml.Element // nil: a Placemark without geometry
+		if f.Geometry != nil {
+			g, err := geo.ToGeom(f.Geometry)
+			if err != nil {
+				return fmt.Errorf("export: feature %d: %w", i, err)
+			}
+			if ge, err = kml.Encode(g); err != nil {
+				return fmt.Errorf("export: feature %d: %w", i, err)
+			}
 		}
 		data := make([]gokml.Element, 0, len(cols))
 		for _, c := range cols {
@@ -67,11 +69,14 @@ func writeKML(w io.Writer, l Layer) error {
 		if name == "" {
 			name = featureID(f)
 		}
-		folder.Append(gokml.Placemark(
+		pm := gokml.Placemark(
 			gokml.Name(name),
 			gokml.ExtendedData(gokml.SchemaData("#"+schemaID, data...)),
-			ge,
-		))
+		)
+		if ge != nil {
+			pm.Append(ge)
+		}
+		folder.Append(pm)
 	}
 	doc.Append(folder)
 	bw := bufio.NewWriter(w)
