@@ -37,6 +37,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	baseURL := fs.String("base-url", "", "public URL of the server root for links, e.g. https://example.org/durand behind a proxy (default: from each request's Host)")
 	logFormat := fs.String("log-format", "text", "access and error log format on stderr: text or json")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM")
+	maplibre := fs.String("maplibre", "", "serve this local copy of MapLibre GL JS (the dist folder of the maplibre-gl npm package, 6.x) under /vendor/maplibre/ for the map page /map (default: the page loads MapLibre from its public CDN)")
+	cacheMB := fs.Int("tile-cache-mb", 256, "memory for cached vector tiles, in MiB (0: no cache)")
+	noWarmup := fs.Bool("no-warmup", false, "do not generate the vector tiles of zooms 0-6 into the cache at start-up")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -59,7 +62,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
-	cfg := server.Config{BaseURL: *baseURL, CORSOrigins: origins, Logger: logger}
+	if *cacheMB < 0 || *cacheMB > 1<<20 {
+		return &usageError{fmt.Sprintf("--tile-cache-mb %d: want 0 to %d", *cacheMB, 1<<20)}
+	}
+	cacheBytes := int64(*cacheMB) << 20
+	if cacheBytes == 0 {
+		cacheBytes = -1 // no cache
+	}
+	cfg := server.Config{BaseURL: *baseURL, CORSOrigins: origins, Logger: logger,
+		TileCacheBytes: cacheBytes, MapLibreDir: *maplibre}
 	if err := cfg.Validate(); err != nil {
 		return &usageError{err.Error()}
 	}
@@ -93,6 +104,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if !*noWarmup && *cacheMB > 0 {
+		// Tiles of low zooms, in the background; requests meanwhile are
+		// served (tiles not yet warm are generated on demand).
+		go func() {
+			if err := server.WarmTiles(ctx, h, server.DefaultWarmZoom); err != nil && ctx.Err() == nil {
+				logger.Error("tile warm-up failed", "err", err)
+			}
+		}()
+	}
 	return serveUntilDone(ctx, srv, ln, *shutdown, stderr)
 }
 

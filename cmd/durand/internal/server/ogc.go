@@ -105,6 +105,7 @@ func (s *server) landing(r *http.Request, q query) (*response, error) {
 		link{Href: base + "/locate?lon=66.4&lat=30.9", Rel: "related", Type: mediaJSON, Title: "where a point is (example)"},
 		link{Href: base + "/downloads", Rel: "related", Type: mediaJSON, Title: "downloads: GeoJSON, GeoPackage, KML, CSV"},
 	)
+	links = append(links, landingTileLinks(base)...)
 	doc := map[string]any{
 		"title":       s.title,
 		"description": "The Afghanistan–Pakistan border (Durand Line), its countries, provinces, districts and crossings as OGC API – Features collections, with border and place queries and downloads.",
@@ -124,7 +125,7 @@ func (s *server) conformance(r *http.Request, q query) (*response, error) {
 		return nil, err
 	}
 	links := selfLinks(s.baseURL(r), "/conformance", fm, mediaJSON, nil)
-	doc := map[string]any{"conformsTo": conformanceClasses(), "links": links}
+	doc := map[string]any{"conformsTo": append(conformanceClasses(), tileConformanceClasses()...), "links": links}
 	if fm == formatHTML {
 		return s.page(r, "conformance", "Conformance", doc, links)
 	}
@@ -161,6 +162,7 @@ func (s *server) collectionDoc(c *collection, base string, fm format, self bool)
 		link{Href: base + path + "/items?f=html", Rel: "items", Type: "text/html", Title: c.title + " as HTML"},
 		link{Href: base + path + "/queryables", Rel: relQueryables, Type: mediaJSON, Title: "properties to filter on"},
 	)
+	links = append(links, collectionTileLinks(base, c)...)
 	for _, f := range export.Formats() {
 		links = append(links, link{Href: base + "/downloads/" + url.PathEscape(c.id) + "." + f.Ext(), Rel: "enclosure",
 			Type: strings.Split(f.ContentType(), ";")[0], Title: c.title + " (" + formatTitle(f) + " download)"})

@@ -28,7 +28,7 @@ func (s *server) paramDocs() obj {
 		return obj{"name": name, "in": "query", "required": true, "description": desc,
 			"schema": obj{"type": "number"}, "style": "form", "explode": false}
 	}
-	return obj{
+	docs := obj{
 		"collectionId": obj{"name": "collectionId", "in": "path", "required": true,
 			"description": "The id of a collection.", "schema": obj{"type": "string", "enum": ids}},
 		"featureId": obj{"name": "featureId", "in": "path", "required": true,
@@ -59,6 +59,10 @@ func (s *server) paramDocs() obj {
 		"from_km": num("from_km", "Chainage in km where the part starts."),
 		"to_km":   num("to_km", "Chainage in km where the part ends."),
 	}
+	for k, v := range s.tileParamDocs() {
+		docs[k] = v
+	}
+	return docs
 }
 
 // schemaDocs are the OpenAPI schemas of the responses.
@@ -67,7 +71,7 @@ func schemaDocs() obj {
 	number := obj{"type": "number"}
 	links := obj{"type": "array", "items": ref("schemas", "link")}
 	point := obj{"type": "array", "minItems": 2, "items": number}
-	return obj{
+	docs := obj{
 		"exception": obj{"type": "object", "required": []any{"code", "description"},
 			"properties": obj{"code": str, "description": str}},
 		"link": obj{"type": "object", "required": []any{"href", "rel"},
@@ -129,6 +133,10 @@ func schemaDocs() obj {
 		"health": obj{"type": "object", "required": []any{"status"}, "properties": obj{
 			"status": str, "collections": obj{"type": "integer"}}},
 	}
+	for k, v := range tileSchemaDocs() {
+		docs[k] = v
+	}
+	return docs
 }
 
 // responseSchema is the schema of the 200 response of each route.
@@ -153,7 +161,7 @@ func responseSchema(name string) obj {
 func (s *server) operation(rt route, opID string, pathParams bool, extraParams []any) obj {
 	var params []any
 	if pathParams {
-		for _, p := range []string{"collectionId", "featureId", "format"} {
+		for _, p := range append([]string{"collectionId", "featureId", "format"}, tilePathParams()...) {
 			if strings.Contains(rt.path, "{"+p+"}") {
 				params = append(params, ref("parameters", p))
 			}
@@ -178,6 +186,13 @@ func (s *server) operation(rt route, opID string, pathParams bool, extraParams [
 		content[mediaOpenAPI] = obj{"schema": obj{"type": "object"}}
 		delete(content, "application/vnd.oai.openapi+json")
 	}
+	if rt.schema != nil {
+		for k := range content {
+			if k != "text/html" {
+				content[k] = obj{"schema": rt.schema}
+			}
+		}
+	}
 	if rt.name == "getDownload" {
 		for k := range content {
 			content[k] = obj{"schema": obj{"type": "string", "format": "binary"}}
@@ -192,6 +207,9 @@ func (s *server) operation(rt route, opID string, pathParams bool, extraParams [
 	}
 	if strings.Contains(rt.path, "{") {
 		responses["404"] = ref("responses", "NotFound")
+	}
+	for code, r := range rt.responses {
+		responses[code] = r
 	}
 	op := obj{
 		"operationId": opID,
@@ -248,6 +266,8 @@ func (s *server) openAPI(base string) obj {
 			obj{"name": tagBorder, "description": "Questions about the border and places"},
 			obj{"name": tagDownloads, "description": "Whole collections as files"},
 			obj{"name": tagOperations, "description": "Health and metrics"},
+			obj{"name": tagTiles, "description": "Mapbox Vector Tiles, TileJSON and OGC API – Tiles"},
+			obj{"name": tagMap, "description": "The MapLibre style and the map viewer"},
 		},
 		"paths": paths,
 		"components": obj{

@@ -27,6 +27,11 @@ type route struct {
 	raw http.Handler
 	// produces are the media types of the 200 response.
 	produces []string
+	// schema, when set, is the OpenAPI schema of the 200 response (for
+	// routes responseSchema does not know).
+	schema obj
+	// responses are further OpenAPI responses by status code (204).
+	responses obj
 }
 
 // Tags grouping the operations in /api.
@@ -40,7 +45,7 @@ const (
 
 func (s *server) routeTable() []route {
 	htmlJSON := []string{mediaJSON, mediaHTML}
-	return []route{
+	table := []route{
 		{name: "getLandingPage", path: "/", tag: tagCapabilities,
 			summary:     "Landing page",
 			description: "Links to the API definition, the conformance declaration, the collections, the border queries and the downloads.",
@@ -112,6 +117,7 @@ func (s *server) routeTable() []route {
 			raw:         noStore(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})),
 			produces:    []string{"text/plain; version=0.0.4; charset=utf-8"}},
 	}
+	return append(table, s.tileRoutes()...)
 }
 
 // collectionOf returns the collection named by the collectionId path

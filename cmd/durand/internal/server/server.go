@@ -46,6 +46,18 @@ type Config struct {
 	// computes rather than loads, such as events and zones. Their names
 	// must be unique and usable in URLs ([a-z0-9_]).
 	ExtraLayers []export.Layer
+	// TileCacheBytes bounds the memory of the vector tile cache: encoded
+	// and gzipped tiles with their headers, in bytes. Zero selects
+	// DefaultTileCacheBytes; a negative value caches nothing.
+	TileCacheBytes int64
+	// MapLibreURL is the base URL the map page (/map) loads MapLibre GL JS
+	// from: the folder holding maplibre-gl.mjs, as an absolute http(s) URL
+	// or a path on this server. Empty selects DefaultMapLibreURL.
+	MapLibreURL string
+	// MapLibreDir, when set, is a local copy of the dist folder of the
+	// maplibre-gl npm package (6.x), served under /vendor/maplibre/ and
+	// loaded by the map page instead of MapLibreURL.
+	MapLibreDir string
 }
 
 // ErrConfig is matched by errors New returns for an unusable Config.
@@ -64,6 +76,9 @@ type server struct {
 	router   *mux.Router
 	routes   []route
 	pages    map[string]*template.Template
+	tiles    *tileService
+	mapView  *mapView
+	vendor   map[string]*staticFile // the local MapLibre copy, or nil
 	gzPool   sync.Pool
 	// Pieces of bodies written in parts (never modified).
 	comma, closeFC []byte
@@ -77,7 +92,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.handler(), nil
+	return &handler{Handler: s.handler(), s: s}, nil
 }
 
 // Validate checks BaseURL and CORSOrigins, so that a command can report
@@ -90,8 +105,10 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: BaseURL %q is not an absolute http(s) URL without query", ErrConfig, c.BaseURL)
 		}
 	}
-	_, err := newCORSPolicy(c.CORSOrigins)
-	return err
+	if _, err := newCORSPolicy(c.CORSOrigins); err != nil {
+		return err
+	}
+	return validateMapLibre(c)
 }
 
 func newServer(cfg Config) (*server, error) {
@@ -143,6 +160,12 @@ func newServer(cfg Config) (*server, error) {
 		s.colls.byID[c.id] = c
 	}
 	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if s.tiles, err = newTileService(cfg.Atlas, s.colls, cfg.TileCacheBytes, s.log); err != nil {
+		return nil, err
+	}
+	if err := s.newMapView(cfg); err != nil {
 		return nil, err
 	}
 	s.routes = s.routeTable()
@@ -225,6 +248,10 @@ func (s *server) adapt(rt route) http.Handler {
 // checkQuery validates the query of a route served by a raw handler.
 func (s *server) checkQuery(rt route, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery == "" { // the common case, without allocating
+			next.ServeHTTP(w, r)
+			return
+		}
 		if _, err := parseQuery(r, rt.params); err != nil {
 			s.writeError(w, r, err)
 			return

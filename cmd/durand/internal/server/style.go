@@ -1,0 +1,204 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/tiles"
+)
+
+// The MapLibre style (style specification v8) of /styles/durand.json,
+// built from the layers of the tileset so that every layer is drawn: the
+// known ones with their own look, any other (events, zones) with a
+// generic one by geometry.
+//
+// Labels use no glyph server: the style has no "glyphs" URL, so MapLibre
+// GL JS (5.11 and later) draws text with the browser's fonts, taking
+// text-font as a CSS font-family list (with sans-serif appended).
+
+// crossingStatusField is the crossing property the style colours
+// crossings by when the crossings tile layer carries it (the crossing
+// status of the events data); until then crossings are coloured by
+// crossingMethodField.
+const (
+	crossingStatusField = "status"
+	crossingMethodField = "method"
+)
+
+// legendItem is one colour of the legend of the map page.
+type legendItem struct {
+	Label, Colour string
+}
+
+// crossingColours returns the property crossings are coloured by and the
+// colour of each of its values ("" is the fallback).
+func crossingColours(fields map[string]string) (string, []legendItem) {
+	if _, ok := fields[crossingStatusField]; ok {
+		return crossingStatusField, []legendItem{
+			{"open", "#2e8b57"}, {"closed", "#c0392b"}, {"refugees_only", "#e67e22"},
+			{"trade_only", "#d4ac0d"}, {"pedestrians_only", "#2e86c1"}, {"", "#7f8c8d"},
+		}
+	}
+	return crossingMethodField, []legendItem{
+		{"sourced", "#1f5f8b"}, {"derived", "#8e44ad"}, {"corrected", "#d35400"}, {"", "#566573"},
+	}
+}
+
+// matchExpr is ["match", ["get", prop], v1, c1, ..., fallback].
+func matchExpr(prop string, items []legendItem) []any {
+	e := []any{"match", []any{"get", prop}}
+	fallback := "#000000"
+	for _, it := range items {
+		if it.Label == "" {
+			fallback = it.Colour
+			continue
+		}
+		e = append(e, it.Label, it.Colour)
+	}
+	return append(e, fallback)
+}
+
+// Colours of the map.
+const (
+	colourBackground = "#dfe9f0"
+	colourBorder     = "#b3261e"
+	colourText       = "#333333"
+	colourHalo       = "#ffffff"
+)
+
+// extraColours are given in turn to layers the style does not know.
+func extraColours() []string {
+	return []string{"#e67e22", "#16a085", "#c0392b", "#2c3e50", "#7d3c98"}
+}
+
+// styleDoc builds the style for tiles served at base.
+func styleDoc(base string, ts *tiles.Tileset, tj *tiles.TileJSON) map[string]any {
+	infos := ts.Layers()
+	has := map[string]tiles.LayerInfo{}
+	for _, li := range infos {
+		has[li.Name] = li
+	}
+	const src = "durand"
+	font := []string{"Noto Sans Regular", "DejaVu Sans", "Liberation Sans"}
+	bold := []string{"Noto Sans Bold", "DejaVu Sans Bold", "Liberation Sans Bold"}
+	var layers []any
+	add := func(source string, l map[string]any) {
+		if _, ok := has[source]; !ok {
+			return
+		}
+		l["source"] = src
+		l["source-layer"] = source
+		if li := has[source]; li.MinZoom > 0 {
+			if mz, ok := l["minzoom"].(int); !ok || mz < li.MinZoom {
+				l["minzoom"] = li.MinZoom
+			}
+		}
+		layers = append(layers, l)
+	}
+	layers = append(layers, map[string]any{"id": "background", "type": "background",
+		"paint": map[string]any{"background-color": colourBackground}})
+	add(geo.LayerCountries, map[string]any{"id": "countries-fill", "type": "fill", "paint": map[string]any{
+		"fill-color": []any{"match", []any{"get", "iso3"}, "AFG", "#f3ead7", "PAK", "#e4eedb", "#ececec"}}})
+	add(geo.LayerDistricts, map[string]any{"id": "districts-fill", "type": "fill", "paint": map[string]any{
+		"fill-color": "#ffffff", "fill-opacity": 0.01}})
+	add(geo.LayerDistricts, map[string]any{"id": "districts-line", "type": "line", "paint": map[string]any{
+		"line-color": "#9aa3ab", "line-width": 0.7, "line-dasharray": []any{3, 2}}})
+	add(geo.LayerProvinces, map[string]any{"id": "provinces-line", "type": "line", "paint": map[string]any{
+		"line-color": "#7b8793", "line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 0.6, 8, 1.6}}})
+	add(geo.LayerCountries, map[string]any{"id": "countries-line", "type": "line", "paint": map[string]any{
+		"line-color": "#5d6d7e", "line-width": 1.2}})
+
+	// Layers the style does not know: drawn by geometry.
+	known := []string{geo.LayerBorder, geo.LayerCountries, geo.LayerProvinces, geo.LayerDistricts, geo.LayerCrossings}
+	n := 0
+	for _, li := range infos {
+		base, isLabel := strings.CutSuffix(li.Name, "_label")
+		if slices.Contains(known, li.Name) || (isLabel && slices.Contains(known, base)) {
+			continue
+		}
+		c := extraColours()[n%len(extraColours())]
+		n++
+		switch {
+		case isLabel:
+			add(li.Name, map[string]any{"id": li.Name, "type": "symbol",
+				"layout": map[string]any{"text-field": []any{"coalesce", []any{"get", "name"}, []any{"get", "id"}}, "text-font": font, "text-size": 11},
+				"paint":  map[string]any{"text-color": c, "text-halo-color": colourHalo, "text-halo-width": 1.2}})
+		case li.Geometry == "polygon":
+			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "paint": map[string]any{"fill-color": c, "fill-opacity": 0.25}})
+			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": c, "line-width": 1.5}})
+		case li.Geometry == "line":
+			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": c, "line-width": 2}})
+		default:
+			add(li.Name, map[string]any{"id": li.Name + "-circle", "type": "circle", "paint": map[string]any{
+				"circle-color": c, "circle-radius": 5, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1}})
+		}
+	}
+
+	add(geo.LayerBorder, map[string]any{"id": "border-casing", "type": "line",
+		"layout": map[string]any{"line-join": "round", "line-cap": "round"},
+		"paint": map[string]any{"line-color": "#ffffff", "line-opacity": 0.85,
+			"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 9}}})
+	add(geo.LayerBorder, map[string]any{"id": "border-line", "type": "line",
+		"layout": map[string]any{"line-join": "round", "line-cap": "round"},
+		"paint": map[string]any{"line-color": colourBorder,
+			"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 2, 10, 5}}})
+
+	prop, colours := crossingColours(has[geo.LayerCrossings].Fields)
+	add(geo.LayerCrossings, map[string]any{"id": "crossings-circle", "type": "circle", "paint": map[string]any{
+		"circle-color":        matchExpr(prop, colours),
+		"circle-radius":       []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 9},
+		"circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}})
+
+	label := func(source, id string, minzoom int, size any, f []string, colour string, extra map[string]any) {
+		layout := map[string]any{"text-field": []any{"get", "name"}, "text-font": f, "text-size": size, "text-max-width": 8}
+		for k, v := range extra {
+			layout[k] = v
+		}
+		l := map[string]any{"id": id, "type": "symbol", "layout": layout,
+			"paint": map[string]any{"text-color": colour, "text-halo-color": colourHalo, "text-halo-width": 1.4}}
+		if minzoom > 0 {
+			l["minzoom"] = minzoom
+		}
+		add(source, l)
+	}
+	label(geo.LayerDistricts+"_label", "districts-label", 7, 11, font, "#5d6d7e", nil)
+	label(geo.LayerProvinces+"_label", "provinces-label", 4, []any{"interpolate", []any{"linear"}, []any{"zoom"}, 4, 10, 8, 14}, font, "#4a5560", nil)
+	label(geo.LayerCountries+"_label", "countries-label", 0, []any{"interpolate", []any{"linear"}, []any{"zoom"}, 2, 12, 6, 18}, bold, colourText,
+		map[string]any{"text-transform": "uppercase", "text-letter-spacing": 0.12})
+	label(geo.LayerCrossings, "crossings-label", 5, 12, bold, "#7b241c",
+		map[string]any{"text-anchor": "top", "text-offset": []any{0, 0.8}, "text-optional": true})
+
+	return map[string]any{
+		"version": 8,
+		"name":    "Durand Line atlas",
+		"metadata": map[string]any{
+			"durand:crossing-colour-property": prop,
+			"durand:tilejson":                 base + "/tiles/" + allTiles + ".json",
+		},
+		"center": []float64{tj.Center[0], tj.Center[1]},
+		"zoom":   max(tj.Center[2], 4),
+		"sources": map[string]any{src: map[string]any{
+			"type": "vector", "url": base + "/tiles/" + allTiles + ".json",
+		}},
+		"layers": layers,
+	}
+}
+
+// style serves /styles/durand.json.
+func (s *server) style(r *http.Request, q query) (*response, error) {
+	if _, err := q.format("json"); err != nil {
+		return nil, err
+	}
+	base := s.baseURL(r)
+	ts, err := s.tiles.tileset()
+	if err != nil {
+		return nil, err
+	}
+	tj, err := s.tileJSONDoc(base, 0)
+	if err != nil {
+		return nil, err
+	}
+	return jsonResponse(styleDoc(base, ts, tj), mediaJSON)
+}

@@ -1,0 +1,75 @@
+// The map viewer of durand: loads MapLibre GL JS from the configured
+// base URL, shows the server's style, colours the legend swatches and
+// opens popups for crossings and districts. The map is window.map, and
+// window.durandMap resolves once the map is first idle (for tests).
+const cfg = JSON.parse(document.getElementById('durand-config').textContent);
+
+for (const el of document.querySelectorAll('.swatch.dot')) {
+  el.style.background = el.dataset.colour;
+}
+
+const maplibregl = await import(cfg.maplibre + '/maplibre-gl.mjs');
+
+const map = new maplibregl.Map({
+  container: 'map',
+  style: cfg.style,
+  hash: true,
+  attributionControl: {compact: false},
+  cooperativeGestures: false,
+});
+window.map = map;
+window.durandMap = new Promise((resolve) => map.once('idle', () => resolve(map)));
+map.addControl(new maplibregl.NavigationControl(), 'top-right');
+map.addControl(new maplibregl.ScaleControl({unit: 'metric'}), 'bottom-right');
+map.on('error', (e) => console.error('map error:', e && e.error ? e.error.message : e));
+
+// row appends a table row when the value is set.
+function row(table, name, value) {
+  if (value === undefined || value === null || value === '') return;
+  const tr = table.insertRow();
+  const th = document.createElement('th');
+  th.textContent = name;
+  tr.appendChild(th);
+  tr.insertCell().textContent = String(value).split('|').join(', ');
+}
+
+function popup(lngLat, title, rows, href) {
+  const div = document.createElement('div');
+  div.className = 'popup';
+  const h = document.createElement('h3');
+  h.textContent = title;
+  div.appendChild(h);
+  const table = document.createElement('table');
+  for (const [k, v] of rows) row(table, k, v);
+  div.appendChild(table);
+  if (href) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = 'Details';
+    div.appendChild(a);
+  }
+  new maplibregl.Popup({maxWidth: '320px'}).setLngLat(lngLat).setDOMContent(div).addTo(map);
+}
+
+const item = (coll, id) => cfg.base + '/collections/' + coll + '/items/' + encodeURIComponent(id) + '?f=html';
+
+map.on('click', (e) => {
+  const hits = map.queryRenderedFeatures(e.point, {layers: ['crossings-circle', 'districts-fill'].filter((l) => map.getLayer(l))});
+  const f = hits.find((h) => h.layer.id === 'crossings-circle') || hits[0];
+  if (!f) return;
+  const p = f.properties;
+  if (f.layer.id === 'crossings-circle') {
+    popup(f.geometry.coordinates, p.name, [
+      ['Status', p.status], ['Method', p.method], ['Chainage', p.chainage_km !== undefined ? Number(p.chainage_km).toFixed(1) + ' km' : ''],
+      ['Afghanistan', [p.afg_district, p.afg_province].filter(Boolean).join(', ')],
+      ['Pakistan', [p.pak_district, p.pak_province].filter(Boolean).join(', ')],
+      ['Also', p.alt_names],
+    ], item('crossings', p.id));
+  } else {
+    popup(e.lngLat, p.name, [['Province', p.province], ['Country', p.country], ['Source', p.source]], item('districts', p.id));
+  }
+});
+for (const layer of ['crossings-circle', 'districts-fill']) {
+  map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
+  map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
+}

@@ -1,0 +1,484 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/durandline/durand/cmd/durand/internal/atlastiles"
+	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/tiles"
+)
+
+// Vector tile serving: /tiles/durand/{z}/{x}/{y}.mvt (every layer),
+// /tiles/{collectionId}/{z}/{x}/{y}.mvt (one collection, with its label
+// layer), their TileJSON documents and the same tiles through OGC API –
+// Tiles (see tiles_ogc.go).
+
+// Tile serving constants.
+const (
+	// mediaMVT is the media type of Mapbox Vector Tiles.
+	mediaMVT = "application/vnd.mapbox-vector-tile"
+	// allTiles is the id of the tileset of every layer.
+	allTiles = "durand"
+	// DefaultTileCacheBytes is the tile cache size used when
+	// Config.TileCacheBytes is zero: 256 MiB.
+	DefaultTileCacheBytes = 256 << 20
+	// DefaultWarmZoom is the highest zoom WarmTiles fills by default.
+	DefaultWarmZoom = 6
+	// tileVersion is the semantic version of the tile schema, written
+	// into TileJSON.
+	tileVersion = "1.0.0"
+)
+
+// tileSet is one set of tiles served: every layer (index 0), or the layers
+// of one collection.
+type tileSet struct {
+	id     string
+	title  string
+	layers []string    // tile layer names kept; nil keeps all
+	coll   *collection // nil for every layer
+}
+
+// tileService builds the tileset on first use and serves its tiles from a
+// byte-bounded cache.
+type tileService struct {
+	atlas  *geo.Atlas
+	colls  *registry
+	log    *slog.Logger
+	once   sync.Once
+	ts     *tiles.Tileset
+	err    error
+	sets   []tileSet
+	byID   map[string]int
+	cache  *tileCache
+	dataV  uint64 // data version: a hash of every feature served
+	dataVS string // dataV in hex, for messages
+	// Header values shared by every tile response (length = capacity).
+	hdrType, hdrCache, hdrVary, hdrGzip []string
+}
+
+// newTileService prepares the tile sets of the collections; nothing is
+// tiled until the first tile or WarmTiles.
+func newTileService(a *geo.Atlas, colls *registry, cacheBytes int64, log *slog.Logger) (*tileService, error) {
+	if cacheBytes == 0 {
+		cacheBytes = DefaultTileCacheBytes
+	}
+	t := &tileService{atlas: a, colls: colls, log: log, cache: newTileCache(cacheBytes), byID: map[string]int{},
+		hdrType: one(mediaMVT), hdrCache: one(cacheData), hdrVary: one("Accept-Encoding"), hdrGzip: one("gzip")}
+	t.sets = append(t.sets, tileSet{id: allTiles, title: "Durand Line atlas: every layer"})
+	t.byID[allTiles] = 0
+	h := sha256.New()
+	for _, c := range colls.list {
+		if c.id == allTiles {
+			return nil, fmt.Errorf("%w: collection id %q is reserved for the tileset of every layer", ErrConfig, c.id)
+		}
+		t.byID[c.id] = len(t.sets)
+		t.sets = append(t.sets, tileSet{id: c.id, title: c.title, layers: []string{c.id, c.id + "_label"}, coll: c})
+		h.Write([]byte(c.id))
+		for _, d := range c.digests {
+			h.Write(d[:])
+		}
+	}
+	if len(t.sets) > 1<<16 {
+		return nil, fmt.Errorf("%w: too many collections for the tile cache", ErrConfig)
+	}
+	sum := h.Sum(nil)
+	t.dataV = binary.BigEndian.Uint64(sum)
+	t.dataVS = fmt.Sprintf("%016x", t.dataV)
+	return t, nil
+}
+
+// tileset returns the tileset of every layer, building it on first use:
+// the atlas's layers through atlastiles, then the extra layers
+// (Config.ExtraLayers) with the default settings of atlastiles.
+func (t *tileService) tileset() (*tiles.Tileset, error) {
+	t.once.Do(func() {
+		start := time.Now()
+		layers, err := atlastiles.Layers(t.atlas)
+		if err != nil {
+			t.err = fmt.Errorf("server: tile layers: %w", err)
+			return
+		}
+		have := map[string]bool{}
+		for _, n := range t.atlas.Layers() {
+			have[n] = true
+		}
+		for _, c := range t.colls.list {
+			if have[c.id] {
+				continue
+			}
+			l, err := atlastiles.Convert(c.id, c.features, atlastiles.SpecFor(c.id))
+			if err != nil {
+				t.err = fmt.Errorf("server: tile layer %s: %w", c.id, err)
+				return
+			}
+			if len(l.Features) > 0 {
+				layers = append(layers, l)
+			}
+		}
+		layers = slices.DeleteFunc(layers, func(l tiles.Layer) bool { return l.MinZoom > tiles.DefaultMaxZoom })
+		t.ts, t.err = tiles.NewTileset(layers, tiles.Options{})
+		if t.err != nil {
+			t.err = fmt.Errorf("server: tileset: %w", t.err)
+			return
+		}
+		t.log.Info("tileset built", "layers", strings.Join(atlastiles.Names(layers), ","),
+			"duration", time.Since(start).Round(time.Millisecond), "data_version", t.dataVS)
+	})
+	return t.ts, t.err
+}
+
+// entry returns the cached tile of a set, computing it on a miss. The
+// tile of a collection is cut from the tile of every layer (which is
+// cached too), so both always agree.
+func (t *tileService) entry(set int, z, x, y uint32) (*tileEntry, error) {
+	key := tileKey{set: uint16(set), z: uint8(z), x: x, y: y, version: t.dataV}
+	if e := t.cache.lookup(key); e != nil {
+		return e, nil
+	}
+	return t.cache.get(key, func() (*tileEntry, error) {
+		if set != 0 {
+			all, err := t.entry(0, z, x, y)
+			if err != nil {
+				return nil, err
+			}
+			if all.empty {
+				return newTileEntry(key, nil), nil
+			}
+			data, err := selectLayers(all.raw, t.sets[set].layers)
+			if err != nil {
+				return nil, err
+			}
+			return newTileEntry(key, data), nil
+		}
+		ts, err := t.tileset()
+		if err != nil {
+			return nil, err
+		}
+		data, err := ts.Tile(z, x, y)
+		switch {
+		case errors.Is(err, tiles.ErrEmpty):
+			data = nil
+		case errors.Is(err, tiles.ErrTileAddress):
+			return nil, notFound("no tile %d/%d/%d: %v", z, x, y, err)
+		case err != nil:
+			return nil, err
+		}
+		return newTileEntry(key, data), nil
+	})
+}
+
+// warm generates every non-empty tile of zooms 0 to maxZoom into the
+// cache, for every tile set, logging each zoom.
+func (t *tileService) warm(ctx context.Context, maxZoom int) error {
+	ts, err := t.tileset()
+	if err != nil {
+		return err
+	}
+	maxZoom = min(maxZoom, ts.Options().MaxZoom)
+	start := time.Now()
+	for z := 0; z <= maxZoom; z++ {
+		zs := time.Now()
+		st, err := ts.Walk(ctx, tiles.WalkOptions{Zooms: []int{z}}, func(id tiles.TileID, data []byte) error {
+			all := newTileEntry(tileKey{z: uint8(id.Z), x: id.X, y: id.Y, version: t.dataV}, data)
+			t.cache.put(all)
+			for i := 1; i < len(t.sets); i++ {
+				part, err := selectLayers(data, t.sets[i].layers)
+				if err != nil {
+					return err
+				}
+				t.cache.put(newTileEntry(tileKey{set: uint16(i), z: uint8(id.Z), x: id.X, y: id.Y, version: t.dataV}, part))
+			}
+			return nil
+		})
+		if err != nil {
+			t.log.Info("tile warm-up stopped", "zoom", z, "err", err)
+			return err
+		}
+		cs := t.cache.stats()
+		t.log.Info("tile warm-up", "zoom", z, "tiles", st.Tiles, "bytes", st.Bytes,
+			"duration", time.Since(zs).Round(time.Millisecond), "cache_entries", cs.Entries, "cache_bytes", cs.Bytes)
+	}
+	t.log.Info("tile warm-up done", "zooms", fmt.Sprintf("0-%d", maxZoom), "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// handler is what New returns: the server's handler, which WarmTiles can
+// reach.
+type handler struct {
+	http.Handler
+	s *server
+}
+
+// WarmTiles builds the vector tileset of a handler returned by New (if no
+// request has yet) and fills its tile cache with every non-empty tile of
+// zooms 0 to maxZoom (DefaultWarmZoom is the usual choice), logging the
+// progress of each zoom. It stops when ctx is done and returns ctx's
+// error. Requests are served meanwhile; a tile asked for before the
+// warm-up reaches it is generated on demand.
+func WarmTiles(ctx context.Context, h http.Handler, maxZoom int) error {
+	hh, ok := h.(*handler)
+	if !ok {
+		return fmt.Errorf("%w: WarmTiles needs a handler returned by New", ErrConfig)
+	}
+	return hh.s.tiles.warm(ctx, maxZoom)
+}
+
+// parseTileAddr parses the z, x and y path segments: non-negative
+// decimal integers (else 400) of a tile that exists, z at most the
+// tileset's maximum zoom and x, y below 2^z (else 404).
+func parseTileAddr(zs, xs, ys string) (z, x, y uint32, err error) {
+	parse := func(name, s string) (uint32, error) {
+		if s == "" || len(s) > 10 {
+			return 0, badRequest("tile %s %q is not a non-negative integer", name, truncate(s, 20))
+		}
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return 0, badRequest("tile %s %q is not a non-negative integer", name, truncate(s, 20))
+			}
+		}
+		v, err := strconv.ParseUint(s, 10, 32)
+		if err != nil {
+			return 0, notFound("tile %s %s is out of range", name, s)
+		}
+		return uint32(v), nil
+	}
+	if z, err = parse("zoom", zs); err != nil {
+		return
+	}
+	if x, err = parse("column (x)", xs); err != nil {
+		return
+	}
+	if y, err = parse("row (y)", ys); err != nil {
+		return
+	}
+	if z > tiles.DefaultMaxZoom {
+		return 0, 0, 0, notFound("no tile at zoom %d: tiles exist for zooms 0 to %d (clients overzoom)", z, tiles.DefaultMaxZoom)
+	}
+	if n := uint32(1) << z; x >= n || y >= n {
+		return 0, 0, 0, notFound("no tile %d/%d/%d: at zoom %d, x and y run from 0 to %d", z, x, y, z, n-1)
+	}
+	return z, x, y, nil
+}
+
+// tileFormat checks the extension of a tile URL: mvt or pbf.
+func tileFormat(ext string) error {
+	if ext != "mvt" && ext != "pbf" {
+		return notFound("tiles are served as .mvt (or .pbf), not .%s", truncate(ext, 20))
+	}
+	return nil
+}
+
+// serveTileXYZ serves /tiles/durand/{z}/{x}/{y}.{tileFormat} and
+// /tiles/{collectionId}/{z}/{x}/{y}.{tileFormat}.
+func (s *server) serveTileXYZ(w http.ResponseWriter, r *http.Request) {
+	v := mux.Vars(r)
+	set := 0
+	if id, ok := v["collectionId"]; ok {
+		i, found := s.tiles.byID[id]
+		if !found || i == 0 {
+			s.writeError(w, r, notFound("no collection %q (see /collections)", truncate(id, 100)))
+			return
+		}
+		set = i
+	}
+	if err := tileFormat(v["tileFormat"]); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.serveTile(w, r, set, v["z"], v["x"], v["y"])
+}
+
+// serveTile writes one tile of a set.
+func (s *server) serveTile(w http.ResponseWriter, r *http.Request, set int, zs, xs, ys string) {
+	z, x, y, err := parseTileAddr(zs, xs, ys)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	e, err := s.tiles.entry(set, z, x, y)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.tiles.write(w, r, e)
+}
+
+// write sends a tile entry: 204 for an empty tile; else the tile (gzip
+// coded when the client accepts it and it helps) with its strong ETag,
+// or 304 when If-None-Match matches. It allocates nothing of its own.
+func (t *tileService) write(w http.ResponseWriter, r *http.Request, e *tileEntry) {
+	h := w.Header()
+	h["Cache-Control"] = t.hdrCache
+	if v, ok := h["Vary"]; ok {
+		h["Vary"] = append(v, "Accept-Encoding")
+	} else {
+		h["Vary"] = t.hdrVary
+	}
+	if e.empty {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	etag, length, body := e.etag, e.length, e.raw
+	gz := e.gz != nil && acceptsGzipFast(r.Header.Get("Accept-Encoding"))
+	if gz {
+		etag, length, body = e.etagGz, e.lengthGz, e.gz
+	}
+	h["ETag"] = etag
+	if inm := r.Header.Get("If-None-Match"); inm != "" && tileETagMatch(inm, e) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h["Content-Type"] = t.hdrType
+	if gz {
+		h["Content-Encoding"] = t.hdrGzip
+	}
+	h["Content-Length"] = length
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// tileETagMatch reports whether an If-None-Match header lists either
+// representation of a tile (weak comparison, as RFC 9110 prescribes for
+// If-None-Match), or is "*".
+func tileETagMatch(header string, e *tileEntry) bool {
+	for header != "" {
+		var tag string
+		tag, header, _ = strings.Cut(header, ",")
+		tag = strings.TrimSpace(tag)
+		tag = strings.TrimPrefix(tag, "W/")
+		if tag == "*" || tag == e.etag[0] || (e.etagGz != nil && tag == e.etagGz[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsGzipFast is acceptsGzip without allocating: gzip (or x-gzip) is
+// acceptable when listed with a non-zero q, or, when not listed, when *
+// is listed with a non-zero q.
+func acceptsGzipFast(header string) bool {
+	gz, star := -1.0, -1.0
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		q := 1.0
+		for params != "" {
+			var p string
+			p, params, _ = strings.Cut(params, ";")
+			k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+				if err != nil || f < 0 || f > 1 {
+					f = 0
+				}
+				q = f
+			}
+		}
+		switch {
+		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
+			gz = q
+		case name == "*":
+			star = q
+		}
+	}
+	if gz >= 0 {
+		return gz > 0
+	}
+	return star > 0
+}
+
+// tileSetOf returns the tile set named by the request's collectionId
+// variable, or every layer when the route has none.
+func (s *server) tileSetOf(r *http.Request) (int, error) {
+	id, ok := mux.Vars(r)["collectionId"]
+	if !ok {
+		return 0, nil
+	}
+	i, found := s.tiles.byID[id]
+	if !found || i == 0 {
+		return 0, notFound("no collection %q (see /collections)", truncate(id, 100))
+	}
+	return i, nil
+}
+
+// tileJSON serves /tiles/durand.json and /tiles/{collectionId}.json.
+func (s *server) tileJSON(r *http.Request, q query) (*response, error) {
+	set, err := s.tileSetOf(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := q.format("json"); err != nil {
+		return nil, err
+	}
+	doc, err := s.tileJSONDoc(s.baseURL(r), set)
+	if err != nil {
+		return nil, err
+	}
+	return jsonResponse(doc, mediaJSON)
+}
+
+// tileJSONDoc builds the TileJSON 3.0.0 document of a tile set.
+func (s *server) tileJSONDoc(base string, set int) (*tiles.TileJSON, error) {
+	ts, err := s.tiles.tileset()
+	if err != nil {
+		return nil, err
+	}
+	st := s.tiles.sets[set]
+	descs := map[string]string{}
+	for _, li := range ts.Layers() {
+		descs[li.Name] = atlastiles.Describe(li.Name)
+	}
+	attribution := s.atlas.Provenance().Attribution("")
+	desc := "Vector tiles of the Afghanistan–Pakistan border (Durand Line): border, countries, provinces, districts when installed and crossings, with label points."
+	if st.coll != nil {
+		attribution = st.coll.attribution
+		desc = "Vector tiles of one collection: " + st.coll.title + ". " + st.coll.description
+	}
+	doc, err := ts.TileJSON(tiles.TileJSONOptions{
+		Tiles:             []string{base + "/tiles/" + st.id + "/{z}/{x}/{y}.mvt"},
+		Name:              st.title,
+		Description:       desc,
+		Version:           tileVersion,
+		Attribution:       html.EscapeString(attribution), // clients show it as HTML
+		LayerDescriptions: descs,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if st.coll == nil {
+		return doc, nil
+	}
+	doc.VectorLayers = slices.DeleteFunc(doc.VectorLayers, func(v tiles.VectorLayer) bool { return !slices.Contains(st.layers, v.ID) })
+	if len(doc.VectorLayers) > 0 {
+		doc.MinZoom = doc.MaxZoom
+		for _, v := range doc.VectorLayers {
+			doc.MinZoom = min(doc.MinZoom, v.MinZoom)
+		}
+	}
+	if b := st.coll.bbox; len(st.coll.features) > 0 {
+		lat := func(v float64) float64 { return max(-tiles.MaxLatitude, min(tiles.MaxLatitude, v)) }
+		doc.Bounds = [4]float64{b.Min[0], lat(b.Min[1]), b.Max[0], lat(b.Max[1])}
+		doc.Center[0] = (doc.Bounds[0] + doc.Bounds[2]) / 2
+		doc.Center[1] = (doc.Bounds[1] + doc.Bounds[3]) / 2
+	}
+	doc.Center[2] = max(float64(doc.MinZoom), min(float64(doc.MaxZoom), doc.Center[2]))
+	return doc, nil
+}
