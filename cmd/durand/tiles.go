@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/durandline/durand/cmd/durand/internal/atlastiles"
+	"github.com/durandline/durand/cmd/durand/internal/export"
 	"github.com/durandline/durand/cmd/durand/internal/mbtiles"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/tiles"
@@ -56,7 +58,7 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	minZoom := fs.Int("minzoom", 0, "lowest zoom written")
 	maxZoom := fs.Int("maxzoom", tiles.DefaultMaxZoom, fmt.Sprintf("highest zoom written (at most %d)", tilesMaxZoom))
 	bbox := fs.String("bbox", "", "only tiles meeting this WGS84 box: minlon,minlat,maxlon,maxlat")
-	layerList := fs.String("layers", "", "comma-separated atlas layers to include (default: all)")
+	layerList := fs.String("layers", "", "comma-separated layers to include, e.g. border,crossings (default: all, crisis layers events and zones included)")
 	dataDir := fs.String("data-dir", "", "data directory with installed districts (default: see 'durand data path')")
 	asJSON := fs.Bool("json", false, "print a JSON summary on standard output")
 	workers := fs.Int("workers", 0, "goroutines generating tiles (default: one per CPU)")
@@ -97,7 +99,7 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ls, err := atlastiles.Layers(a)
+	ls, err := tileLayers(a, names)
 	if err != nil {
 		return err
 	}
@@ -129,7 +131,13 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Out: *out, Format: format, MinZoom: *minZoom, MaxZoom: *maxZoom,
 		Bounds: [4]float64{bounds.Min[0], bounds.Min[1], bounds.Max[0], bounds.Max[1]},
 	}
-	sum.Center = [3]float64{(bounds.Min[0] + bounds.Max[0]) / 2, (bounds.Min[1] + bounds.Max[1]) / 2, float64(centerZoom(bounds, *minZoom, *maxZoom))}
+	// The initial view: the border, unless a box was asked for (the
+	// bounds can reach far away, e.g. an event abroad).
+	view := bounds
+	if bb, err := a.Bound(geo.LayerBorder); err == nil && box == (orb.Bound{}) && bb.Max[0] > bb.Min[0] {
+		view = bb
+	}
+	sum.Center = [3]float64{(view.Min[0] + view.Max[0]) / 2, (view.Min[1] + view.Max[1]) / 2, float64(centerZoom(view, *minZoom, *maxZoom))}
 	vls := atlastiles.VectorLayers(ts, *minZoom, *maxZoom)
 	sum.Layers = []string{}
 	for _, l := range vls {
@@ -218,12 +226,45 @@ func centerZoom(b orb.Bound, minZoom, maxZoom int) int {
 	return min(max(z, minZoom), maxZoom)
 }
 
-// attribution joins the attributions of the atlas layers, each part once.
+// tileLayers returns the tile layers the server serves: the atlas's
+// layers, then the crisis layers (events, zones) that package export
+// derives from the atlas, with the default settings of atlastiles. A
+// crisis layer not named in only (when only is not empty) is not
+// computed.
+func tileLayers(a *geo.Atlas, only []string) ([]tiles.Layer, error) {
+	ls, err := atlastiles.Layers(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range export.Layers(a) {
+		if slices.Contains(a.Layers(), name) || (len(only) > 0 && !slices.Contains(only, name)) {
+			continue
+		}
+		el, err := export.FromAtlas(a, name)
+		if err != nil {
+			return nil, err
+		}
+		l, err := atlastiles.Convert(name, el.Features, atlastiles.SpecFor(name))
+		if err != nil {
+			return nil, err
+		}
+		if len(l.Features) > 0 {
+			ls = append(ls, l)
+		}
+	}
+	return ls, nil
+}
+
+// attribution joins the attributions of the layers, each part once.
 func attribution(a *geo.Atlas, layers []string) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, l := range layers {
-		for _, p := range strings.Split(a.Provenance().Attribution(l), "; ") {
+		h, err := export.Header(a, l)
+		if err != nil {
+			continue
+		}
+		for _, p := range strings.Split(h.Attribution, "; ") {
 			if p != "" && !seen[p] {
 				seen[p] = true
 				parts = append(parts, p)

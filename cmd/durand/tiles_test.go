@@ -50,11 +50,11 @@ func TestRunTilesUsage(t *testing.T) {
 		{"bbox NaN", []string{"tiles", "--out", out, "--bbox", "NaN,2,3,4"}, 2, "is not a number"},
 		{"bbox latitude", []string{"tiles", "--out", out, "--bbox", "60,20,70,95"}, 2, "outside longitude"},
 		{"bbox inverted", []string{"tiles", "--out", out, "--bbox", "70,20,60,30"}, 2, "min must be below max"},
-		{"bbox off the data", []string{"tiles", "--out", out, "--bbox", "0,0,1,1"}, 2, "does not overlap the data"},
+		{"bbox off the data", []string{"tiles", "--out", out, "--bbox", "0,0,1,1", "--layers", "border"}, 2, "does not overlap the data"},
 		{"unknown layer", []string{"tiles", "--out", out, "--layers", "border,rivers"}, 2, `unknown layer "rivers"`},
 		{"negative workers", []string{"tiles", "--out", out, "--workers", "-1"}, 2, "--workers -1"},
 		{"extra argument", []string{"tiles", "--out", out, "z"}, 2, "unexpected argument"},
-		{"missing directory", []string{"tiles", "--out", filepath.Join(dir, "no", "x.pmtiles"), "--maxzoom", "1"}, 1, "no such file"},
+		{"missing directory", []string{"tiles", "--out", filepath.Join(dir, "no", "x.pmtiles"), "--maxzoom", "1", "--layers", "border"}, 1, "no such file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +105,10 @@ func TestRunTilesPMTiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "durand.pmtiles")
-	sum, stderr := runTilesJSON(t, "--out", out, "--maxzoom", "8", "--data-dir", dataDir, "--workers", "2")
+	// Every layer but zones, whose tileset takes seconds to build
+	// (TestRunTilesCrisisLayers has them).
+	only := "border,countries,provinces,districts,crossings,events"
+	sum, stderr := runTilesJSON(t, "--out", out, "--maxzoom", "8", "--data-dir", dataDir, "--workers", "2", "--layers", only)
 	if !strings.Contains(stderr, "100% ") || !strings.Contains(stderr, "durand tiles: wrote") {
 		t.Errorf("no progress or final line on stderr: %q", stderr)
 	}
@@ -114,14 +117,18 @@ func TestRunTilesPMTiles(t *testing.T) {
 	if m := regexp.MustCompile(`100% (\d+)/(\d+) tiles`).FindStringSubmatch(stderr); m == nil || m[2] != strconv.Itoa(sum.Tiles+sum.Empty) {
 		t.Errorf("progress total %v, want %d tiles + %d empty", m, sum.Tiles, sum.Empty)
 	}
-	wantLayers := []string{"border", "countries", "countries_label", "provinces", "provinces_label", "districts", "districts_label", "crossings"}
+	// The atlas's layers, then the crisis layers, as the server has them.
+	wantLayers := []string{"border", "countries", "countries_label", "provinces", "provinces_label", "districts", "districts_label", "crossings", "events"}
 	if !slices.Equal(sum.Layers, wantLayers) {
 		t.Errorf("layers %v, want %v", sum.Layers, wantLayers)
 	}
 	if sum.Tiles == 0 || sum.Distinct > sum.Tiles || sum.FileBytes == 0 || sum.Format != "pmtiles" || sum.MaxZoom != 8 {
 		t.Errorf("summary %+v", sum)
 	}
-	if sum.Bounds[0] < 60 || sum.Bounds[2] > 78 || sum.Center[2] < 0 || sum.Center[2] > 8 {
+	// Bounds hold the countries (events abroad can widen them); the
+	// centre is the border's.
+	if sum.Bounds[0] > 60.6 || sum.Bounds[1] > 23.8 || sum.Bounds[2] < 77 || sum.Bounds[3] < 38.4 ||
+		sum.Center[0] < 65 || sum.Center[0] > 72 || sum.Center[1] < 28 || sum.Center[1] > 35 || sum.Center[2] < 3 || sum.Center[2] > 8 {
 		t.Errorf("bounds %v centre %v", sum.Bounds, sum.Center)
 	}
 
@@ -149,7 +156,14 @@ func TestRunTilesPMTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := atlastiles.New(a, tiles.Options{})
+	ls, err := tileLayers(a, strings.Split(only, ","))
+	if err == nil {
+		ls, err = atlastiles.Filter(ls, strings.Split(only, ","))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := tiles.NewTileset(ls, tiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +286,27 @@ func TestRunTilesMBTiles(t *testing.T) {
 	}
 }
 
+// TestRunTilesCrisisLayers exports the crisis layers, which package
+// export derives from the atlas, as the server serves them.
+func TestRunTilesCrisisLayers(t *testing.T) {
+	t.Setenv("DURAND_DATA_DIR", t.TempDir()+"/none")
+	out := filepath.Join(t.TempDir(), "crisis.pmtiles")
+	sum, _ := runTilesJSON(t, "--out", out, "--maxzoom", "3", "--layers", "zones,events")
+	if !slices.Equal(sum.Layers, []string{"events", "zones", "zones_label"}) || sum.Tiles == 0 {
+		t.Errorf("summary %+v", sum)
+	}
+	meta, err := exec.Command(pmtilesTool(t), "show", "--metadata", out).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pmtiles show: %v\n%s", err, meta)
+	}
+	if !strings.Contains(string(meta), "Events curated by the durand project") {
+		t.Errorf("no crisis attribution in the metadata:\n%s", meta)
+	}
+	if b, err := exec.Command(pmtilesTool(t), "verify", out).CombinedOutput(); err != nil {
+		t.Errorf("pmtiles verify: %v\n%s", err, b)
+	}
+}
+
 // TestRunTilesAtomic checks that an existing archive is replaced only by a
 // complete one, and that a cancelled run leaves the old file and no
 // temporary file.
@@ -286,14 +321,14 @@ func TestRunTilesAtomic(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			err := runTiles(ctx, []string{"--out", out, "--maxzoom", "4"}, io.Discard, io.Discard)
+			err := runTiles(ctx, []string{"--out", out, "--maxzoom", "4", "--layers", "border,crossings"}, io.Discard, io.Discard)
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("cancelled run: %v", err)
 			}
 			if b, _ := os.ReadFile(out); string(b) != "old" {
 				t.Errorf("old file changed by a cancelled run")
 			}
-			if err := runTiles(context.Background(), []string{"--out", out, "--maxzoom", "2"}, io.Discard, io.Discard); err != nil {
+			if err := runTiles(context.Background(), []string{"--out", out, "--maxzoom", "2", "--layers", "border,crossings"}, io.Discard, io.Discard); err != nil {
 				t.Fatal(err)
 			}
 			if b, _ := os.ReadFile(out); len(b) < 100 {

@@ -211,7 +211,8 @@ func Filter(layers []tiles.Layer, names []string) ([]tiles.Layer, error) {
 }
 
 // Convert turns the GeoJSON features of one layer into a tiles.Layer with
-// the settings of spec. The features are not modified.
+// the settings of spec. Features without a geometry (events whose place
+// is not known) are left out. The features are not modified.
 func Convert(name string, features []*geojson.Feature, spec Spec) (tiles.Layer, error) {
 	l := tiles.Layer{Name: name, MinZoom: spec.MinZoom}
 	inferred := inferKinds(features, spec)
@@ -221,7 +222,7 @@ func Convert(name string, features []*geojson.Feature, spec Spec) (tiles.Layer, 
 		sid := featureName(f, i)
 		fail := func(err error) error { return &FeatureError{Layer: name, ID: sid, Err: err} }
 		if f == nil || f.Geometry == nil {
-			return l, fail(fmt.Errorf("%w: no geometry", ErrGeometry))
+			continue // nothing to draw (an event with no known place)
 		}
 		k, g, err := geometry(f.Geometry)
 		if err != nil {
@@ -484,6 +485,10 @@ func Describe(layer string) string {
 		return "Districts (second-level units), when installed."
 	case geo.LayerCrossings:
 		return "Border crossings, on the border line; chainage_km from the south-west tripoint."
+	case "events":
+		return "Events of the border crisis at their reported places, with dates, severity and sources."
+	case "zones":
+		return "Zones of the border crisis (polygons) with their period of validity."
 	}
 	return ""
 }

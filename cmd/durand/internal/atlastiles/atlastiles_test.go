@@ -352,6 +352,14 @@ func TestConvertInference(t *testing.T) {
 	}
 }
 
+func TestConvertSkipsMissingGeometry(t *testing.T) {
+	fs := []*geojson.Feature{{ID: "x", Type: "Feature"}, nil, feature("y", orb.Point{70, 30}, nil)}
+	l, err := atlastiles.Convert("events", fs, atlastiles.DefaultSpec())
+	if err != nil || len(l.Features) != 1 || l.Features[0].Properties["id"] != "y" {
+		t.Errorf("features %+v, %v; want only y", l.Features, err)
+	}
+}
+
 func TestConvertErrors(t *testing.T) {
 	poly := orb.Polygon{{{70, 30}, {71, 30}, {71, 31}, {70, 30}}}
 	intSpec := atlastiles.Spec{Fields: map[string]atlastiles.Kind{"n": atlastiles.Int, "b": atlastiles.Bool, "f": atlastiles.Float, "l": atlastiles.List}}
@@ -362,7 +370,6 @@ func TestConvertErrors(t *testing.T) {
 		want     error
 		text     string
 	}{
-		{"no geometry", []*geojson.Feature{{ID: "x", Type: "Feature"}}, atlastiles.Spec{}, atlastiles.ErrGeometry, "feature x"},
 		{"collection", []*geojson.Feature{feature("x", orb.Collection{orb.Point{1, 2}}, nil)}, atlastiles.Spec{}, atlastiles.ErrGeometry, "GeometryCollection"},
 		{"mixed kinds", []*geojson.Feature{feature("p", orb.Point{70, 30}, nil), feature("q", poly, nil)}, atlastiles.Spec{}, atlastiles.ErrGeometry, "feature q: atlastiles: bad geometry: polygon in a layer of points"},
 		{"not an integer", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"n": 1.5})}, intSpec, atlastiles.ErrProperty, `"n"`},

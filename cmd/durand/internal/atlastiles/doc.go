@@ -54,6 +54,8 @@
 // The provinces' long prose properties note and history are left out of the
 // tiles (they are in the GeoJSON and OGC API collections). Districts appear
 // only when they are installed. Every layer's maximum zoom is the tileset's.
-// Layers the atlas gains later (events, zones) get DefaultSpec until they
-// are added to Specs.
+// Other layers, such as the crisis layers events (points) and zones
+// (polygons, with a zones_label layer of id and name) that the server and
+// `durand tiles` add, get DefaultSpec: visible from zoom 0, every property
+// typed by inference. Features without a geometry are left out.
 package atlastiles
