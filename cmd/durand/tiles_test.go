@@ -342,8 +342,9 @@ func TestRunTilesAtomic(t *testing.T) {
 	}
 }
 
-// benchTileset builds the tileset of the embedded atlas, with the real
-// districts installed from ../shared/data when withDistricts is set.
+// benchTileset builds the tileset durand tiles builds (atlas and crisis
+// layers) of the embedded atlas, with the real districts installed from
+// ../shared/data when withDistricts is set.
 func benchTileset(b *testing.B, withDistricts bool) (*tiles.Tileset, tilesMetadata) {
 	b.Helper()
 	dir := ""
@@ -358,7 +359,11 @@ func benchTileset(b *testing.B, withDistricts bool) (*tiles.Tileset, tilesMetada
 	if err != nil {
 		b.Fatal(err)
 	}
-	ts, err := atlastiles.New(a, tiles.Options{})
+	ls, err := tileLayers(a, nil) // the crisis layers too, as durand tiles
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts, err := tiles.NewTileset(ls, tiles.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
