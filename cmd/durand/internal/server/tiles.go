@@ -107,23 +107,15 @@ func newTileService(a *geo.Atlas, colls *registry, cacheBytes int64, log *slog.L
 func (t *tileService) tileset() (*tiles.Tileset, error) {
 	t.once.Do(func() {
 		start := time.Now()
-		layers, err := atlastiles.Layers(t.atlas)
-		if err != nil {
-			t.err = fmt.Errorf("server: tile layers: %w", err)
-			return
-		}
-		have := map[string]bool{}
-		for _, n := range t.atlas.Layers() {
-			have[n] = true
-		}
+		// Each layer is converted on its own, so that a layer that cannot
+		// be tiled (say, a geometry type tiles do not take) is left out
+		// with a warning instead of taking every tile down with it.
+		var layers []tiles.Layer
 		for _, c := range t.colls.list {
-			if have[c.id] {
-				continue
-			}
 			l, err := atlastiles.Convert(c.id, c.features, atlastiles.SpecFor(c.id))
 			if err != nil {
-				t.err = fmt.Errorf("server: tile layer %s: %w", c.id, err)
-				return
+				t.log.Warn("layer left out of the vector tiles", "layer", c.id, "err", err)
+				continue
 			}
 			if len(l.Features) > 0 {
 				layers = append(layers, l)
@@ -337,7 +329,7 @@ func (t *tileService) write(w http.ResponseWriter, r *http.Request, e *tileEntry
 	if gz {
 		etag, length, body = e.etagGz, e.lengthGz, e.gz
 	}
-	h["ETag"] = etag
+	h["Etag"] = etag // the canonical form of ETag
 	if inm := r.Header.Get("If-None-Match"); inm != "" && tileETagMatch(inm, e) {
 		w.WriteHeader(http.StatusNotModified)
 		return
