@@ -326,6 +326,7 @@ func createArchive(format, out string, md tilesMetadata) (archive, error) {
 		TileType: pmtiles.TileTypeMVT, TileCompression: pmtiles.CompressionGzip,
 		MinLon: s.Bounds[0], MinLat: s.Bounds[1], MaxLon: s.Bounds[2], MaxLat: s.Bounds[3],
 		CenterLon: s.Center[0], CenterLat: s.Center[1], CenterZoom: int(s.Center[2]),
+		TempDir: dir, // spool beside the output, not in a possibly small /tmp
 		Metadata: map[string]any{
 			"name": md.name, "description": md.description, "attribution": md.attribution,
 			"type": "overlay", "format": "pbf",
