@@ -6,6 +6,7 @@
 //	durand serve [flags]                 the HTTP server (OGC API Features, GeoJSON, tiles)
 //	durand data install --from DIR       install the district layers
 //	durand export --layer L --format F --out FILE
+//	durand tiles --out FILE.pmtiles|FILE.mbtiles [--minzoom N --maxzoom N]
 //
 // Every command takes --data-dir (default: $DURAND_DATA_DIR, else the
 // user data directory; see `durand data path`) and prints machine-readable

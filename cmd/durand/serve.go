@@ -85,6 +85,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg.Atlas = a
+	// The zones take a second or more to compute: start now, in the
+	// background. Requests that need them meanwhile wait for them.
+	go func() {
+		if err := a.PrepareZones(); err != nil {
+			logger.Error("computing the crisis zones", "err", err)
+		}
+	}()
 	h, err := server.New(cfg)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,13 +32,29 @@ const maxQueryableText = 100
 type temporal struct {
 	startProp, endProp string         // property names; endProp may be ""
 	spans              [][2]time.Time // per feature; zero start: no date
-	min, max           time.Time
+	min, max           time.Time      // max: the latest date given
+	// open is set when some feature has no known end (an end property
+	// that is null or ""): its span ends at openEnd, and the extent has
+	// no end.
+	open bool
 }
 
+// openEnd ends the span of a feature whose end is not known.
+var openEnd = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
 // collection is one OGC API feature collection, built from an atlas layer.
+//
+// The fields after load are set by fill: at once for most collections, on
+// first use for a collection with load set (the zones, which take a second
+// or more to compute). Whoever reads them first calls ready, which waits
+// for a fill in progress; collectionOf does.
 type collection struct {
 	id, title, description, attribution string
-	features                            []*geojson.Feature
+	load                                func() (export.Layer, error)
+	once                                sync.Once
+	loadErr                             error
+
+	features []*geojson.Feature // a feature without geometry has an empty orb.Collection here
 	// encoded holds each feature's GeoJSON; without its last byte (the
 	// closing brace) links can be appended to it.
 	encoded    [][]byte
@@ -49,54 +66,99 @@ type collection struct {
 	queryables []queryable
 	temporal   *temporal
 	downloads  map[export.Format]*download
+
+	// states, set on the crossings when the atlas has crossing status
+	// data, makes views of the crossings with their status on a day: on
+	// this collection datetime selects that day rather than filtering
+	// (see crisis.go).
+	states *crossingStates
 }
 
 // registry is the set of collections, in a fixed order.
 type registry struct {
 	list []*collection
 	byID map[string]*collection
+	// crisis is what the crisis resources share (see crisis.go).
+	crisis *crisisData
 }
 
-// newRegistry builds a collection for every layer of the atlas: border,
-// countries, provinces, districts (when installed), crossings, and any
-// layer a later atlas adds (events, zones), which is described by
-// export.Describe, filtered on its scalar properties and given a temporal
-// extent when its features carry dates.
+// newRegistry builds a collection for every layer export.Layers names:
+// border, countries, provinces, districts (when installed), crossings and,
+// when the atlas has crisis data, events and zones (computed on first
+// use). Layers are described by export.Describe, filtered on their scalar
+// properties and given a temporal extent when their features carry dates.
+// The crossings get their status by day (see crossingStates).
 func newRegistry(a *geo.Atlas) (*registry, error) {
 	reg := &registry{byID: map[string]*collection{}}
-	for _, name := range a.Layers() {
-		if name == geo.LayerDistricts && !a.HasDistricts() {
-			continue
-		}
-		l, err := export.FromAtlas(a, name)
-		if err != nil {
-			return nil, err
-		}
-		c, err := newCollection(l)
-		if err != nil {
-			return nil, err
+	for _, name := range export.Layers(a) {
+		var c *collection
+		if name == export.LayerZones {
+			h, err := export.Header(a, name)
+			if err != nil {
+				return nil, err
+			}
+			c = &collection{id: h.Name, title: h.Title, description: h.Description, attribution: h.Attribution,
+				load: func() (export.Layer, error) { return export.FromAtlas(a, name) }}
+		} else {
+			l, err := export.FromAtlas(a, name)
+			if err != nil {
+				return nil, err
+			}
+			if c, err = newCollection(l); err != nil {
+				return nil, err
+			}
 		}
 		reg.list = append(reg.list, c)
 		reg.byID[c.id] = c
+	}
+	var err error
+	if reg.crisis, err = newCrisisData(a, reg); err != nil {
+		return nil, err
 	}
 	return reg, nil
 }
 
 func newCollection(l export.Layer) (*collection, error) {
-	c := &collection{
-		id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution,
-		features:  l.Features,
-		encoded:   make([][]byte, len(l.Features)),
-		digests:   make([][sha256.Size]byte, len(l.Features)),
-		bounds:    make([]orb.Bound, len(l.Features)),
-		index:     make(map[string]int, len(l.Features)),
-		downloads: map[export.Format]*download{},
+	c := &collection{id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution}
+	if err := c.fill(l); err != nil {
+		return nil, err
 	}
+	return c, nil
+}
+
+// ready fills a collection computed on first use, waiting for a fill in
+// progress; an error is the server's (the zones could not be computed).
+func (c *collection) ready() error {
+	if c.load == nil {
+		return nil
+	}
+	c.once.Do(func() {
+		l, err := c.load()
+		if err == nil {
+			err = c.fill(l)
+		}
+		c.loadErr = err
+	})
+	return c.loadErr
+}
+
+// fill sets the features of the layer and what is derived from them. A
+// feature without geometry keeps a null geometry in GeoJSON, has an empty
+// bounding box (no bbox selects it) and an empty GeometryCollection for the
+// pages.
+func (c *collection) fill(l export.Layer) error {
+	c.features = slices.Clone(l.Features)
+	c.encoded = make([][]byte, len(l.Features))
+	c.digests = make([][sha256.Size]byte, len(l.Features))
+	c.bounds = make([]orb.Bound, len(l.Features))
+	c.index = make(map[string]int, len(l.Features))
+	c.downloads = map[export.Format]*download{}
 	types := map[string]bool{}
+	located := 0
 	for i, f := range l.Features {
 		b, err := f.MarshalJSON()
 		if err != nil {
-			return nil, fmt.Errorf("server: collection %s feature %d: %w", c.id, i, err)
+			return fmt.Errorf("server: collection %s feature %d: %w", c.id, i, err)
 		}
 		b = bytes.TrimRight(b, " \n")
 		c.encoded[i] = b
@@ -105,13 +167,21 @@ func newCollection(l export.Layer) (*collection, error) {
 		if _, dup := c.index[id]; !dup {
 			c.index[id] = i
 		}
+		if f.Geometry == nil {
+			g := *f
+			g.Geometry = orb.Collection{}
+			c.features[i] = &g
+			c.bounds[i] = orb.Collection{}.Bound() // empty
+			continue
+		}
 		fb := f.Geometry.Bound()
 		c.bounds[i] = fb
-		if i == 0 {
+		if located == 0 {
 			c.bbox = fb
 		} else {
 			c.bbox = c.bbox.Union(fb)
 		}
+		located++
 		types[f.Geometry.GeoJSONType()] = true
 	}
 	c.geomType = "Geometry"
@@ -127,7 +197,7 @@ func newCollection(l export.Layer) (*collection, error) {
 	for _, f := range export.Formats() {
 		c.downloads[f] = &download{layer: l, format: f}
 	}
-	return c, nil
+	return nil
 }
 
 // featureID returns a feature's id as text.
@@ -199,7 +269,9 @@ func validParamName(k string) bool {
 }
 
 // inferTemporal finds the first of the date property conventions that the
-// features use: start_date/end_date, start/end, date, datetime.
+// features use: start_date/end_date, start/end, date, datetime. A feature
+// without the end property lasts as long as its start; one whose end is
+// null or "" has no known end and lasts from its start on.
 func inferTemporal(fs []*geojson.Feature) *temporal {
 	for _, pair := range [][2]string{{"start_date", "end_date"}, {"start", "end"}, {"date", ""}, {"datetime", ""}} {
 		t := &temporal{startProp: pair[0], endProp: pair[1], spans: make([][2]time.Time, len(fs))}
@@ -213,7 +285,19 @@ func inferTemporal(fs []*geojson.Feature) *temporal {
 			// A date stands for its whole day; without an end, the
 			// feature lasts as long as its start.
 			b, _ := parseTime(s, true)
+			if !found || a.Before(t.min) {
+				t.min = a
+			}
 			if pair[1] != "" {
+				if e, ok := f.Properties[pair[1]]; ok && (e == nil || e == "") {
+					t.open = true
+					t.spans[i] = [2]time.Time{a, openEnd}
+					if !found || b.After(t.max) {
+						t.max = b
+					}
+					found = true
+					continue
+				}
 				if e, ok := f.Properties[pair[1]].(string); ok {
 					if x, err := parseTime(e, true); err == nil && !x.Before(a) {
 						b = x
@@ -221,9 +305,6 @@ func inferTemporal(fs []*geojson.Feature) *temporal {
 				}
 			}
 			t.spans[i] = [2]time.Time{a, b}
-			if !found || a.Before(t.min) {
-				t.min = a
-			}
 			if !found || b.After(t.max) {
 				t.max = b
 			}
@@ -249,6 +330,8 @@ func (c *collection) matches(i int, flt *filter) bool {
 	if flt.bbox != nil {
 		fb, b := c.bounds[i], *flt.bbox
 		switch {
+		case fb.IsEmpty(): // no geometry
+			return false
 		case !fb.Intersects(b):
 			return false
 		case b.Contains(fb.Min) && b.Contains(fb.Max):

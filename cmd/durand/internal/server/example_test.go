@@ -44,6 +44,8 @@ func ExampleNew() {
 	// countries
 	// provinces
 	// crossings
+	// events
+	// zones
 	// 400 {"code":"InvalidParameterValue","description":"parameter \"km\": \"abc\" is not a decimal number"}
 }
 

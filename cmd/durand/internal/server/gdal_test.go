@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb/geojson"
+
 	"github.com/durandline/durand/cmd/durand/internal/export"
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
@@ -96,15 +98,21 @@ func checkOAPIF(t *testing.T, a *geo.Atlas, pageSize int) {
 	}()
 	url := "OAPIF:" + srv.URL
 	var layers []string
-	for _, name := range a.Layers() {
-		if fs, _ := a.Features(name); len(fs) > 0 {
+	features := map[string][]*geojson.Feature{} // the crisis layers too
+	for _, name := range export.Layers(a) {
+		l, err := export.FromAtlas(a, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Features) > 0 {
 			layers = append(layers, name)
+			features[name] = l.Features
 		}
 	}
 
 	info := run(t, "ogrinfo", "-ro", "-so", "-al", url)
 	for _, name := range layers {
-		fs, _ := a.Features(name)
+		fs := features[name]
 		re := regexp.MustCompile(`Layer name: ` + name + `\n(?:.*\n)*?Feature Count: (\d+)`)
 		m := re.FindStringSubmatch(info)
 		if m == nil {
@@ -123,7 +131,7 @@ func checkOAPIF(t *testing.T, a *geo.Atlas, pageSize int) {
 	defer db.Close()
 	log := logs.String()
 	for _, name := range layers {
-		fs, _ := a.Features(name)
+		fs := features[name]
 		var n int
 		var first sql.NullString
 		if err := db.QueryRow(`SELECT count(*), min(id) FROM "`+name+`"`).Scan(&n, &first); err != nil {
@@ -174,9 +182,12 @@ func TestGDALDownloads(t *testing.T) {
 	srv := httptest.NewServer(newTest(t, Config{Atlas: a}))
 	defer srv.Close()
 	dir := t.TempDir()
-	for _, name := range a.Layers() {
-		fs, _ := a.Features(name)
-		attribution := a.Provenance().Attribution(name)
+	for _, name := range export.Layers(a) { // events and zones included
+		l, err := export.FromAtlas(a, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, attribution := l.Features, l.Attribution
 		for _, f := range export.Formats() {
 			t.Run(name+"."+f.Ext(), func(t *testing.T) {
 				resp, err := http.Get(srv.URL + "/downloads/" + name + "." + f.Ext())

@@ -105,6 +105,7 @@ func (s *server) landing(r *http.Request, q query) (*response, error) {
 		link{Href: base + "/locate?lon=66.4&lat=30.9", Rel: "related", Type: mediaJSON, Title: "where a point is (example)"},
 		link{Href: base + "/downloads", Rel: "related", Type: mediaJSON, Title: "downloads: GeoJSON, GeoPackage, KML, CSV"},
 	)
+	links = append(links, crisisLinks(base)...)
 	links = append(links, landingTileLinks(base)...)
 	doc := map[string]any{
 		"title":       s.title,
@@ -174,8 +175,12 @@ func (s *server) collectionDoc(c *collection, base string, fm format, self bool)
 		},
 	}
 	if c.temporal != nil {
+		var end any = c.temporal.max.UTC().Format(time.RFC3339)
+		if c.temporal.open {
+			end = nil // some feature has no known end
+		}
 		extent["temporal"] = map[string]any{
-			"interval": [][2]string{{c.temporal.min.UTC().Format(time.RFC3339), c.temporal.max.UTC().Format(time.RFC3339)}},
+			"interval": [][2]any{{c.temporal.min.UTC().Format(time.RFC3339), end}},
 			"trs":      gregorian,
 		}
 	}
@@ -220,6 +225,9 @@ func (s *server) collections(r *http.Request, q query) (*response, error) {
 	links := selfLinks(base, "/collections", fm, mediaJSON, nil)
 	list := make([]map[string]any, len(s.colls.list))
 	for i, c := range s.colls.list {
+		if err := c.ready(); err != nil {
+			return nil, fmt.Errorf("server: collection %s: %w", c.id, err)
+		}
 		list[i] = s.collectionDoc(c, base, fm, false)
 	}
 	doc := map[string]any{"links": links, "collections": list}
@@ -294,7 +302,7 @@ func itemsFilter(c *collection, q query) (*filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ok {
+	if ok && c.states == nil { // on the crossings, datetime selects the day of their status
 		flt.datetime = &iv
 	}
 	for _, x := range c.queryables {
@@ -359,6 +367,9 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 	}
 	flt, err := itemsFilter(c, q)
 	if err != nil {
+		return nil, err
+	}
+	if c, err = s.stateView(c, q); err != nil {
 		return nil, err
 	}
 	sel := c.selectItems(flt)
@@ -427,6 +438,9 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 func (s *server) item(r *http.Request, q query) (*response, error) {
 	c, err := s.collectionOf(r)
 	if err != nil {
+		return nil, err
+	}
+	if c, err = s.stateView(c, q); err != nil {
 		return nil, err
 	}
 	id := mux.Vars(r)["featureId"]

@@ -59,6 +59,9 @@ func (s *server) paramDocs() obj {
 		"from_km": num("from_km", "Chainage in km where the part starts."),
 		"to_km":   num("to_km", "Chainage in km where the part ends."),
 	}
+	for k, v := range crisisParamDocs() {
+		docs[k] = v
+	}
 	for k, v := range s.tileParamDocs() {
 		docs[k] = v
 	}
@@ -133,6 +136,9 @@ func schemaDocs() obj {
 		"health": obj{"type": "object", "required": []any{"status"}, "properties": obj{
 			"status": str, "collections": obj{"type": "integer"}}},
 	}
+	for k, v := range crisisSchemaDocs() {
+		docs[k] = v
+	}
 	for k, v := range tileSchemaDocs() {
 		docs[k] = v
 	}
@@ -170,6 +176,9 @@ func (s *server) operation(rt route, opID string, pathParams bool, extraParams [
 	for _, p := range rt.params {
 		if p == "f" && !slices.Contains(rt.produces, mediaHTML) {
 			p = "f-json"
+		}
+		if d, ok := rt.paramDoc[p]; ok {
+			p = d
 		}
 		params = append(params, ref("parameters", p))
 	}
@@ -237,13 +246,20 @@ func (s *server) openAPI(base string) obj {
 			continue
 		}
 		for _, c := range s.colls.list {
+			// A collection that cannot be computed is documented without
+			// queryables; requesting it reports the error.
+			_ = c.ready()
 			var extra []any
 			for _, q := range c.queryables {
 				extra = append(extra, obj{"name": q.name, "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "Only features whose " + q.name + " equals this value (text compared ignoring case, diacritics and punctuation).",
 					"schema":      obj{"type": q.typ}})
 			}
+			if c.states != nil {
+				rt.paramDoc = map[string]string{"datetime": "datetime-crossings"}
+			}
 			op := s.operation(rt, rt.name+"_"+c.id, false, extra)
+			rt.paramDoc = nil
 			op["summary"] = c.title + ": features"
 			paths["/collections/"+c.id+"/items"] = obj{"get": op}
 		}
@@ -266,6 +282,7 @@ func (s *server) openAPI(base string) obj {
 			obj{"name": tagBorder, "description": "Questions about the border and places"},
 			obj{"name": tagDownloads, "description": "Whole collections as files"},
 			obj{"name": tagOperations, "description": "Health and metrics"},
+			obj{"name": tagCrisis, "description": "The 2025–2026 border crisis: timeline and state by day"},
 			obj{"name": tagTiles, "description": "Mapbox Vector Tiles, TileJSON and OGC API – Tiles"},
 			obj{"name": tagMap, "description": "The MapLibre style and the map viewer"},
 		},

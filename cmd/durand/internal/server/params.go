@@ -219,6 +219,9 @@ func (iv interval) intersects(a, b time.Time) bool {
 // parseTime parses an RFC 3339 date-time or full date; a date stands for
 // the whole day (its start, or its end when end is true).
 func parseTime(s string, end bool) (time.Time, error) {
+	if strings.ContainsAny(s, "tz") { // RFC 3339 allows T and Z in lower case
+		s = strings.ToUpper(s)
+	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -32,6 +33,10 @@ type route struct {
 	schema obj
 	// responses are further OpenAPI responses by status code (204).
 	responses obj
+	// paramDoc names the OpenAPI parameter component documenting a query
+	// parameter, where it is not the parameter's own name (the datetime of
+	// /summary is one day).
+	paramDoc map[string]string
 }
 
 // Tags grouping the operations in /api.
@@ -41,6 +46,7 @@ const (
 	tagBorder       = "Border and places"
 	tagDownloads    = "Downloads"
 	tagOperations   = "Operations"
+	tagCrisis       = "Crisis"
 )
 
 func (s *server) routeTable() []route {
@@ -107,6 +113,19 @@ func (s *server) routeTable() []route {
 			description: "The whole collection as a file: geojson, gpkg (GeoPackage 1.3 with an R-tree index), kml or csv.",
 			handler:     s.download,
 			produces:    []string{mediaGeoJSON, "application/geopackage+sqlite3", "application/vnd.google-earth.kml+xml", "text/csv; charset=utf-8"}},
+		{name: "getTimeline", path: "/timeline", tag: tagCrisis,
+			summary: "Crisis timeline",
+			description: "The dated events of the 2025–2026 border crisis and the changes of the crossings' status, in date order " +
+				"(on one day, events first), with their sources; datetime keeps the entries whose days meet an instant or interval.",
+			params: []string{"f", "datetime"}, paramDoc: map[string]string{"datetime": "datetime-timeline"},
+			handler: s.timeline, produces: []string{mediaJSON}, schema: ref("schemas", "timeline")},
+		{name: "getSummary", path: "/summary", tag: tagCrisis,
+			summary: "The crisis on one day",
+			description: "On the day of datetime (default: today, or the last day of the crisis record when that is earlier): " +
+				"the crossings closed or restricted, the districts affected, the zones active, the km of border inside affected " +
+				"zones (by side) and the casualty totals so far, with their sources.",
+			params: []string{"f", "datetime"}, paramDoc: map[string]string{"datetime": "datetime-day"},
+			handler: s.summary, produces: []string{mediaJSON}, schema: ref("schemas", "summary")},
 		{name: "getHealth", path: "/healthz", tag: tagOperations,
 			summary:     "Health check",
 			description: "200 with {\"status\":\"ok\"} while the server is serving.",
@@ -127,6 +146,9 @@ func (s *server) collectionOf(r *http.Request) (*collection, error) {
 	c, ok := s.colls.byID[id]
 	if !ok {
 		return nil, notFound("no collection %q (see /collections)", truncate(id, 100))
+	}
+	if err := c.ready(); err != nil {
+		return nil, fmt.Errorf("server: collection %s: %w", c.id, err)
 	}
 	return c, nil
 }
