@@ -174,9 +174,10 @@ func newServer(cfg Config) (*server, error) {
 }
 
 // handler is the router wrapped in the middleware: panic recovery, access
-// log and metrics, security headers, CORS.
+// log and metrics, security headers, CORS; plain tile requests skip the
+// router (fastTiles).
 func (s *server) handler() http.Handler {
-	return s.observe(s.recoverPanics(s.secure(s.corsHandler(s.router))))
+	return s.observe(s.recoverPanics(s.secure(s.corsHandler(s.fastTiles(s.router)))))
 }
 
 // baseURL returns the URL of the server root for links: the configured

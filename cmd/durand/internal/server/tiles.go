@@ -474,3 +474,58 @@ func (s *server) tileJSONDoc(base string, set int) (*tiles.TileJSON, error) {
 	doc.Center[2] = max(float64(doc.MinZoom), min(float64(doc.MaxZoom), doc.Center[2]))
 	return doc, nil
 }
+
+// fastTiles serves the tile requests of the XYZ routes, GET or HEAD of
+// /tiles/{set}/{z}/{x}/{y}.mvt (or .pbf) with decimal z, x, y and no
+// query, without going through the router: they are most of what a map
+// asks for, and matching them against the route table costs far more than
+// answering them from the cache. The answer is the one the routes give;
+// anything else (other paths, a query, odd segments) goes to next.
+func (s *server) fastTiles(next http.Handler) http.Handler {
+	templates := []string{"/tiles/" + allTiles + "/{z}/{x}/{y}.{tileFormat}", "/tiles/{collectionId}/{z}/{x}/{y}.{tileFormat}"}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if set, zs, xs, ys, ok := s.fastTilePath(r); ok {
+			if l, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
+				l.template = templates[min(set, 1)]
+			}
+			s.serveTile(w, r, set, zs, xs, ys)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// fastTilePath splits a plain tile URL; ok is false for anything else.
+func (s *server) fastTilePath(r *http.Request) (set int, zs, xs, ys string, ok bool) {
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawQuery != "" || r.URL.RawPath != "" {
+		return
+	}
+	rest, found := strings.CutPrefix(r.URL.Path, "/tiles/")
+	if !found {
+		return
+	}
+	var id, ext string
+	var ok1, ok2, ok3, ok4 bool
+	id, rest, ok1 = strings.Cut(rest, "/")
+	zs, rest, ok2 = strings.Cut(rest, "/")
+	xs, rest, ok3 = strings.Cut(rest, "/")
+	ys, ext, ok4 = strings.Cut(rest, ".")
+	if !ok1 || !ok2 || !ok3 || !ok4 || (ext != "mvt" && ext != "pbf") || !digits(zs) || !digits(xs) || !digits(ys) {
+		return
+	}
+	set, found = s.tiles.byID[id]
+	return set, zs, xs, ys, found
+}
+
+// digits reports whether s is 1 to 10 decimal digits.
+func digits(s string) bool {
+	if s == "" || len(s) > 10 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -464,5 +465,36 @@ func TestReservedCollectionID(t *testing.T) {
 	_, err := newServer(Config{Atlas: fixtureAtlas(t, 0), ExtraLayers: []export.Layer{{Name: allTiles}}})
 	if !errors.Is(err, ErrConfig) {
 		t.Errorf("a collection named %q: %v", allTiles, err)
+	}
+}
+
+// TestFastTilesPath checks that tiles served without the router are
+// counted under their route and answer as the routes do.
+func TestFastTilesPath(t *testing.T) {
+	s, h := tileServer(t, Config{})
+	id := tileAt(t, s, 66, 31, 5).String()
+	for _, target := range []string{"/tiles/durand/" + id + ".mvt", "/tiles/provinces/" + id + ".pbf", "/tiles/durand/5/0/0.mvt"} {
+		req := httptest.NewRequest("GET", target, nil)
+		if _, _, _, _, ok := s.fastTilePath(req); !ok {
+			t.Errorf("%s does not take the fast path", target)
+		}
+		fast := get(t, h, "GET", target)
+		slow := httptest.NewRecorder()
+		s.router.ServeHTTP(slow, req) // the route, without the fast path
+		if fast.Code != slow.Code || !bytes.Equal(fast.Body.Bytes(), slow.Body.Bytes()) || fast.Header().Get("ETag") != slow.Header().Get("ETag") {
+			t.Errorf("%s: fast %d, router %d", target, fast.Code, slow.Code)
+		}
+	}
+	for _, target := range []string{"/tiles/durand/5/1/1.png", "/tiles/durand/5/1/1.mvt?x=1", "/tiles/durand/5/a/1.mvt", "/tiles/durand.json",
+		"/tiles/nowhere/5/1/1.mvt", "/tiles/durand/5/1/1.2.mvt", "/tiles/durand/5/1/1/1.mvt"} {
+		if _, _, _, _, ok := s.fastTilePath(httptest.NewRequest("GET", target, nil)); ok {
+			t.Errorf("%s takes the fast path", target)
+		}
+	}
+	metrics := get(t, h, "GET", "/metrics").Body.String()
+	for _, want := range []string{`route="/tiles/durand/{z}/{x}/{y}.{tileFormat}"`, `route="/tiles/{collectionId}/{z}/{x}/{y}.{tileFormat}"`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }
