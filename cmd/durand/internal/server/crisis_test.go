@@ -672,3 +672,41 @@ func BenchmarkZonesOnDay(b *testing.B) {
 	_, h := crisisServer(b)
 	benchGet(b, h, "/collections/zones/items?datetime=2025-10-15")
 }
+
+// TestCrisisParams checks the other parameters of /timeline and /summary,
+// and both resources over an atlas without crisis data.
+func TestCrisisParams(t *testing.T) {
+	h := newTest(t, Config{Atlas: fixtureAtlas(t, 3)})
+	tests := []struct {
+		name, target string
+		status       int
+	}{
+		{"timeline", "/timeline", 200},
+		{"timeline as JSON", "/timeline?f=json", 200},
+		{"timeline as HTML", "/timeline?f=html", 400},
+		{"timeline unknown parameter", "/timeline?day=2025-10-15", 400},
+		{"timeline repeated datetime", "/timeline?datetime=2025-10-15&datetime=2025-10-16", 400},
+		{"summary", "/summary?datetime=2025-10-15", 200},
+		{"summary as HTML", "/summary?f=html", 400},
+		{"summary unknown parameter", "/summary?date=2025-10-15", 400},
+		{"summary on the default day", "/summary", 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := get(t, h, "GET", tc.target)
+			if w.Code != tc.status || w.Header().Get("Content-Type") != mediaJSON {
+				t.Fatalf("%d %s: %s", w.Code, w.Header().Get("Content-Type"), w.Body.String())
+			}
+		})
+	}
+	if m := getJSON(t, h, "/timeline", 200); m["count"].(float64) != 0 {
+		t.Errorf("timeline of an atlas without crisis data: %v", m)
+	}
+	m := getJSON(t, h, "/summary", 200)
+	if m["date"] != geo.Day(time.Now()).Format(time.DateOnly) || len(m["districts"].([]any)) != 0 || len(m["crossings_closed"].([]any)) != 0 {
+		t.Errorf("summary of an atlas without crisis data: %v", m)
+	}
+	if w := get(t, h, "HEAD", "/summary"); w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("ETag") == "" {
+		t.Errorf("HEAD: %d, %d bytes", w.Code, w.Body.Len())
+	}
+}
