@@ -3,10 +3,12 @@
 // map.queryRenderedFeatures and saves a screenshot. Prints one JSON object
 // on stdout: {consoleErrors, failedRequests, layers: {id: count}, ...}.
 //
-// usage: node browser.mjs URL SCREENSHOT.png CHROMIUM_PATH
+// usage: node browser.mjs URL SCREENSHOT.png CHROMIUM_PATH [CROSSING_LAYER]
+// CROSSING_LAYER is the style layer of the crossings (crossings-circle).
 import {chromium} from 'playwright-core';
 
-const [url, shot, executablePath] = process.argv.slice(2);
+const [url, shot, executablePath, crossingLayerArg] = process.argv.slice(2);
+const crossingLayer = crossingLayerArg || 'crossings-circle';
 const browser = await chromium.launch({
   executablePath,
   args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -34,13 +36,15 @@ try {
     return counts;
   });
   out.zoom = await page.evaluate(() => window.map.getZoom());
+  out.text = await page.evaluate(() => document.body.innerText);
   // Click the first crossing drawn and read its popup.
-  const at = await page.evaluate(() => {
-    const f = window.map.queryRenderedFeatures({layers: ['crossings-circle']})[0];
+  const at = await page.evaluate((layer) => {
+    if (!window.map.getLayer(layer)) return null;
+    const f = window.map.queryRenderedFeatures({layers: [layer]})[0];
     if (!f) return null;
     const p = window.map.project(f.geometry.coordinates);
     return {x: p.x, y: p.y, name: f.properties.name};
-  });
+  }, crossingLayer);
   if (at) {
     await page.mouse.click(at.x, at.y);
     const popup = await page.waitForSelector('.maplibregl-popup', {timeout: 10000}).catch(() => null);
@@ -49,7 +53,8 @@ try {
     await page.keyboard.press('Escape');
     await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
   }
-  out.crossings = await page.evaluate(() => window.map.queryRenderedFeatures({layers: ['crossings-circle']}).map((f) => f.properties.name).sort());
+  out.crossings = await page.evaluate((layer) => window.map.getLayer(layer)
+    ? window.map.queryRenderedFeatures({layers: [layer]}).map((f) => f.properties.name).sort() : [], crossingLayer);
   await page.screenshot({path: shot});
 } finally {
   await browser.close();
