@@ -55,6 +55,10 @@ type collection struct {
 	loadErr                             error
 
 	features []*geojson.Feature // a feature without geometry has an empty orb.Collection here
+	// layer is what the collection was filled from: its features as the
+	// layer has them (a feature without geometry has a nil one), as the
+	// downloads and tiles take them.
+	layer export.Layer
 	// encoded holds each feature's GeoJSON; without its last byte (the
 	// closing brace) links can be appended to it.
 	encoded    [][]byte
@@ -147,6 +151,7 @@ func (c *collection) ready() error {
 // bounding box (no bbox selects it) and an empty GeometryCollection for the
 // pages.
 func (c *collection) fill(l export.Layer) error {
+	c.layer = l
 	c.features = slices.Clone(l.Features)
 	c.encoded = make([][]byte, len(l.Features))
 	c.digests = make([][sha256.Size]byte, len(l.Features))
