@@ -39,6 +39,7 @@ func commands() map[string]command {
 		"serve":  {runServe, "serve the atlas over HTTP: OGC API Features, GeoJSON, downloads, border queries"},
 		"export": {runExport, "write a layer as GeoJSON, GeoPackage, KML or CSV"},
 		"tiles":  {runTiles, "write the vector tiles as a PMTiles or MBTiles archive for offline and CDN use"},
+		"db":     {runDB, "load the atlas into PostgreSQL/PostGIS (db load) or write it back as files (db dump)"},
 	}
 }
 
