@@ -61,10 +61,20 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 	if rep.DataVersion, err = Version(fsys); err != nil {
 		return rep, err
 	}
+	// Zones take most of the CPU time of a load: derive them meanwhile.
+	type zoneResult struct {
+		lt  loadTable
+		err error
+	}
+	zch := make(chan zoneResult, 1)
+	go func() {
+		lt, err := zoneRows(atlas)
+		zch <- zoneResult{lt, err}
+	}()
 	var lts []loadTable
 	meta := map[string]any{}
 	for _, t := range tables {
-		lt, header, present, err := prepare(fsys, t)
+		lt, header, present, err := prepare(fsys, atlas, t)
 		if err != nil {
 			return rep, fmt.Errorf("%w: %s: %w", ErrData, t.file, err)
 		}
@@ -77,11 +87,6 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 		}
 		lts = append(lts, lt)
 	}
-	zt, err := zoneRows(atlas)
-	if err != nil {
-		return rep, fmt.Errorf("%w: zones: %w", ErrData, err)
-	}
-	lts = append(lts, zt)
 	prov, err := fs.ReadFile(fsys, geo.FileProvenance)
 	if err != nil {
 		return rep, fmt.Errorf("%w: %w", ErrData, err)
@@ -155,7 +160,15 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT data_version FROM durand_meta), '')`).Scan(&rep.PreviousVersion); err != nil {
 		return rep, connError(err)
 	}
+	lts = append(lts, loadTable{name: "zones"}) // filled below, when derived
 	for _, lt := range lts {
+		if lt.name == "zones" {
+			zr := <-zch
+			if zr.err != nil {
+				return rep, fmt.Errorf("%w: zones: %w", ErrData, zr.err)
+			}
+			lt = zr.lt
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{lt.name}.Sanitize()); err != nil {
 			return rep, connError(err)
 		}
@@ -224,10 +237,23 @@ func registerGeometry(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// prepare reads the file of t from fsys into rows. present is false when
-// the optional file is absent (no rows). header is the CSV header.
-func prepare(fsys fs.FS, t table) (lt loadTable, header []string, present bool, err error) {
+// prepare turns the file of t into rows: GeoJSON layers from the features
+// atlas parsed (in the atlas's order: crossings by chainage), CSV files
+// from fsys. present is false when the optional file is absent (no rows).
+// header is the CSV header.
+func prepare(fsys fs.FS, atlas *geo.Atlas, t table) (lt loadTable, header []string, present bool, err error) {
 	lt = loadTable{name: t.name, file: t.file}
+	if t.geojson {
+		if _, err := fs.Stat(fsys, t.file); errors.Is(err, fs.ErrNotExist) {
+			return lt, nil, false, nil
+		}
+		feats, err := atlas.Features(t.name)
+		if err != nil {
+			return lt, nil, false, err
+		}
+		lt.columns, lt.rows, err = geojsonRows(t, feats)
+		return lt, nil, true, err
+	}
 	b, err := fs.ReadFile(fsys, t.file)
 	if errors.Is(err, fs.ErrNotExist) {
 		err = nil
@@ -235,26 +261,18 @@ func prepare(fsys fs.FS, t table) (lt loadTable, header []string, present bool, 
 	if err != nil || b == nil {
 		return lt, nil, false, err
 	}
-	if t.geojson {
-		lt.columns, lt.rows, err = geojsonRows(t, b)
-		return lt, nil, true, err
-	}
 	header, lt.columns, lt.rows, err = csvRows(t, b)
 	return lt, header, true, err
 }
 
-func geojsonRows(t table, b []byte) ([]string, [][]any, error) {
-	fc, err := geojson.UnmarshalFeatureCollection(b)
-	if err != nil {
-		return nil, nil, err
-	}
+func geojsonRows(t table, feats []*geojson.Feature) ([]string, [][]any, error) {
 	cols := []string{"id", "ord"}
 	for _, c := range t.cols {
 		cols = append(cols, c.sql)
 	}
 	cols = append(cols, "properties", "geom")
-	rows := make([][]any, 0, len(fc.Features))
-	for i, f := range fc.Features {
+	rows := make([][]any, 0, len(feats))
+	for i, f := range feats {
 		props := map[string]any{}
 		for k, v := range f.Properties {
 			props[k] = v

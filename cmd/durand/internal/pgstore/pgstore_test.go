@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -244,7 +245,7 @@ func TestFailedLoadKeepsData(t *testing.T) {
 	load(t, conn, data.FS(), schema)
 	before, _ := pgstore.Version(read(t, conn, schema))
 
-	// A different atlas: one crossing moved, so a completed load would show.
+	// A different atlas (with districts), so a completed load would show.
 	other := districtsFS(t)
 	for _, tc := range []struct {
 		name      string
@@ -252,7 +253,7 @@ func TestFailedLoadKeepsData(t *testing.T) {
 	}{
 		{"cancel", func(cancel context.CancelFunc, _ uint32) { cancel() }},
 		{"kill", func(_ context.CancelFunc, pid uint32) {
-			pg.Exec(t, "SELECT pg_terminate_backend("+itoa(pid)+");")
+			pg.Exec(t, "SELECT pg_terminate_backend("+strconv.FormatUint(uint64(pid), 10)+");")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -281,13 +282,6 @@ func TestFailedLoadKeepsData(t *testing.T) {
 			}
 		})
 	}
-}
-
-func itoa(n uint32) string { return string(json.Number(jsonNum(n))) }
-
-func jsonNum(n uint32) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 func TestNotify(t *testing.T) {
