@@ -4,19 +4,22 @@ import (
 	"math"
 )
 
-// segTree is a bounding-sphere hierarchy over the border's segments in 3D
+// segTree is a bounding-capsule hierarchy over the border's segments in 3D
 // unit-vector space. Each node bounds a run of consecutive segments (great-
-// circle arcs) with a ball; the Euclidean (chord) distance from a query to
-// anything in a ball is at least |p − c| − r, and chord length grows with
-// the angle, so a best-first search over these bounds finds the nearest
-// segment on the sphere exactly, at any distance, visiting only a few dozen
-// nodes.
+// circle arcs) by the chord from the run's first to its last vertex and the
+// largest distance r of any point of the run from that chord; the Euclidean
+// (chord) distance from a query to anything in the run is at least its
+// distance to the chord minus r. Chord length grows with the angle, so a
+// best-first search over these bounds finds the nearest segment on the
+// sphere exactly, at any distance. Capsules fit a border's nearly straight
+// runs far more tightly than balls, which keeps the search to a few dozen
+// nodes even for points hundreds of km away.
 type segTree struct {
 	nodes []segNode
 }
 
 type segNode struct {
-	c           vec3
+	a, b        vec3 // the chord from the run's first to its last vertex
 	r           float64
 	lo, hi      int32 // segments [lo, hi)
 	left, right int32 // child nodes, -1 for a leaf
@@ -32,28 +35,20 @@ func newSegTree(v []vec3) *segTree {
 
 // build adds the node for segments [lo, hi) and returns its index.
 func (t *segTree) build(v []vec3, lo, hi int32) int32 {
-	// Ball around the vertices of the run: centre at the middle of their
-	// bounding box, radius to the farthest vertex, plus the largest bulge
-	// of an arc beyond its chord (1 − cos(θ/2) for an arc of angle θ).
-	minv := v[lo]
-	maxv := v[lo]
-	bulge := 0.0
+	// Capsule around the run: the chord from its first to its last vertex,
+	// radius to the farthest vertex, plus the largest bulge of an arc beyond
+	// its own chord (1 − cos(θ/2) for an arc of angle θ).
+	a, b := v[lo], v[hi]
+	r, bulge := 0.0, 0.0
 	for i := lo; i <= hi; i++ {
-		p := v[i]
-		minv = vec3{math.Min(minv.x, p.x), math.Min(minv.y, p.y), math.Min(minv.z, p.z)}
-		maxv = vec3{math.Max(maxv.x, p.x), math.Max(maxv.y, p.y), math.Max(maxv.z, p.z)}
+		r = math.Max(r, segDist(v[i], a, b))
 		if i > lo {
-			th := angle(v[i-1], p)
+			th := angle(v[i-1], v[i])
 			bulge = math.Max(bulge, 1-math.Cos(th/2))
 		}
 	}
-	c := vec3{(minv.x + maxv.x) / 2, (minv.y + maxv.y) / 2, (minv.z + maxv.z) / 2}
-	r := 0.0
-	for i := lo; i <= hi; i++ {
-		r = math.Max(r, v[i].sub(c).norm())
-	}
 	idx := int32(len(t.nodes))
-	t.nodes = append(t.nodes, segNode{c: c, r: r + bulge + 1e-12, lo: lo, hi: hi, left: -1, right: -1})
+	t.nodes = append(t.nodes, segNode{a: a, b: b, r: r + bulge + 1e-12, lo: lo, hi: hi, left: -1, right: -1})
 	if hi-lo > 1 {
 		mid := (lo + hi) / 2
 		l := t.build(v, lo, mid)
@@ -128,7 +123,7 @@ func (t *segTree) nearest(p vec3, v []vec3, factor float64, cands []arcCand) ([]
 	h := minHeap(buf[:0])
 	bestAng := math.Inf(1)
 	limit := math.Inf(1) // chord length of factor × bestAng
-	h.push(heapItem{lb: math.Max(0, p.sub(t.nodes[0].c).norm()-t.nodes[0].r), node: 0})
+	h.push(heapItem{lb: t.nodes[0].lowerBound(p), node: 0})
 	for len(h) > 0 {
 		it := h.pop()
 		if it.lb > limit {
@@ -148,10 +143,27 @@ func (t *segTree) nearest(p vec3, v []vec3, factor float64, cands []arcCand) ([]
 		}
 		for _, ci := range [2]int32{n.left, n.right} {
 			c := &t.nodes[ci]
-			if lb := math.Max(0, p.sub(c.c).norm()-c.r); lb <= limit {
+			if lb := c.lowerBound(p); lb <= limit {
 				h.push(heapItem{lb: lb, node: ci})
 			}
 		}
 	}
 	return cands, bestAng
+}
+
+// lowerBound is a lower bound of the chord distance from p to any point of
+// the node's run.
+func (n *segNode) lowerBound(p vec3) float64 {
+	return math.Max(0, segDist(p, n.a, n.b)-n.r)
+}
+
+// segDist is the Euclidean distance from p to the 3D segment a–b.
+func segDist(p, a, b vec3) float64 {
+	ab := b.sub(a)
+	ap := p.sub(a)
+	t := 0.0
+	if l := ab.dot(ab); l > 0 {
+		t = math.Max(0, math.Min(1, ap.dot(ab)/l))
+	}
+	return ap.sub(ab.scale(t)).norm()
 }
