@@ -384,3 +384,82 @@ func (o overlayFS) Open(name string) (fs.File, error) {
 	}
 	return o.base.Open(name)
 }
+
+// TestReadDuringLoad reads from another connection while a load is half
+// done: the reader sees the previous data, then, after the commit, the new.
+func TestReadDuringLoad(t *testing.T) {
+	pg, conn := connect(t)
+	const schema = "t_during"
+	load(t, conn, data.FS(), schema)
+	before, _ := pgstore.Version(read(t, conn, schema))
+	other, err := pgx.Connect(context.Background(), pg.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(context.Background())
+	var during []string
+	rep, err := pgstore.Load(context.Background(), other, districtsFS(t), pgstore.Options{Schema: schema, Progress: func(table string, _ int) {
+		if table == "provinces" || table == "districts" || table == "altnames" {
+			v, _ := pgstore.Version(read(t, conn, schema))
+			during = append(during, v)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range during {
+		if v != before {
+			t.Errorf("read %d during the load saw a half-loaded state", i)
+		}
+	}
+	after, _ := pgstore.Version(read(t, conn, schema))
+	if after == before || rep.PreviousVersion == rep.DataVersion {
+		t.Error("the completed load is not visible")
+	}
+}
+
+// TestEdits simulates an analyst's edits (QGIS writes plain SQL): a moved
+// crossing, a new place without ord, a deleted status row.
+func TestEdits(t *testing.T) {
+	pg, conn := connect(t)
+	const schema = "t_edits"
+	load(t, conn, data.FS(), schema)
+	pg.Exec(t, `
+UPDATE t_edits.crossings SET geom = ST_SetSRID(ST_MakePoint(71.1, 34.1), 4326) WHERE id = 'torkham';
+INSERT INTO t_edits.places (id, name, country, properties, geom) VALUES ('zz_new', 'New place', 'AFG',
+	'{"source_publisher": "Analyst", "source_url": "https://example.org/new-place"}', ST_SetSRID(ST_MakePoint(69.5, 33.5), 4326));
+INSERT INTO t_edits.crossing_status (crossing_id, status, valid_from, properties) VALUES ('torkham', 'open', '2026-03',
+	'{"source_publisher": "Analyst", "source_url": "https://example.org/torkham"}');`)
+	fsys := read(t, conn, schema)
+	a, err := geo.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Crossing("torkham")
+	if err != nil || c.Point != (orb.Point{71.1, 34.1}) {
+		t.Errorf("moved crossing: %+v, %v", c, err)
+	}
+	places := a.Places()
+	if len(places) == 0 || places[len(places)-1].ID != "zz_new" {
+		t.Errorf("new place not read back last: %d places", len(places))
+	}
+	hist, err := a.StatusHistory("torkham")
+	if err != nil || len(hist) == 0 || hist[len(hist)-1].Status != "open" {
+		t.Errorf("status history after the insert: %v, %v", hist, err)
+	}
+}
+
+func TestStatementTimeout(t *testing.T) {
+	_, conn := connect(t)
+	const schema = "t_timeout"
+	load(t, conn, data.FS(), schema)
+	before, _ := pgstore.Version(read(t, conn, schema))
+	_, err := pgstore.Load(context.Background(), conn, districtsFS(t), pgstore.Options{Schema: schema, StatementTimeout: time.Millisecond})
+	if err == nil {
+		t.Fatal("load with a 1 ms statement timeout succeeded")
+	}
+	t.Logf("error: %v", err)
+	if after, _ := pgstore.Version(read(t, conn, schema)); after != before {
+		t.Error("a timed-out load changed the data")
+	}
+}
