@@ -1,8 +1,10 @@
 // Package pgstore keeps the durand atlas in PostgreSQL/PostGIS, the shared
 // store of teams (GIS analysts editing in QGIS) and of several durand
 // replicas: Load writes the atlas files into one table per layer, Read
-// turns the tables back into the same files (an fs.FS for geo.Load), and
-// Listen reports which layer changed.
+// turns the tables back into the same files (an fs.FS for geo.Load),
+// Listen reports which layer changed, and Watch does so for a long-running
+// server: a full reload on start and after every reconnection (with
+// backoff), then the changed tables of each burst of notifications.
 //
 // # Schema
 //
