@@ -210,12 +210,12 @@ type mapConfig struct {
 // mapPage serves /map.
 func (s *server) mapPage(r *http.Request, q query) (*response, error) {
 	base := s.baseURL(r)
-	ts, err := s.tiles.tileset()
+	st, err := s.tiles.current()
 	if err != nil {
 		return nil, err
 	}
 	fields := map[string]string{}
-	for _, li := range ts.Layers() {
+	for _, li := range st.layers {
 		if li.Name == geo.LayerCrossings {
 			fields = li.Fields
 		}
@@ -237,7 +237,7 @@ func (s *server) mapPage(r *http.Request, q query) (*response, error) {
 	// html/template writes cfg as JSON into the script element.
 	cfg := mapConfig{MapLibre: ml, Style: base + "/styles/durand.json", Base: base}
 	var layers []string
-	for _, li := range ts.Layers() {
+	for _, li := range st.layers {
 		layers = append(layers, li.Name)
 	}
 	d := map[string]any{

@@ -28,6 +28,9 @@ func TestMapInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The zones take long to tile (see TestDeferredTiles); this view is
+	// about the atlas's own layers.
+	h.(*handler).s.tiles.noDeferred = true
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 

@@ -162,7 +162,7 @@ func newServer(cfg Config) (*server, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
-	if s.tiles, err = newTileService(cfg.Atlas, s.colls, cfg.TileCacheBytes, s.log); err != nil {
+	if s.tiles, err = newTileService(s.colls, cfg.TileCacheBytes, s.log); err != nil {
 		return nil, err
 	}
 	if err := s.newMapView(cfg); err != nil {

@@ -74,8 +74,7 @@ func extraColours() []string {
 }
 
 // styleDoc builds the style for tiles served at base.
-func styleDoc(base string, ts *tiles.Tileset, tj *tiles.TileJSON) map[string]any {
-	infos := ts.Layers()
+func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[string]any {
 	has := map[string]tiles.LayerInfo{}
 	for _, li := range infos {
 		has[li.Name] = li
@@ -192,13 +191,13 @@ func (s *server) style(r *http.Request, q query) (*response, error) {
 		return nil, err
 	}
 	base := s.baseURL(r)
-	ts, err := s.tiles.tileset()
+	st, err := s.tiles.current()
 	if err != nil {
 		return nil, err
 	}
-	tj, err := s.tileJSONDoc(base, 0)
+	tj, err := s.tileJSONDoc(r.Context(), base, 0)
 	if err != nil {
 		return nil, err
 	}
-	return jsonResponse(styleDoc(base, ts, tj), mediaJSON)
+	return jsonResponse(styleDoc(base, st.layers, tj), mediaJSON)
 }

@@ -13,12 +13,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/cmd/durand/internal/atlastiles"
-	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -52,92 +53,186 @@ type tileSet struct {
 	coll   *collection // nil for every layer
 }
 
-// tileService builds the tileset on first use and serves its tiles from a
+// tileService builds the tiles on first use and serves them from a
 // byte-bounded cache.
+//
+// The tiles come from two tilesets: the base one, of every collection
+// available at once (built on first use, in a second or so), and the
+// deferred one, of the collections computed on first use (the zones),
+// built in the background once they are computed. A tile is the base
+// tile followed by the layers of the deferred one (an MVT tile is a
+// sequence of layers, so the concatenation of two tiles is a tile). Until
+// the deferred tileset is ready the tiles have the base layers only; its
+// arrival changes the data version, so no cached tile of the older
+// version is served again.
 type tileService struct {
-	atlas  *geo.Atlas
-	colls  *registry
-	log    *slog.Logger
-	once   sync.Once
-	ts     *tiles.Tileset
-	err    error
-	sets   []tileSet
-	byID   map[string]int
-	cache  *tileCache
-	dataV  uint64 // data version: a hash of every feature served
-	dataVS string // dataV in hex, for messages
+	colls *registry
+	log   *slog.Logger
+	sets  []tileSet
+	byID  map[string]int
+	cache *tileCache
+	state atomic.Pointer[tileState]
+	// baseOnce builds the base tileset; deferredDone is closed once the
+	// deferred one is built or has failed (at once when there is none).
+	baseOnce     sync.Once
+	baseErr      error
+	deferredOnce sync.Once
+	deferredDone chan struct{}
+	// noDeferred, set by tests before first use, leaves the deferred
+	// collections out (their computation takes seconds).
+	noDeferred bool
 	// Header values shared by every tile response (length = capacity).
 	hdrType, hdrCache, hdrVary, hdrGzip []string
 }
 
+// tileState is the tilesets in use and the data version of their tiles.
+type tileState struct {
+	base, deferred *tiles.Tileset // deferred is nil until built (or when there is none)
+	layers         []tiles.LayerInfo
+	version        uint64 // a hash of every feature tiled
+	versionText    string
+}
+
 // newTileService prepares the tile sets of the collections; nothing is
 // tiled until the first tile or WarmTiles.
-func newTileService(a *geo.Atlas, colls *registry, cacheBytes int64, log *slog.Logger) (*tileService, error) {
+func newTileService(colls *registry, cacheBytes int64, log *slog.Logger) (*tileService, error) {
 	if cacheBytes == 0 {
 		cacheBytes = DefaultTileCacheBytes
 	}
-	t := &tileService{atlas: a, colls: colls, log: log, cache: newTileCache(cacheBytes), byID: map[string]int{},
-		hdrType: one(mediaMVT), hdrCache: one(cacheData), hdrVary: one("Accept-Encoding"), hdrGzip: one("gzip")}
+	t := &tileService{colls: colls, log: log, cache: newTileCache(cacheBytes), byID: map[string]int{},
+		deferredDone: make(chan struct{}),
+		hdrType:      one(mediaMVT), hdrCache: one(cacheData), hdrVary: one("Accept-Encoding"), hdrGzip: one("gzip")}
 	t.sets = append(t.sets, tileSet{id: allTiles, title: "Durand Line atlas: every layer"})
 	t.byID[allTiles] = 0
-	h := sha256.New()
 	for _, c := range colls.list {
 		if c.id == allTiles {
 			return nil, fmt.Errorf("%w: collection id %q is reserved for the tileset of every layer", ErrConfig, c.id)
 		}
 		t.byID[c.id] = len(t.sets)
 		t.sets = append(t.sets, tileSet{id: c.id, title: c.title, layers: []string{c.id, c.id + "_label"}, coll: c})
-		h.Write([]byte(c.id))
-		for _, d := range c.digests {
-			h.Write(d[:])
-		}
 	}
 	if len(t.sets) > 1<<16 {
 		return nil, fmt.Errorf("%w: too many collections for the tile cache", ErrConfig)
 	}
-	sum := h.Sum(nil)
-	t.dataV = binary.BigEndian.Uint64(sum)
-	t.dataVS = fmt.Sprintf("%016x", t.dataV)
 	return t, nil
 }
 
-// tileset returns the tileset of every layer, building it on first use:
-// the atlas's layers through atlastiles, then the extra layers
-// (Config.ExtraLayers) with the default settings of atlastiles.
-func (t *tileService) tileset() (*tiles.Tileset, error) {
-	t.once.Do(func() {
-		start := time.Now()
-		// Each layer is converted on its own, so that a layer that cannot
-		// be tiled (say, a geometry type tiles do not take) is left out
-		// with a warning instead of taking every tile down with it.
-		var layers []tiles.Layer
-		for _, c := range t.colls.list {
-			l, err := atlastiles.Convert(c.id, c.features, atlastiles.SpecFor(c.id))
-			if err != nil {
-				t.log.Warn("layer left out of the vector tiles", "layer", c.id, "err", err)
-				continue
-			}
-			if len(l.Features) > 0 {
-				layers = append(layers, l)
-			}
-		}
-		layers = slices.DeleteFunc(layers, func(l tiles.Layer) bool { return l.MinZoom > tiles.DefaultMaxZoom })
-		t.ts, t.err = tiles.NewTileset(layers, tiles.Options{})
-		if t.err != nil {
-			t.err = fmt.Errorf("server: tileset: %w", t.err)
+// current returns the tilesets in use, building the base tileset on first
+// use and starting the deferred one in the background.
+func (t *tileService) current() (*tileState, error) {
+	if st := t.state.Load(); st != nil {
+		return st, nil
+	}
+	t.baseOnce.Do(func() {
+		ts, digest, err := t.build(false)
+		if err != nil {
+			t.baseErr = err
 			return
 		}
-		t.log.Info("tileset built", "layers", strings.Join(atlastiles.Names(layers), ","),
-			"duration", time.Since(start).Round(time.Millisecond), "data_version", t.dataVS)
+		t.publish(ts, nil, digest, nil)
+		go t.buildDeferred(ts, digest)
 	})
-	return t.ts, t.err
+	if t.baseErr != nil {
+		return nil, t.baseErr
+	}
+	return t.state.Load(), nil
+}
+
+// tileset returns the base tileset (for the tile grid and tests).
+func (t *tileService) tileset() (*tiles.Tileset, error) {
+	st, err := t.current()
+	if err != nil {
+		return nil, err
+	}
+	return st.base, nil
+}
+
+// buildDeferred builds the tileset of the collections computed on first
+// use and publishes it with the base one.
+func (t *tileService) buildDeferred(base *tiles.Tileset, baseDigest []byte) {
+	t.deferredOnce.Do(func() {
+		defer close(t.deferredDone)
+		if t.noDeferred {
+			return
+		}
+		ts, digest, err := t.build(true)
+		if err != nil {
+			t.log.Warn("deferred layers left out of the vector tiles", "err", err)
+			return
+		}
+		if ts != nil {
+			t.publish(base, ts, baseDigest, digest)
+		}
+	})
+}
+
+// publish makes a pair of tilesets current.
+func (t *tileService) publish(base, deferred *tiles.Tileset, baseDigest, deferredDigest []byte) {
+	st := &tileState{base: base, deferred: deferred, layers: base.Layers()}
+	if deferred != nil {
+		st.layers = append(slices.Clone(st.layers), deferred.Layers()...)
+	}
+	h := sha256.New()
+	h.Write(baseDigest)
+	h.Write(deferredDigest)
+	st.version = binary.BigEndian.Uint64(h.Sum(nil))
+	st.versionText = fmt.Sprintf("%016x", st.version)
+	t.state.Store(st)
+}
+
+// build converts the collections available at once (deferred false) or
+// those computed on first use (deferred true, waiting for them) into a
+// tileset, and returns it with a digest of their features. A collection
+// that cannot be tiled is left out with a warning. With deferred true and
+// no such collection, the tileset is nil.
+func (t *tileService) build(deferred bool) (*tiles.Tileset, []byte, error) {
+	start := time.Now()
+	var layers []tiles.Layer
+	h := sha256.New()
+	for _, c := range t.colls.list {
+		if (c.load != nil) != deferred {
+			continue
+		}
+		if err := c.ready(); err != nil {
+			t.log.Warn("layer left out of the vector tiles", "layer", c.id, "err", err)
+			continue
+		}
+		h.Write([]byte(c.id))
+		for _, d := range c.digests {
+			h.Write(d[:])
+		}
+		// Features without geometry have no place in a tile.
+		located := slices.DeleteFunc(slices.Clone(c.layer.Features), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
+		l, err := atlastiles.Convert(c.id, located, atlastiles.SpecFor(c.id))
+		if err != nil {
+			t.log.Warn("layer left out of the vector tiles", "layer", c.id, "err", err)
+			continue
+		}
+		if len(l.Features) > 0 && l.MinZoom <= tiles.DefaultMaxZoom {
+			layers = append(layers, l)
+		}
+	}
+	if deferred && len(layers) == 0 {
+		return nil, nil, nil
+	}
+	ts, err := tiles.NewTileset(layers, tiles.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("server: tileset: %w", err)
+	}
+	t.log.Info("tileset built", "layers", strings.Join(atlastiles.Names(layers), ","), "deferred", deferred,
+		"duration", time.Since(start).Round(time.Millisecond))
+	return ts, h.Sum(nil), nil
 }
 
 // entry returns the cached tile of a set, computing it on a miss. The
 // tile of a collection is cut from the tile of every layer (which is
 // cached too), so both always agree.
 func (t *tileService) entry(set int, z, x, y uint32) (*tileEntry, error) {
-	key := tileKey{set: uint16(set), z: uint8(z), x: x, y: y, version: t.dataV}
+	st, err := t.current()
+	if err != nil {
+		return nil, err
+	}
+	key := tileKey{set: uint16(set), z: uint8(z), x: x, y: y, version: st.version}
 	if e := t.cache.lookup(key); e != nil {
 		return e, nil
 	}
@@ -156,43 +251,82 @@ func (t *tileService) entry(set int, z, x, y uint32) (*tileEntry, error) {
 			}
 			return newTileEntry(key, data), nil
 		}
-		ts, err := t.tileset()
+		data, err := st.tile(z, x, y)
 		if err != nil {
-			return nil, err
-		}
-		data, err := ts.Tile(z, x, y)
-		switch {
-		case errors.Is(err, tiles.ErrEmpty):
-			data = nil
-		case errors.Is(err, tiles.ErrTileAddress):
-			return nil, notFound("no tile %d/%d/%d: %v", z, x, y, err)
-		case err != nil:
 			return nil, err
 		}
 		return newTileEntry(key, data), nil
 	})
 }
 
+// tile encodes the tile z/x/y of both tilesets: nil when empty.
+func (st *tileState) tile(z, x, y uint32) ([]byte, error) {
+	var out []byte
+	for _, ts := range []*tiles.Tileset{st.base, st.deferred} {
+		if ts == nil {
+			continue
+		}
+		data, err := ts.Tile(z, x, y)
+		switch {
+		case errors.Is(err, tiles.ErrEmpty):
+		case errors.Is(err, tiles.ErrTileAddress):
+			return nil, notFound("no tile %d/%d/%d: %v", z, x, y, err)
+		case err != nil:
+			return nil, err
+		default:
+			out = append(out, data...)
+		}
+	}
+	return out, nil
+}
+
 // warm generates every non-empty tile of zooms 0 to maxZoom into the
-// cache, for every tile set, logging each zoom.
+// cache, for every tile set, logging each zoom; then waits for the
+// deferred tileset and, when it came, warms again with it.
 func (t *tileService) warm(ctx context.Context, maxZoom int) error {
-	ts, err := t.tileset()
+	st, err := t.current()
 	if err != nil {
 		return err
 	}
-	maxZoom = min(maxZoom, ts.Options().MaxZoom)
+	if err := t.warmState(ctx, st, maxZoom); err != nil {
+		return err
+	}
+	select {
+	case <-t.deferredDone:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if st2 := t.state.Load(); st2 != st {
+		return t.warmState(ctx, st2, maxZoom)
+	}
+	return nil
+}
+
+// warmState warms the tiles of one state: those of the base tileset's
+// pyramid (the deferred layers lie where the base ones do).
+func (t *tileService) warmState(ctx context.Context, st *tileState, maxZoom int) error {
+	maxZoom = min(maxZoom, st.base.Options().MaxZoom)
 	start := time.Now()
 	for z := 0; z <= maxZoom; z++ {
 		zs := time.Now()
-		st, err := ts.Walk(ctx, tiles.WalkOptions{Zooms: []int{z}}, func(id tiles.TileID, data []byte) error {
-			all := newTileEntry(tileKey{z: uint8(id.Z), x: id.X, y: id.Y, version: t.dataV}, data)
-			t.cache.put(all)
+		n, size := 0, 0
+		_, err := st.base.Walk(ctx, tiles.WalkOptions{Zooms: []int{z}}, func(id tiles.TileID, data []byte) error {
+			if st.deferred != nil {
+				more, err := st.deferred.Tile(id.Z, id.X, id.Y)
+				if err != nil && !errors.Is(err, tiles.ErrEmpty) {
+					return err
+				}
+				data = append(data, more...)
+			}
+			n++
+			size += len(data)
+			t.cache.put(newTileEntry(tileKey{z: uint8(id.Z), x: id.X, y: id.Y, version: st.version}, data))
 			for i := 1; i < len(t.sets); i++ {
 				part, err := selectLayers(data, t.sets[i].layers)
 				if err != nil {
 					return err
 				}
-				t.cache.put(newTileEntry(tileKey{set: uint16(i), z: uint8(id.Z), x: id.X, y: id.Y, version: t.dataV}, part))
+				t.cache.put(newTileEntry(tileKey{set: uint16(i), z: uint8(id.Z), x: id.X, y: id.Y, version: st.version}, part))
 			}
 			return nil
 		})
@@ -201,10 +335,11 @@ func (t *tileService) warm(ctx context.Context, maxZoom int) error {
 			return err
 		}
 		cs := t.cache.stats()
-		t.log.Info("tile warm-up", "zoom", z, "tiles", st.Tiles, "bytes", st.Bytes,
+		t.log.Info("tile warm-up", "zoom", z, "tiles", n, "bytes", size, "data_version", st.versionText,
 			"duration", time.Since(zs).Round(time.Millisecond), "cache_entries", cs.Entries, "cache_bytes", cs.Bytes)
 	}
-	t.log.Info("tile warm-up done", "zooms", fmt.Sprintf("0-%d", maxZoom), "duration", time.Since(start).Round(time.Millisecond))
+	t.log.Info("tile warm-up done", "zooms", fmt.Sprintf("0-%d", maxZoom), "data_version", st.versionText,
+		"duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -420,57 +555,81 @@ func (s *server) tileJSON(r *http.Request, q query) (*response, error) {
 	if _, err := q.format("json"); err != nil {
 		return nil, err
 	}
-	doc, err := s.tileJSONDoc(s.baseURL(r), set)
+	doc, err := s.tileJSONDoc(r.Context(), s.baseURL(r), set)
 	if err != nil {
 		return nil, err
 	}
 	return jsonResponse(doc, mediaJSON)
 }
 
-// tileJSONDoc builds the TileJSON 3.0.0 document of a tile set.
-func (s *server) tileJSONDoc(base string, set int) (*tiles.TileJSON, error) {
-	ts, err := s.tiles.tileset()
+// tileJSONDoc builds the TileJSON 3.0.0 document of a tile set. For a
+// collection computed on first use it waits (as long as ctx allows) for
+// the collection and its tiles.
+func (s *server) tileJSONDoc(ctx context.Context, base string, set int) (*tiles.TileJSON, error) {
+	tset := s.tiles.sets[set]
+	if c := tset.coll; c != nil && c.load != nil {
+		if err := c.ready(); err != nil {
+			return nil, err
+		}
+		if _, err := s.tiles.current(); err != nil { // starts the deferred tileset
+			return nil, err
+		}
+		select {
+		case <-s.tiles.deferredDone:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	st, err := s.tiles.current()
 	if err != nil {
 		return nil, err
 	}
-	st := s.tiles.sets[set]
 	descs := map[string]string{}
-	for _, li := range ts.Layers() {
+	for _, li := range st.layers {
 		descs[li.Name] = atlastiles.Describe(li.Name)
 	}
 	attribution := s.atlas.Provenance().Attribution("")
-	desc := "Vector tiles of the Afghanistan–Pakistan border (Durand Line): border, countries, provinces, districts when installed and crossings, with label points."
-	if st.coll != nil {
-		attribution = st.coll.attribution
-		desc = "Vector tiles of one collection: " + st.coll.title + ". " + st.coll.description
+	desc := "Vector tiles of the Afghanistan–Pakistan border (Durand Line): border, countries, provinces, districts when installed, crossings and the computed layers (events, zones), with label points."
+	if tset.coll != nil {
+		attribution = tset.coll.attribution
+		desc = "Vector tiles of one collection: " + tset.coll.title + ". " + tset.coll.description
 	}
-	doc, err := ts.TileJSON(tiles.TileJSONOptions{
-		Tiles:             []string{base + "/tiles/" + st.id + "/{z}/{x}/{y}.mvt"},
-		Name:              st.title,
+	opt := tiles.TileJSONOptions{
+		Tiles:             []string{base + "/tiles/" + tset.id + "/{z}/{x}/{y}.mvt"},
+		Name:              tset.title,
 		Description:       desc,
 		Version:           tileVersion,
 		Attribution:       html.EscapeString(attribution), // clients show it as HTML
 		LayerDescriptions: descs,
-	})
+	}
+	doc, err := st.base.TileJSON(opt)
 	if err != nil {
 		return nil, err
 	}
-	if st.coll == nil {
-		return doc, nil
+	if st.deferred != nil {
+		more, err := st.deferred.TileJSON(opt)
+		if err != nil {
+			return nil, err
+		}
+		doc.VectorLayers = append(doc.VectorLayers, more.VectorLayers...)
+		doc.Bounds = [4]float64{min(doc.Bounds[0], more.Bounds[0]), min(doc.Bounds[1], more.Bounds[1]),
+			max(doc.Bounds[2], more.Bounds[2]), max(doc.Bounds[3], more.Bounds[3])}
 	}
-	doc.VectorLayers = slices.DeleteFunc(doc.VectorLayers, func(v tiles.VectorLayer) bool { return !slices.Contains(st.layers, v.ID) })
+	if tset.coll != nil {
+		doc.VectorLayers = slices.DeleteFunc(doc.VectorLayers, func(v tiles.VectorLayer) bool { return !slices.Contains(tset.layers, v.ID) })
+		if b := tset.coll.bbox; len(tset.coll.features) > 0 {
+			lat := func(v float64) float64 { return max(-tiles.MaxLatitude, min(tiles.MaxLatitude, v)) }
+			doc.Bounds = [4]float64{b.Min[0], lat(b.Min[1]), b.Max[0], lat(b.Max[1])}
+		}
+	}
 	if len(doc.VectorLayers) > 0 {
 		doc.MinZoom = doc.MaxZoom
 		for _, v := range doc.VectorLayers {
 			doc.MinZoom = min(doc.MinZoom, v.MinZoom)
 		}
 	}
-	if b := st.coll.bbox; len(st.coll.features) > 0 {
-		lat := func(v float64) float64 { return max(-tiles.MaxLatitude, min(tiles.MaxLatitude, v)) }
-		doc.Bounds = [4]float64{b.Min[0], lat(b.Min[1]), b.Max[0], lat(b.Max[1])}
-		doc.Center[0] = (doc.Bounds[0] + doc.Bounds[2]) / 2
-		doc.Center[1] = (doc.Bounds[1] + doc.Bounds[3]) / 2
-	}
+	doc.Center[0] = (doc.Bounds[0] + doc.Bounds[2]) / 2
+	doc.Center[1] = (doc.Bounds[1] + doc.Bounds[3]) / 2
 	doc.Center[2] = max(float64(doc.MinZoom), min(float64(doc.MaxZoom), doc.Center[2]))
 	return doc, nil
 }

@@ -193,16 +193,16 @@ func (s *server) tileset(r *http.Request, q query) (*response, error) {
 	}
 	set := s.tiles.byID[c.id]
 	base := s.baseURL(r)
-	tj, err := s.tileJSONDoc(base, set)
+	tj, err := s.tileJSONDoc(r.Context(), base, set)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := s.tiles.tileset()
+	st, err := s.tiles.current()
 	if err != nil {
 		return nil, err
 	}
 	geom := map[string]int{}
-	for _, li := range ts.Layers() {
+	for _, li := range st.layers {
 		geom[li.Name] = map[string]int{"point": 0, "line": 1, "polygon": 2}[li.Geometry]
 	}
 	var layers []map[string]any

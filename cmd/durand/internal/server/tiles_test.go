@@ -19,7 +19,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/cmd/durand/internal/export"
 	"github.com/durandline/durand/tiles"
@@ -496,5 +498,62 @@ func TestFastTilesPath(t *testing.T) {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestDeferredTiles checks the collections computed on first use (the
+// zones): tiles are served at once without them, then with them under a
+// new data version once they are tiled; their TileJSON waits for them.
+func TestDeferredTiles(t *testing.T) {
+	s, _ := tileServer(t, Config{})
+	release := make(chan struct{})
+	zone := &geojson.Feature{ID: "zone-1", Geometry: orb.Polygon{{{65.5, 30.5}, {66.5, 30.5}, {66.5, 31.5}, {65.5, 31.5}, {65.5, 30.5}}},
+		Properties: geojson.Properties{"id": "zone-1", "name": "Band 1"}}
+	nowhere := &geojson.Feature{ID: "zone-2", Properties: geojson.Properties{"id": "zone-2"}} // no geometry: not tiled
+	c := &collection{id: "zones", title: "Zones", load: func() (export.Layer, error) {
+		<-release
+		return export.Layer{Name: "zones", Title: "Zones", Features: []*geojson.Feature{zone, nowhere}}, nil
+	}}
+	s.colls.list = append(s.colls.list, c)
+	s.colls.byID["zones"] = c
+	var err error
+	if s.tiles, err = newTileService(s.colls, 0, s.log); err != nil {
+		t.Fatal(err)
+	}
+	s.routes = s.routeTable()
+	s.router = s.newRouter()
+	h := s.handler()
+
+	id := tileAt(t, s, 66, 31, 6)
+	tile := "/tiles/durand/" + id.String() + ".mvt"
+	before := get(t, h, "GET", tile)
+	if before.Code != 200 || decodeTile(t, before.Body.Bytes())["zones"] != nil {
+		t.Fatalf("before the zones: %d", before.Code)
+	}
+	v1 := s.tiles.state.Load().version
+	close(release)
+	if tj := decode(t, get(t, h, "GET", "/tiles/zones.json")); len(tj["vector_layers"].([]any)) != 2 {
+		t.Errorf("zones TileJSON: %v", tj["vector_layers"])
+	}
+	<-s.tiles.deferredDone
+	if s.tiles.state.Load().version == v1 {
+		t.Error("the data version did not change with the zones")
+	}
+	after := get(t, h, "GET", tile)
+	layers := decodeTile(t, after.Body.Bytes())
+	if layers["zones"] == nil || len(layers["zones"].Features) != 1 || layers["border"] == nil || after.Header().Get("ETag") == before.Header().Get("ETag") {
+		t.Errorf("after the zones: layers %v", keys(layers))
+	}
+	zt := get(t, h, "GET", "/tiles/zones/"+id.String()+".mvt")
+	if got := keys(decodeTile(t, zt.Body.Bytes())); !slices.Contains(got, "zones") || slices.Contains(got, "border") {
+		t.Errorf("zones tile layers %v", got)
+	}
+	st := decode(t, get(t, h, "GET", "/styles/durand.json"))
+	found := false
+	for _, l := range st["layers"].([]any) {
+		found = found || l.(map[string]any)["id"] == "zones-fill"
+	}
+	if !found {
+		t.Error("the style does not draw the zones")
 	}
 }
