@@ -7,6 +7,7 @@
 //	durand data install --from DIR       install the district layers
 //	durand export --layer L --format F --out FILE
 //	durand tiles --out FILE.pmtiles|FILE.mbtiles [--minzoom N --maxzoom N]
+//	durand db load --dsn DSN             load the atlas into PostgreSQL/PostGIS (db dump writes it back)
 //
 // Every command takes --data-dir (default: $DURAND_DATA_DIR, else the
 // user data directory; see `durand data path`) and prints machine-readable
