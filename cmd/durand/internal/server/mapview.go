@@ -242,7 +242,7 @@ func (s *server) mapPage(r *http.Request, q query) (*response, error) {
 	}
 	d := map[string]any{
 		"Title": s.title + ": map", "Site": s.title, "Base": base, "MapLibre": ml,
-		"Config": cfg, "CrossingProp": prop, "Crossings": colours, "Downloads": dls,
+		"Config": cfg, "CrossingProp": prop, "Crossings": colours, "Downloads": dls, "Extra": extraLegend(st.layers),
 		"Layers": layers, "Attribution": s.atlas.Provenance().Attribution(""), "HasDistricts": s.atlas.HasDistricts(),
 	}
 	var buf bytes.Buffer

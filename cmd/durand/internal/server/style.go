@@ -73,6 +73,37 @@ func extraColours() []string {
 	return []string{"#e67e22", "#16a085", "#c0392b", "#2c3e50", "#7d3c98"}
 }
 
+// knownLayers are the tile layers the style draws with a look of their
+// own.
+func knownLayers() []string {
+	return []string{geo.LayerBorder, geo.LayerCountries, geo.LayerProvinces, geo.LayerDistricts, geo.LayerCrossings}
+}
+
+// extraLayerColours gives each layer the style does not know (label
+// layers aside) a colour of extraColours, in the order of the layers.
+func extraLayerColours(infos []tiles.LayerInfo) map[string]string {
+	out := map[string]string{}
+	for _, li := range infos {
+		if _, isLabel := strings.CutSuffix(li.Name, "_label"); isLabel || slices.Contains(knownLayers(), li.Name) {
+			continue
+		}
+		out[li.Name] = extraColours()[len(out)%len(extraColours())]
+	}
+	return out
+}
+
+// extraLegend is the legend of the layers the style does not know.
+func extraLegend(infos []tiles.LayerInfo) []legendItem {
+	colours := extraLayerColours(infos)
+	var out []legendItem
+	for _, li := range infos {
+		if c, ok := colours[li.Name]; ok {
+			out = append(out, legendItem{Label: li.Name, Colour: c})
+		}
+	}
+	return out
+}
+
 // styleDoc builds the style for tiles served at base.
 func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[string]any {
 	has := map[string]tiles.LayerInfo{}
@@ -110,22 +141,20 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 		"line-color": "#5d6d7e", "line-width": 1.2}})
 
 	// Layers the style does not know: drawn by geometry.
-	known := []string{geo.LayerBorder, geo.LayerCountries, geo.LayerProvinces, geo.LayerDistricts, geo.LayerCrossings}
-	n := 0
+	colours := extraLayerColours(infos)
 	for _, li := range infos {
 		base, isLabel := strings.CutSuffix(li.Name, "_label")
-		if slices.Contains(known, li.Name) || (isLabel && slices.Contains(known, base)) {
+		c, ok := colours[base]
+		if !ok {
 			continue
 		}
-		c := extraColours()[n%len(extraColours())]
-		n++
 		switch {
 		case isLabel:
 			add(li.Name, map[string]any{"id": li.Name, "type": "symbol",
 				"layout": map[string]any{"text-field": []any{"coalesce", []any{"get", "name"}, []any{"get", "id"}}, "text-font": font, "text-size": 11},
 				"paint":  map[string]any{"text-color": c, "text-halo-color": colourHalo, "text-halo-width": 1.2}})
 		case li.Geometry == "polygon":
-			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "paint": map[string]any{"fill-color": c, "fill-opacity": 0.25}})
+			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "paint": map[string]any{"fill-color": c, "fill-opacity": 0.15}})
 			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": c, "line-width": 1.5}})
 		case li.Geometry == "line":
 			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": c, "line-width": 2}})
@@ -144,9 +173,9 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 		"paint": map[string]any{"line-color": colourBorder,
 			"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 2, 10, 5}}})
 
-	prop, colours := crossingColours(has[geo.LayerCrossings].Fields)
+	prop, crossingLegend := crossingColours(has[geo.LayerCrossings].Fields)
 	add(geo.LayerCrossings, map[string]any{"id": "crossings-circle", "type": "circle", "paint": map[string]any{
-		"circle-color":        matchExpr(prop, colours),
+		"circle-color":        matchExpr(prop, crossingLegend),
 		"circle-radius":       []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 9},
 		"circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}})
 

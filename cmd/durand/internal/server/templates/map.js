@@ -53,9 +53,21 @@ function popup(lngLat, title, rows, href) {
 
 const item = (coll, id) => cfg.base + '/collections/' + coll + '/items/' + encodeURIComponent(id) + '?f=html';
 
+// Layers that open a popup, first match wins: crossings, then the points
+// and areas of layers the style draws generically (events, zones), then
+// districts.
+function clickable() {
+  const ids = map.getStyle().layers.map((l) => l.id);
+  const generic = ids.filter((id) => /-(circle|fill)$/.test(id) &&
+    !['crossings-circle', 'districts-fill', 'countries-fill'].includes(id));
+  return ['crossings-circle', ...generic, 'districts-fill'].filter((id) => ids.includes(id));
+}
+
 map.on('click', (e) => {
-  const hits = map.queryRenderedFeatures(e.point, {layers: ['crossings-circle', 'districts-fill'].filter((l) => map.getLayer(l))});
-  const f = hits.find((h) => h.layer.id === 'crossings-circle') || hits[0];
+  const order = clickable();
+  const hits = map.queryRenderedFeatures(e.point, {layers: order});
+  hits.sort((a, b) => order.indexOf(a.layer.id) - order.indexOf(b.layer.id));
+  const f = hits[0];
   if (!f) return;
   const p = f.properties;
   if (f.layer.id === 'crossings-circle') {
@@ -65,11 +77,17 @@ map.on('click', (e) => {
       ['Pakistan', [p.pak_district, p.pak_province].filter(Boolean).join(', ')],
       ['Also', p.alt_names],
     ], item('crossings', p.id));
-  } else {
+  } else if (f.layer.id === 'districts-fill') {
     popup(e.lngLat, p.name, [['Province', p.province], ['Country', p.country], ['Source', p.source]], item('districts', p.id));
+  } else {
+    // A layer the style draws generically: its short properties.
+    const rows = Object.entries(p).filter(([k, v]) => k !== 'name' && String(v).length <= 120).slice(0, 12);
+    popup(e.lngLat, p.name || p.id || f.sourceLayer, rows, p.id ? item(f.sourceLayer, p.id) : '');
   }
 });
-for (const layer of ['crossings-circle', 'districts-fill']) {
-  map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
-  map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
-}
+map.once('load', () => {
+  for (const layer of clickable()) {
+    map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
+  }
+});
