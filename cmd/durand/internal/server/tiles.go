@@ -281,8 +281,8 @@ func (st *tileState) tile(z, x, y uint32) ([]byte, error) {
 }
 
 // warm generates every non-empty tile of zooms 0 to maxZoom into the
-// cache, for every tile set, logging each zoom; then waits for the
-// deferred tileset and, when it came, warms again with it.
+// cache, for every tile set, logging each zoom. Once the deferred tileset
+// is built it warms again, in the background, until ctx is done.
 func (t *tileService) warm(ctx context.Context, maxZoom int) error {
 	st, err := t.current()
 	if err != nil {
@@ -291,14 +291,16 @@ func (t *tileService) warm(ctx context.Context, maxZoom int) error {
 	if err := t.warmState(ctx, st, maxZoom); err != nil {
 		return err
 	}
-	select {
-	case <-t.deferredDone:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if st2 := t.state.Load(); st2 != st {
-		return t.warmState(ctx, st2, maxZoom)
-	}
+	go func() {
+		select {
+		case <-t.deferredDone:
+		case <-ctx.Done():
+			return
+		}
+		if st2 := t.state.Load(); st2 != st {
+			t.warmState(ctx, st2, maxZoom) // errors: logged, and ctx's own
+		}
+	}()
 	return nil
 }
 
@@ -350,12 +352,14 @@ type handler struct {
 	s *server
 }
 
-// WarmTiles builds the vector tileset of a handler returned by New (if no
+// WarmTiles builds the vector tiles of a handler returned by New (if no
 // request has yet) and fills its tile cache with every non-empty tile of
 // zooms 0 to maxZoom (DefaultWarmZoom is the usual choice), logging the
-// progress of each zoom. It stops when ctx is done and returns ctx's
-// error. Requests are served meanwhile; a tile asked for before the
-// warm-up reaches it is generated on demand.
+// progress of each zoom. It returns once those tiles are cached, or with
+// ctx's error when ctx is done first. The layers computed on first use
+// (zones) join the tiles later: when they do, the tiles are warmed again
+// in the background, until ctx is done. Requests are served meanwhile; a
+// tile asked for before the warm-up reaches it is generated on demand.
 func WarmTiles(ctx context.Context, h http.Handler, maxZoom int) error {
 	hh, ok := h.(*handler)
 	if !ok {
@@ -496,9 +500,9 @@ func tileETagMatch(header string, e *tileEntry) bool {
 	return false
 }
 
-// acceptsGzipFast is acceptsGzip without allocating: gzip (or x-gzip) is
-// acceptable when listed with a non-zero q, or, when not listed, when *
-// is listed with a non-zero q.
+// acceptsGzipFast is acceptsGzip without allocating (FuzzAcceptsGzipFast
+// checks they agree): gzip (or x-gzip) is acceptable when listed with a
+// non-zero q, or, when not listed, when * is listed with a non-zero q.
 func acceptsGzipFast(header string) bool {
 	gz, star := -1.0, -1.0
 	for header != "" {
@@ -506,15 +510,16 @@ func acceptsGzipFast(header string) bool {
 		part, header, _ = strings.Cut(header, ",")
 		name, params, _ := strings.Cut(part, ";")
 		name = strings.TrimSpace(name)
-		q := 1.0
+		q := 1.0 // as splitQ: -1 for a malformed q, which counts as not listed
 		for params != "" {
 			var p string
 			p, params, _ = strings.Cut(params, ";")
-			k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(strings.TrimSpace(k), "q") {
+			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
 				f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
 				if err != nil || f < 0 || f > 1 {
-					f = 0
+					q = -1
+					break
 				}
 				q = f
 			}
