@@ -24,6 +24,26 @@
 //	/healthz                                      liveness
 //	/metrics                                      Prometheus metrics
 //
+// Vector tiles, the style and the map (tiles.go, tiles_ogc.go, style.go,
+// mapview.go):
+//
+//	/tiles/durand.json                            TileJSON 3.0.0 of every layer
+//	/tiles/{collectionId}.json                    TileJSON of one collection
+//	/tiles/durand/{z}/{x}/{y}.mvt                 Mapbox Vector Tile of every layer (.pbf too)
+//	/tiles/{collectionId}/{z}/{x}/{y}.mvt         the layer of one collection and its labels
+//	/tileMatrixSets[/WebMercatorQuad]             OGC API – Tiles tiling scheme
+//	/collections/{collectionId}/tiles[/WebMercatorQuad] tilesets list and tileset metadata
+//	/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}
+//	                                              the same tiles, row (y) before column (x)
+//	/styles/durand.json                           MapLibre style (spec v8)
+//	/map                                          map viewer (MapLibre GL JS)
+//	/vendor/maplibre/{file}                       local MapLibre copy (Config.MapLibreDir)
+//
+// Tiles are application/vnd.mapbox-vector-tile, zooms 0 to 14, 204 when
+// empty, gzip-coded when accepted, with a strong ETag; they are served
+// from a cache bounded in bytes (Config.TileCacheBytes) that WarmTiles
+// fills at start-up.
+//
 // Collections are built from the atlas's layers (border, countries,
 // provinces, districts when installed, crossings); a layer a later atlas
 // loads becomes a collection too, and Config.ExtraLayers adds layers the
