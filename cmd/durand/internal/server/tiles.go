@@ -71,6 +71,7 @@ type tileService struct {
 	sets  []tileSet
 	byID  map[string]int
 	cache *tileCache
+	gz    gzipPool
 	state atomic.Pointer[tileState]
 	// baseOnce builds the base tileset; deferredDone is closed once the
 	// deferred one is built or has failed (at once when there is none).
@@ -243,19 +244,19 @@ func (t *tileService) entry(set int, z, x, y uint32) (*tileEntry, error) {
 				return nil, err
 			}
 			if all.empty {
-				return newTileEntry(key, nil), nil
+				return newTileEntry(key, nil, &t.gz), nil
 			}
 			data, err := selectLayers(all.raw, t.sets[set].layers)
 			if err != nil {
 				return nil, err
 			}
-			return newTileEntry(key, data), nil
+			return newTileEntry(key, data, &t.gz), nil
 		}
 		data, err := st.tile(z, x, y)
 		if err != nil {
 			return nil, err
 		}
-		return newTileEntry(key, data), nil
+		return newTileEntry(key, data, &t.gz), nil
 	})
 }
 
@@ -322,13 +323,13 @@ func (t *tileService) warmState(ctx context.Context, st *tileState, maxZoom int)
 			}
 			n++
 			size += len(data)
-			t.cache.put(newTileEntry(tileKey{z: uint8(id.Z), x: id.X, y: id.Y, version: st.version}, data))
+			t.cache.put(newTileEntry(tileKey{z: uint8(id.Z), x: id.X, y: id.Y, version: st.version}, data, &t.gz))
 			for i := 1; i < len(t.sets); i++ {
 				part, err := selectLayers(data, t.sets[i].layers)
 				if err != nil {
 					return err
 				}
-				t.cache.put(newTileEntry(tileKey{set: uint16(i), z: uint8(id.Z), x: id.X, y: id.Y, version: st.version}, part))
+				t.cache.put(newTileEntry(tileKey{set: uint16(i), z: uint8(id.Z), x: id.X, y: id.Y, version: st.version}, part, &t.gz))
 			}
 			return nil
 		})

@@ -353,7 +353,7 @@ func near(a, b, tol float64) bool { return a-b < tol && b-a < tol }
 // key and that concurrent misses compute a tile once.
 func TestTileCache(t *testing.T) {
 	entry := func(x uint32, n int) *tileEntry {
-		return newTileEntry(tileKey{x: x}, bytes.Repeat([]byte{byte(x)}, n))
+		return newTileEntry(tileKey{x: x}, bytes.Repeat([]byte{byte(x)}, n), nil)
 	}
 	one := entry(0, 1000).size
 	c := newTileCache(3 * one)
