@@ -70,7 +70,7 @@ const (
 
 // extraColours are given in turn to layers the style does not know.
 func extraColours() []string {
-	return []string{"#e67e22", "#16a085", "#c0392b", "#2c3e50", "#7d3c98"}
+	return []string{"#d81b60", "#16a085", "#6d4c41", "#2c3e50", "#7d3c98"}
 }
 
 // knownLayers are the tile layers the style draws with a look of their
