@@ -79,6 +79,8 @@ type tileService struct {
 	baseErr      error
 	deferredOnce sync.Once
 	deferredDone chan struct{}
+	// days are the tilesets of the dated layers by day (see tiles_day.go).
+	days dayTiles
 	// noDeferred, set by tests before first use, leaves the deferred
 	// collections out (their computation takes seconds).
 	noDeferred bool
@@ -203,7 +205,16 @@ func (t *tileService) build(deferred bool) (*tiles.Tileset, []byte, error) {
 			h.Write(d[:])
 		}
 		// Features without geometry have no place in a tile.
-		located := slices.DeleteFunc(slices.Clone(c.layer.Features), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
+		fs := c.layer.Features
+		if c.states != nil { // the crossings: their status on the default day
+			v, err := c.states.view(c.states.crisis.defaultDay(time.Now()))
+			if err != nil {
+				t.log.Warn("crossing status left out of the vector tiles", "err", err)
+			} else {
+				fs = v.layer.Features
+			}
+		}
+		located := slices.DeleteFunc(slices.Clone(fs), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
 		l, err := atlastiles.Convert(c.id, located, atlastiles.SpecFor(c.id))
 		if err != nil {
 			t.log.Warn("layer left out of the vector tiles", "layer", c.id, "err", err)
@@ -228,18 +239,32 @@ func (t *tileService) build(deferred bool) (*tiles.Tileset, []byte, error) {
 // entry returns the cached tile of a set, computing it on a miss. The
 // tile of a collection is cut from the tile of every layer (which is
 // cached too), so both always agree.
-func (t *tileService) entry(set int, z, x, y uint32) (*tileEntry, error) {
+func (t *tileService) entry(set int, day uint32, z, x, y uint32) (*tileEntry, error) {
 	st, err := t.current()
 	if err != nil {
 		return nil, err
 	}
-	key := tileKey{set: uint16(set), z: uint8(z), x: x, y: y, version: st.version}
+	key := tileKey{set: uint16(set), z: uint8(z), x: x, y: y, day: day, version: st.version}
 	if e := t.cache.lookup(key); e != nil {
 		return e, nil
 	}
 	return t.cache.get(key, func() (*tileEntry, error) {
+		if set == 0 && day != 0 { // a day's tile is made from the tile without datetime
+			all, err := t.entry(0, 0, z, x, y)
+			if err != nil {
+				return nil, err
+			}
+			if all.empty {
+				return newTileEntry(key, nil, &t.gz), nil
+			}
+			data, err := t.dayTile(st, all.raw, day, z, x, y)
+			if err != nil {
+				return nil, err
+			}
+			return newTileEntry(key, data, &t.gz), nil
+		}
 		if set != 0 {
-			all, err := t.entry(0, z, x, y)
+			all, err := t.entry(0, day, z, x, y)
 			if err != nil {
 				return nil, err
 			}
@@ -441,7 +466,12 @@ func (s *server) serveTile(w http.ResponseWriter, r *http.Request, set int, zs, 
 		s.writeError(w, r, err)
 		return
 	}
-	e, err := s.tiles.entry(set, z, x, y)
+	day, err := s.tileDay(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	e, err := s.tiles.entry(set, day, z, x, y)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -561,9 +591,18 @@ func (s *server) tileJSON(r *http.Request, q query) (*response, error) {
 	if _, err := q.format("json"); err != nil {
 		return nil, err
 	}
+	day, err := s.dayFromQuery(q)
+	if err != nil {
+		return nil, err
+	}
 	doc, err := s.tileJSONDoc(r.Context(), s.baseURL(r), set)
 	if err != nil {
 		return nil, err
+	}
+	if day != 0 { // the tiles of that day
+		for i := range doc.Tiles {
+			doc.Tiles[i] += "?datetime=" + dayOfNumber(day).Format(time.DateOnly)
+		}
 	}
 	return jsonResponse(doc, mediaJSON)
 }

@@ -87,7 +87,7 @@ func BenchmarkTileCachedWrite(b *testing.B) {
 	req := httptest.NewRequest("GET", target, nil)
 	id := tileAt(b, s, 71.09, 34.11, 8)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e, err := s.tiles.entry(0, id.Z, id.X, id.Y)
+		e, err := s.tiles.entry(0, 0, id.Z, id.X, id.Y)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,11 +9,13 @@ import (
 )
 
 // tileKey identifies a cached tile: the tileset (0 for all layers, then
-// one per collection), the data version and the tile address.
+// one per collection), the data version, the day (see tiles_day.go)
+// and the tile address.
 type tileKey struct {
 	set     uint16
 	z       uint8
 	x, y    uint32
+	day     uint32 // dayNumber of the datetime parameter; 0 without one
 	version uint64
 }
 

@@ -1,0 +1,151 @@
+package server
+
+import (
+	"testing"
+	"time"
+
+	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/geo"
+)
+
+// TestTilesOfADay checks ?datetime= on the tiles: the crossings carry
+// their status on the day, the zones are those active that day, the day
+// is part of the cache key and of the TileJSON tile URLs, garbage is a 400.
+func TestTilesOfADay(t *testing.T) {
+	a, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, h := tileServer(t, Config{Atlas: a})
+	if _, err := s.tiles.current(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.tiles.deferredDone // the zones
+	if s.tiles.state.Load().deferred == nil {
+		t.Fatal("no zones in the tiles")
+	}
+	tk := s.colls.byID[geo.LayerCrossings].features[s.colls.byID[geo.LayerCrossings].index["torkham"]]
+	p := tk.Geometry.Bound().Center()
+	id := tileAt(t, s, p[0], p[1], 6)
+	status := func(path string) string {
+		t.Helper()
+		w := get(t, h, "GET", path)
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", path, w.Code, w.Body.String())
+		}
+		l := decodeTile(t, w.Body.Bytes())[geo.LayerCrossings]
+		if l == nil {
+			t.Fatalf("%s: no crossings layer", path)
+		}
+		for _, f := range l.Features {
+			if f.Properties["id"] == "torkham" {
+				s, _ := f.Properties["status"].(string)
+				return s
+			}
+		}
+		t.Fatalf("%s: no Torkham", path)
+		return ""
+	}
+	for _, tc := range []struct{ name, path, want string }{
+		{"every layer, 20 Oct", "/tiles/durand/" + id.String() + ".mvt?datetime=2025-10-20", "closed"},
+		{"every layer, 5 Nov", "/tiles/durand/" + id.String() + ".mvt?datetime=2025-11-05", "refugees_only"},
+		{"date-time", "/tiles/durand/" + id.String() + ".mvt?datetime=2025-10-20T12:00:00Z", "closed"},
+		{"interval: its last day", "/tiles/durand/" + id.String() + ".mvt?datetime=2025-10-01/2025-11-05", "refugees_only"},
+		{"crossings tiles", "/tiles/crossings/" + id.String() + ".pbf?datetime=2025-10-20", "closed"},
+		{"OGC tiles", "/collections/crossings/tiles/WebMercatorQuad/6/" + itoa(id.Y) + "/" + itoa(id.X) + "?datetime=2025-11-05", "refugees_only"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := status(tc.path); got != tc.want {
+				t.Errorf("Torkham %s, want %s", got, tc.want)
+			}
+		})
+	}
+	if got := status("/tiles/durand/" + id.String() + ".mvt"); got == "" {
+		t.Error("without datetime the crossings carry no status")
+	}
+
+	// The zones: none before the first event (2025-10-09), some during the crisis.
+	zonesIn := func(tile, day string) int {
+		w := get(t, h, "GET", "/tiles/durand/"+tile+".mvt?datetime="+day)
+		if w.Code == 204 {
+			return 0
+		}
+		if l := decodeTile(t, w.Body.Bytes())["zones"]; l != nil {
+			return len(l.Features)
+		}
+		return 0
+	}
+	zones := func(day string) int {
+		n := 0
+		for _, tile := range []string{id.String(), "0/0/0", "3/5/3"} {
+			n += zonesIn(tile, day)
+		}
+		return n
+	}
+	if n := zones("2025-10-08"); n != 0 {
+		t.Errorf("%d zones on 2025-10-08", n)
+	}
+	if n := zones("2025-10-20"); n == 0 {
+		t.Error("no zone on 2025-10-20")
+	}
+	if w := get(t, h, "GET", "/tiles/durand/"+id.String()+".mvt"); w.Code != 200 || decodeTile(t, w.Body.Bytes())["zones"] == nil {
+		t.Error("without datetime the tile has no zones")
+	}
+
+	// The cache key has the day.
+	days := map[uint32]bool{}
+	s.tiles.cache.mu.Lock()
+	for k := range s.tiles.cache.entries {
+		if k.z == 6 && k.x == id.X && k.y == id.Y && k.set == 0 {
+			days[k.day] = true
+		}
+	}
+	s.tiles.cache.mu.Unlock()
+	for _, d := range []string{"2025-10-20", "2025-11-05", "2025-10-08"} {
+		if !days[dayNumber(geo.Day(mustDate(t, d)))] {
+			t.Errorf("no cached tile of %s (days %v)", d, days)
+		}
+	}
+	if !days[0] {
+		t.Error("no cached tile without datetime")
+	}
+	e1 := get(t, h, "GET", "/tiles/durand/"+id.String()+".mvt?datetime=2025-10-20").Header().Get("ETag")
+	e2 := get(t, h, "GET", "/tiles/durand/"+id.String()+".mvt?datetime=2025-11-05").Header().Get("ETag")
+	if e1 == e2 {
+		t.Error("the tiles of two days share an ETag")
+	}
+
+	// TileJSON carries the day into its tile URLs.
+	tj := decode(t, get(t, h, "GET", "/tiles/durand.json?datetime=2025-10-20T08:00:00Z"))
+	if u := tj["tiles"].([]any)[0].(string); u != "http://example.com/tiles/durand/{z}/{x}/{y}.mvt?datetime=2025-10-20" {
+		t.Errorf("TileJSON tiles %s", u)
+	}
+	tj = decode(t, get(t, h, "GET", "/tiles/crossings.json"))
+	if u := tj["tiles"].([]any)[0].(string); u != "http://example.com/tiles/crossings/{z}/{x}/{y}.mvt" {
+		t.Errorf("TileJSON tiles %s", u)
+	}
+
+	// Garbage is a 400 (JSON), as on the items.
+	for _, bad := range []string{
+		"/tiles/durand/" + id.String() + ".mvt?datetime=yesterday",
+		"/tiles/crossings/" + id.String() + ".mvt?datetime=2025-13-01",
+		"/collections/crossings/tiles/WebMercatorQuad/6/" + itoa(id.Y) + "/" + itoa(id.X) + "?datetime=../..",
+		"/tiles/durand.json?datetime=2025-11-05/2025-10-01",
+		"/tiles/durand/" + id.String() + ".mvt?datetime=0001-01-01",
+		"/tiles/durand/" + id.String() + ".mvt?when=2025-10-20",
+	} {
+		w := get(t, h, "GET", bad)
+		if w.Code != 400 || decode(t, w)["code"] == nil {
+			t.Errorf("%s: %d %s", bad, w.Code, w.Body.String())
+		}
+	}
+}
+
+func mustDate(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
