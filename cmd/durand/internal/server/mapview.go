@@ -240,7 +240,9 @@ func (s *server) mapPage(r *http.Request, q query) (*response, error) {
 	for _, li := range st.layers {
 		layers = append(layers, li.Name)
 	}
+	zoneLegend, eventLegend := crisisLegend(st.layers)
 	d := map[string]any{
+		"Zones": zoneLegend, "Events": eventLegend,
 		"Title": s.title + ": map", "Site": s.title, "Base": base, "MapLibre": ml,
 		"Config": cfg, "CrossingProp": prop, "Crossings": colours, "Downloads": dls, "Extra": extraLegend(st.layers),
 		"Layers": layers, "Attribution": s.atlas.Provenance().Attribution(""), "HasDistricts": s.atlas.HasDistricts(),

@@ -11,8 +11,8 @@ import (
 
 // The MapLibre style (style specification v8) of /styles/durand.json,
 // built from the layers of the tileset so that every layer is drawn: the
-// known ones with their own look, any other (events, zones) with a
-// generic one by geometry.
+// known ones with their own look (crossings by status, zones by
+// severity, events by kind), any other with a generic one by geometry.
 //
 // Labels use no glyph server: the style has no "glyphs" URL, so MapLibre
 // GL JS (5.11 and later) draws text with the browser's fonts, taking
@@ -38,12 +38,68 @@ func crossingColours(fields map[string]string) (string, []legendItem) {
 	if _, ok := fields[crossingStatusField]; ok {
 		return crossingStatusField, []legendItem{
 			{"open", "#2e8b57"}, {"closed", "#c0392b"}, {"refugees_only", "#e67e22"},
-			{"trade_only", "#d4ac0d"}, {"pedestrians_only", "#2e86c1"}, {"", "#7f8c8d"},
+			{"trade_only", "#d4ac0d"}, {"pedestrians_only", "#f4d03f"}, {"", "#95a5a6"},
 		}
 	}
 	return crossingMethodField, []legendItem{
 		{"sourced", "#1f5f8b"}, {"derived", "#8e44ad"}, {"corrected", "#d35400"}, {"", "#566573"},
 	}
+}
+
+// Crisis layers with a look of their own: zones filled by severity, events
+// as circles coloured by kind (when the tiles carry those fields).
+const (
+	zonesLayer     = "zones"
+	eventsLayer    = "events"
+	severityField  = "severity"
+	eventKindField = "kind"
+)
+
+// severityColours are the colours of zone severity 0 to 5, a ramp from
+// pale yellow to dark brown.
+func severityColours() []legendItem {
+	return []legendItem{{"0", "#fff7bc"}, {"1", "#fee391"}, {"2", "#fec44f"}, {"3", "#fe9929"}, {"4", "#d95f0e"}, {"5", "#993404"}}
+}
+
+// severityExpr colours by severity, interpolating between the ramp's steps.
+func severityExpr() []any {
+	e := []any{"interpolate", []any{"linear"}, []any{"to-number", []any{"get", severityField}, 0}}
+	for i, it := range severityColours() {
+		e = append(e, i, it.Colour)
+	}
+	return e
+}
+
+// eventKindColours are the colours of the event kinds ("" for others).
+func eventKindColours() []legendItem {
+	return []legendItem{
+		{string(geo.KindClash), "#c0392b"}, {string(geo.KindAirstrike), "#6e2c00"},
+		{string(geo.KindDisplacement), "#8e44ad"}, {string(geo.KindCrossingClosed), "#e67e22"},
+		{string(geo.KindCrossingReopened), "#27ae60"}, {string(geo.KindCeasefire), "#2980b9"},
+		{string(geo.KindTalks), "#17a589"}, {"", "#d81b60"},
+	}
+}
+
+// ownLook reports whether the style gives a layer it does not otherwise
+// know a look of its own: zones with a severity, events with a kind.
+func ownLook(li tiles.LayerInfo) bool {
+	return (li.Name == zonesLayer && li.Fields[severityField] != "") ||
+		(li.Name == eventsLayer && li.Fields[eventKindField] != "" && li.Geometry == "point")
+}
+
+// crisisLegend is the legend of the zones and events layers the tiles
+// have (with the fields the style colours them by).
+func crisisLegend(infos []tiles.LayerInfo) (zones, events []legendItem) {
+	for _, li := range infos {
+		switch {
+		case !ownLook(li):
+		case li.Name == zonesLayer:
+			zones = severityColours()
+		case li.Name == eventsLayer:
+			events = eventKindColours()
+		}
+	}
+	return zones, events
 }
 
 // matchExpr is ["match", ["get", prop], v1, c1, ..., fallback].
@@ -97,6 +153,9 @@ func extraLegend(infos []tiles.LayerInfo) []legendItem {
 	colours := extraLayerColours(infos)
 	var out []legendItem
 	for _, li := range infos {
+		if ownLook(li) {
+			continue // in a legend of its own
+		}
 		if c, ok := colours[li.Name]; ok {
 			out = append(out, legendItem{Label: li.Name, Colour: c})
 		}
@@ -149,6 +208,13 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 			continue
 		}
 		switch {
+		case !isLabel && ownLook(li) && base == zonesLayer:
+			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "paint": map[string]any{"fill-color": severityExpr(), "fill-opacity": 0.45}})
+			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": severityExpr(), "line-width": 1}})
+		case !isLabel && ownLook(li): // the events
+			add(li.Name, map[string]any{"id": li.Name + "-circle", "type": "circle", "paint": map[string]any{
+				"circle-color": matchExpr(eventKindField, eventKindColours()), "circle-radius": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 8},
+				"circle-stroke-color": "#ffffff", "circle-stroke-width": 1}})
 		case isLabel:
 			add(li.Name, map[string]any{"id": li.Name, "type": "symbol",
 				"layout": map[string]any{"text-field": []any{"coalesce", []any{"get", "name"}, []any{"get", "id"}}, "text-font": font, "text-size": 11},

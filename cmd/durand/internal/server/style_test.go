@@ -113,9 +113,13 @@ func TestStyleValidates(t *testing.T) {
 	for name, cfg := range map[string]Config{
 		"atlas":      {},
 		"with zones": {ExtraLayers: []export.Layer{{Name: "zones", Features: []*geojson.Feature{zone}}}},
+		"crisis":     {}, // the embedded atlas: crossings by status, zones by severity, events by kind
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, body := styleOf(t, cfg)
+			if name == "crisis" {
+				_, body, _ = crisisStyle(t)
+			}
 			f := filepath.Join(t.TempDir(), "style.json")
 			if err := os.WriteFile(f, body, 0o644); err != nil {
 				t.Fatal(err)

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,4 +150,64 @@ func mustDate(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// crisisStyle returns the style and map page of a server over the
+// embedded atlas (events, zones, crossing status), once its zones are
+// tiled.
+func crisisStyle(t *testing.T) (map[string]any, []byte, string) {
+	t.Helper()
+	a, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, h := tileServer(t, Config{Atlas: a})
+	if _, err := s.tiles.current(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.tiles.deferredDone
+	w := get(t, h, "GET", "/styles/durand.json")
+	if w.Code != 200 {
+		t.Fatalf("style: %d", w.Code)
+	}
+	page := get(t, h, "GET", "/map")
+	if page.Code != 200 {
+		t.Fatalf("map: %d", page.Code)
+	}
+	return decode(t, w), w.Body.Bytes(), page.Body.String()
+}
+
+// TestCrisisStyle checks the look of the crisis layers: crossings by
+// status, zones by severity, events by kind, and the map's legend.
+func TestCrisisStyle(t *testing.T) {
+	st, _, page := crisisStyle(t)
+	if p := st["metadata"].(map[string]any)["durand:crossing-colour-property"]; p != crossingStatusField {
+		t.Errorf("crossings coloured by %v", p)
+	}
+	byID := map[string]map[string]any{}
+	for _, l := range st["layers"].([]any) {
+		lm := l.(map[string]any)
+		byID[lm["id"].(string)] = lm
+	}
+	paint := func(id, prop string) string {
+		l, ok := byID[id]
+		if !ok {
+			t.Fatalf("no style layer %s", id)
+		}
+		return fmt.Sprint(l["paint"].(map[string]any)[prop])
+	}
+	if got := paint("crossings-circle", "circle-color"); !strings.Contains(got, "closed #c0392b") || !strings.Contains(got, "refugees_only #e67e22") {
+		t.Errorf("crossings colour %s", got)
+	}
+	if got := paint("zones-fill", "fill-color"); !strings.HasPrefix(got, "[interpolate [linear] [to-number [get severity] 0] 0 ") {
+		t.Errorf("zones colour %s", got)
+	}
+	if got := paint("events-circle", "circle-color"); !strings.HasPrefix(got, "[match [get kind] clash ") {
+		t.Errorf("events colour %s", got)
+	}
+	for _, want := range []string{"Crossings by status", "refugees_only", "Zones by severity", "Events by kind", "airstrike"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the map legend lacks %q", want)
+		}
+	}
 }

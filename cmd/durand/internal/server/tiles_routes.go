@@ -57,7 +57,7 @@ func (s *server) tileRoutes() []route {
 			params:      []string{"datetime"}, paramDoc: map[string]string{"datetime": "datetime-tiles"}, raw: http.HandlerFunc(s.serveTileOGC), produces: []string{mediaMVT}, schema: binary, responses: noContent},
 		{name: "getStyle", path: "/styles/durand.json", tag: tagMap,
 			summary:     "MapLibre style",
-			description: "A MapLibre style (style specification v8) drawing every tile layer: the border, countries, provinces and districts with labels, crossings coloured by " + crossingMethodField + " (by " + crossingStatusField + " once crossings carry it).",
+			description: "A MapLibre style (style specification v8) drawing every tile layer: the border, countries, provinces and districts with labels, crossings coloured by " + crossingStatusField + " (open green, closed red, refugees_only orange, trade_only amber, pedestrians_only yellow, unknown grey; by " + crossingMethodField + " when the atlas has no status data), zones filled by severity (0–5, pale yellow to dark brown) and events as circles coloured by kind.",
 			params:      []string{"f"}, handler: s.style, produces: []string{mediaJSON}, schema: obj{"type": "object"}},
 		{name: "getMap", path: "/map", tag: tagMap,
 			summary:     "Map viewer",
