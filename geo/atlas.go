@@ -163,6 +163,7 @@ type Atlas struct {
 	provinces []*Province
 	districts []*District
 	crossings []*Crossing
+	crossVec  []vec3 // unit vectors of the crossings' points
 
 	layers     map[string]*layer
 	order      []string

@@ -401,6 +401,7 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 			c.SourcePoint = &sp
 		}
 		a.crossings = append(a.crossings, c)
+		a.crossVec = append(a.crossVec, toVec(c.Point))
 	}
 	return nil
 }

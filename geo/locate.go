@@ -142,19 +142,18 @@ func (a *Atlas) nearestCrossings(p orb.Point, n int) []CrossingDistance {
 		return nil
 	}
 	if n == 1 {
-		// Rank on the sphere, then measure the near-ties on the ellipsoid.
+		// Rank by approxMetres, then measure the near-ties.
 		pv := toVec(p)
-		angs := make([]float64, len(a.crossings))
 		best := math.Inf(1)
-		for i, c := range a.crossings {
-			angs[i] = angle(pv, toVec(c.Point))
-			best = math.Min(best, angs[i])
+		approx := make([]float64, len(a.crossings))
+		for i := range a.crossings {
+			approx[i] = approxMetres(pv, a.crossVec[i])
+			best = math.Min(best, approx[i])
 		}
-		var out CrossingDistance
-		out.Metres = math.Inf(1)
+		out := CrossingDistance{Metres: math.Inf(1)}
 		for i, c := range a.crossings {
-			if angs[i] <= best*1.006+1e-12 {
-				if d := Distance(p, c.Point); d < out.Metres {
+			if approx[i] <= best*approxTie+1e-3 {
+				if d := ellipsoidal(p, approx[i], a.crossVec[i]); d < out.Metres {
 					out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Crossing: c}
 				}
 			}

@@ -71,10 +71,11 @@ const (
 )
 
 // approxMetres estimates the ellipsoidal geodesic distance between two unit
-// vectors: their angle times the ellipsoid's radius of curvature at the
-// mid-point in the direction of travel (Euler's formula). Within a few
-// hundred km it agrees with the exact geodesic to about 1e-4; it is used to
-// rank candidates, and the winner is then measured exactly.
+// vectors (built from geodetic latitude and longitude): their angle, split
+// into its north and east parts at the mid-point, scaled by the meridian
+// radius M and the prime-vertical radius N there. It is used to rank
+// candidates, and the winner is then measured exactly (TestApproxMetres
+// gives its accuracy).
 func approxMetres(p, q vec3) float64 {
 	ang := angle(p, q)
 	if ang == 0 {
@@ -107,5 +108,6 @@ func approxMetres(p, q vec3) float64 {
 	w := 1 - wgs84E2*sinLat*sinLat
 	mer := wgs84A * (1 - wgs84E2) / (w * math.Sqrt(w)) // meridian radius M
 	pv := wgs84A / math.Sqrt(w)                        // prime vertical radius N
-	return ang / (cos2/mer + sin2/pv)
+	// North and east displacements scale by M and N respectively.
+	return ang * math.Sqrt(mer*mer*cos2+pv*pv*sin2)
 }
