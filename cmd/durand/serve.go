@@ -46,12 +46,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
+	logw := newLogBuffer(ctx, stderr, 200*time.Millisecond)
+	defer logw.Close()
 	var logger *slog.Logger
 	switch *logFormat {
 	case "text":
-		logger = slog.New(slog.NewTextHandler(stderr, nil))
+		logger = slog.New(slog.NewTextHandler(logw, nil))
 	case "json":
-		logger = slog.New(slog.NewJSONHandler(stderr, nil))
+		logger = slog.New(slog.NewJSONHandler(logw, nil))
 	default:
 		return &usageError{fmt.Sprintf("--log-format %q: want text or json", *logFormat)}
 	}
