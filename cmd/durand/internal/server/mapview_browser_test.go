@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,11 @@ func TestMapInBrowser(t *testing.T) {
 		FailedRequests []string       `json:"failedRequests"`
 		Layers         map[string]int `json:"layers"`
 		Crossings      []string       `json:"crossings"`
-		Popup          *struct {
+		Days           map[string]struct {
+			Shown, Label, Summary string
+			Status, Rendered      []string
+		} `json:"days"`
+		Popup *struct {
 			Clicked, Text string
 		} `json:"popup"`
 	}
@@ -72,6 +77,27 @@ func TestMapInBrowser(t *testing.T) {
 	for _, c := range []string{"Torkham", "Chaman", "Ghulam Khan", "Angoor Adda"} {
 		if !strings.Contains(strings.Join(res.Crossings, ","), c) {
 			t.Errorf("crossing %s not drawn (drawn: %v)", c, res.Crossings)
+		}
+	}
+	// The day slider: Torkham closed on 20 Oct 2025, refugees only on 5 Nov.
+	for day, want := range map[string]string{"2025-10-20": "closed", "2025-11-05": "refugees_only"} {
+		d, ok := res.Days[day]
+		if !ok {
+			t.Errorf("no day slider result for %s (%v)", day, res.Days)
+			continue
+		}
+		t.Logf("%s: %+v", day, d)
+		if d.Shown != day || d.Label != day {
+			t.Errorf("slider on %s shows %q (label %q)", day, d.Shown, d.Label)
+		}
+		if len(d.Status) == 0 || slices.ContainsFunc(d.Status, func(s string) bool { return s != want }) {
+			t.Errorf("Torkham on %s: status %v in the tiles, want %s", day, d.Status, want)
+		}
+		if len(d.Rendered) == 0 || d.Rendered[0] != want {
+			t.Errorf("Torkham on %s: rendered with status %v, want %s", day, d.Rendered, want)
+		}
+		if !strings.Contains(d.Summary, "Closed") {
+			t.Errorf("no summary panel on %s: %q", day, d.Summary)
 		}
 	}
 	if res.Popup == nil || !strings.Contains(res.Popup.Text, res.Popup.Clicked) || !strings.Contains(res.Popup.Text, "Chainage") {

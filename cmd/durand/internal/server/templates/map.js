@@ -91,3 +91,87 @@ map.once('load', () => {
     map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
   }
 });
+
+// The day slider: the days from the first to the last dated entry of
+// /timeline. Moving it re-requests the tiles with ?datetime=YYYY-MM-DD
+// (crossings carry their status that day, events and zones are those
+// active that day) and shows the /summary figures of the day. It starts
+// on the default day (that of /summary without datetime). window.durandDay
+// resolves with the day once the tiles of the day shown are drawn, and
+// window.durandDays once the slider is set up.
+const DAY = 86400000;
+const iso = (t) => new Date(t).toISOString().slice(0, 10);
+const dayOf = (s) => Date.parse(s.slice(0, 10) + 'T00:00:00Z');
+
+async function getJSON(path) {
+  const r = await fetch(cfg.base + path, {headers: {Accept: 'application/json'}});
+  if (!r.ok) throw new Error(path + ': ' + r.status);
+  return r.json();
+}
+
+function showSummary(s) {
+  const dl = document.getElementById('day-summary');
+  dl.replaceChildren();
+  const add = (k, v) => {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = v;
+    dl.append(dt, dd);
+  };
+  const names = (cs) => (cs || []).map((c) => c.name).join(', ') || 'none';
+  const range = (lo, hi, v) => (lo !== undefined && hi !== undefined && lo !== hi ? lo + '–' + hi : String(v ?? lo ?? 0));
+  const c = s.casualties || {};
+  add('Closed', names(s.crossings_closed));
+  add('Restricted', names(s.crossings_restricted));
+  add('Districts', String((s.districts || []).length));
+  add('Zones', String(s.active_zones ?? 0));
+  add('Border km', (s.border_km ?? 0).toFixed(0));
+  add('Killed', range(c.killed_min, c.killed_max, c.killed));
+  add('Injured', range(c.injured_min, c.injured_max, c.injured));
+}
+
+async function setupDays() {
+  const [timeline, summary, tilejson] = await Promise.all([getJSON('/timeline'), getJSON('/summary'), getJSON('/tiles/durand.json')]);
+  const days = [];
+  for (const e of timeline.entries || []) {
+    days.push(dayOf(e.date));
+    if (e.end_date) days.push(dayOf(e.end_date));
+  }
+  if (days.length === 0) return;
+  const first = Math.min(...days), last = Math.max(...days);
+  const slider = document.getElementById('day-slider');
+  const label = document.getElementById('day-label');
+  slider.max = String(Math.round((last - first) / DAY));
+  const start = Math.min(Math.max(dayOf(summary.date), first), last);
+  slider.value = String(Math.round((start - first) / DAY));
+  document.getElementById('day-first').textContent = iso(first);
+  document.getElementById('day-last').textContent = iso(last);
+  document.getElementById('day').hidden = false;
+  const template = tilejson.tiles[0];
+  let shown = '';
+  const show = async () => {
+    const day = iso(first + Number(slider.value) * DAY);
+    label.textContent = day;
+    if (day === shown) return day;
+    shown = day;
+    map.getSource('durand').setTiles([template + '?datetime=' + day]);
+    getJSON('/summary?datetime=' + day).then((s) => { if (shown === day) showSummary(s); })
+      .catch((e) => console.error('summary:', e.message));
+    await new Promise((resolve) => map.once('idle', resolve));
+    return day;
+  };
+  label.textContent = iso(start);
+  showSummary(summary);
+  shown = iso(start);
+  let pending = Promise.resolve(shown);
+  slider.addEventListener('input', () => { label.textContent = iso(first + Number(slider.value) * DAY); });
+  slider.addEventListener('change', () => { pending = show(); window.durandDay = pending; });
+  map.getSource('durand').setTiles([template + '?datetime=' + shown]);
+  window.durandDay = pending;
+}
+
+// window.durandDays resolves once the slider is set up (or left hidden).
+window.durandDays = new Promise((resolve) => map.once('load', () => {
+  setupDays().catch((e) => console.warn('no day slider:', e.message)).finally(resolve);
+}));
