@@ -61,7 +61,7 @@ func (s *server) tileRoutes() []route {
 			params:      []string{"f"}, handler: s.style, produces: []string{mediaJSON}, schema: obj{"type": "object"}},
 		{name: "getMap", path: "/map", tag: tagMap,
 			summary:     "Map viewer",
-			description: "A MapLibre GL JS page showing the style, with a legend, popups for crossings and districts, links to the downloads and, when the atlas has crisis data, a day slider over /timeline (from its first to its last dated day; default: the default day of /summary) that redraws the tiles of the chosen day (?datetime=YYYY-MM-DD) and shows its /summary figures.",
+			description: "A MapLibre GL JS page showing the style, with a legend, popups for crossings and districts, links to the downloads and, when the atlas has crisis data, a day slider over /timeline (from its first event to its last dated day; default: the default day of /summary) that redraws the tiles of the chosen day (?datetime=YYYY-MM-DD) and shows its /summary figures.",
 			handler:     s.mapPage, produces: []string{mediaHTML}},
 		{name: "getMapAsset", path: "/map/{asset}", tag: tagMap,
 			summary:     "Script and stylesheet of the map viewer",

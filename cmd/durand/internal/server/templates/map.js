@@ -92,8 +92,8 @@ map.once('load', () => {
   }
 });
 
-// The day slider: the days from the first to the last dated entry of
-// /timeline. Moving it re-requests the tiles with ?datetime=YYYY-MM-DD
+// The day slider: the days of /timeline, from its first event to its last
+// dated entry. Moving it re-requests the tiles with ?datetime=YYYY-MM-DD
 // (crossings carry their status that day, events and zones are those
 // active that day) and shows the /summary figures of the day. It starts
 // on the default day (that of /summary without datetime). window.durandDay
@@ -133,13 +133,19 @@ function showSummary(s) {
 
 async function setupDays() {
   const [timeline, summary, tilejson] = await Promise.all([getJSON('/timeline'), getJSON('/summary'), getJSON('/tiles/durand.json')]);
+  // The slider covers the crisis: from the first event (or, without
+  // events, the first entry) to the last dated day of any entry. Earlier
+  // entries are status periods dated to a year or month (closed since
+  // 2007), which would stretch it over decades.
+  const entries = timeline.entries || [];
   const days = [];
-  for (const e of timeline.entries || []) {
+  for (const e of entries) {
     days.push(dayOf(e.date));
     if (e.end_date) days.push(dayOf(e.end_date));
   }
   if (days.length === 0) return;
-  const first = Math.min(...days), last = Math.max(...days);
+  const events = entries.filter((e) => e.type === 'event').map((e) => dayOf(e.date));
+  const first = Math.min(...(events.length ? events : days)), last = Math.max(...days);
   const slider = document.getElementById('day-slider');
   const label = document.getElementById('day-label');
   slider.max = String(Math.round((last - first) / DAY));
