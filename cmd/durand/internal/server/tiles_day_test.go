@@ -211,3 +211,45 @@ func TestCrisisStyle(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDayTiles measures the tiles of a day over the embedded atlas
+// with its zones: "build" is the first tile of a new day (its tileset of
+// the dated layers, then the tile), "cached" a tile of a day already
+// served (a cache hit through the router).
+func BenchmarkDayTiles(b *testing.B) {
+	a, err := data.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, h := tileServer(b, Config{Atlas: a})
+	if _, err := s.tiles.current(); err != nil {
+		b.Fatal(err)
+	}
+	<-s.tiles.deferredDone
+	id := tileAt(b, s, 71.1, 34.1, 6)
+	b.Run("build", func(b *testing.B) {
+		st := s.tiles.state.Load()
+		for i := 0; b.Loop(); i++ {
+			n := dayNumber(time.Date(2025, 10, 9, 0, 0, 0, 0, time.UTC)) + uint32(i%140)
+			s.tiles.days.mu.Lock()
+			clear(s.tiles.days.sets)
+			s.tiles.days.mu.Unlock()
+			all, err := s.tiles.entry(0, 0, id.Z, id.X, id.Y)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.tiles.dayTile(st, all.raw, n, id.Z, id.X, id.Y); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		target := "/tiles/durand/" + id.String() + ".mvt?datetime=2025-10-20"
+		get(b, h, "GET", target)
+		for b.Loop() {
+			if w := get(b, h, "GET", target); w.Code != 200 {
+				b.Fatal(w.Code)
+			}
+		}
+	})
+}
