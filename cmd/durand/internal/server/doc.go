@@ -42,7 +42,12 @@
 // Tiles are application/vnd.mapbox-vector-tile, zooms 0 to 14, 204 when
 // empty, gzip-coded when accepted, with a strong ETag; they are served
 // from a cache bounded in bytes (Config.TileCacheBytes) that WarmTiles
-// fills at start-up.
+// fills at start-up. ?datetime= on a tile or TileJSON URL selects a day
+// (tiles_day.go): the crossings carry their status that day and the
+// events and zones layers keep what is active that day; the day is part
+// of the cache key. Without it, tiles have every event and zone and the
+// crossings' status on the default day. The style colours crossings by
+// status, zones by severity and events by kind; /map has a day slider.
 //
 // Collections are built from the atlas's layers (border, countries,
 // provinces, districts when installed, crossings); a layer a later atlas
