@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/durandline/durand/data"
@@ -604,29 +602,7 @@ func TestCrisisOpenAPI(t *testing.T) {
 		"/", "/collections",
 		"/summary?datetime=2025-10-01/2025-10-31", "/timeline?datetime=garbage", "/collections/events/items?datetime=../..",
 	}
-	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	for _, target := range targets {
-		t.Run(target, func(t *testing.T) {
-			req := httptest.NewRequest("GET", "http://example.com"+target, nil)
-			rt, params, err := router.FindRoute(req)
-			if err != nil {
-				t.Fatalf("no documented operation: %v", err)
-			}
-			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: rt, Options: opts}
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			if w.Code < 400 {
-				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-					t.Errorf("request does not validate: %v", err)
-				}
-			}
-			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: w.Code, Header: w.Header(),
-				Body: io.NopCloser(strings.NewReader(w.Body.String())), Options: opts}
-			if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-				t.Errorf("response %d does not validate: %v", w.Code, err)
-			}
-		})
-	}
+	validateTraffic(t, h, router, targets)
 }
 
 // BenchmarkSummary serves /summary for days of the crisis in turn, after

@@ -2,9 +2,6 @@ package server
 
 import (
 	"context"
-	"io"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -37,30 +34,5 @@ func TestTileRoutesOpenAPI(t *testing.T) {
 		"/vendor/maplibre/maplibre-gl.mjs", "/vendor/maplibre/maplibre-gl-worker.mjs?v=6.17.0", "/vendor/maplibre/maplibre-gl.css",
 		"/tiles/nowhere.json", "/map/other.js",
 	}
-	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	for _, target := range targets {
-		t.Run(target, func(t *testing.T) {
-			req := httptest.NewRequest("GET", "http://example.com"+target, nil)
-			rt, params, err := router.FindRoute(req)
-			if err != nil {
-				t.Fatalf("no documented operation: %v", err)
-			}
-			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: rt, Options: opts}
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			if w.Code < 400 {
-				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-					t.Errorf("request does not validate: %v", err)
-				}
-			}
-			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: w.Code, Header: w.Header(),
-				Body: io.NopCloser(strings.NewReader(w.Body.String())), Options: opts}
-			if strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
-				out.Options = &openapi3filter.Options{IncludeResponseStatus: true, ExcludeResponseBody: true}
-			}
-			if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-				t.Errorf("response %d %s does not validate: %v", w.Code, w.Header().Get("Content-Type"), err)
-			}
-		})
-	}
+	validateTraffic(t, h, router, targets)
 }
