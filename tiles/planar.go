@@ -131,12 +131,18 @@ func unpack(k uint64) ipt {
 	return ipt{int32(uint32(k>>32) ^ 0x80000000), int32(uint32(k) ^ 0x80000000)}
 }
 
-// maxNodingRounds bounds the snap-rounding iteration. Each round rounds
-// new crossing points only; real data converges in one to three rounds,
-// but fans of nearly parallel segments can take a few dozen (the fuzz seed
-// 0151c734464527a5 needs 33 to 47), so the bound is generous: a round
-// costs little once few segments are left to split.
-const maxNodingRounds = 256
+// maxNodingRounds bounds the plain snap-rounding iteration, which rounds
+// each new crossing point on its own. Real data converges in one to three
+// rounds; fans of nearly parallel segments can make each round's rounded
+// points create new crossings for dozens of rounds, and such input goes to
+// hot-pixel snap rounding (hotPixelNode) instead.
+const maxNodingRounds = 8
+
+// maxHotPixelRounds bounds the rounds of hot-pixel snap rounding, each of
+// which adds the rounded crossings still left to the hot pixels. By
+// Hobby's theorem one round leaves no crossing; the bound guards against
+// the ties of pixel boundaries.
+const maxHotPixelRounds = 64
 
 // iseg is a directed segment of integer points with the index of the
 // input segment it is a piece of.
@@ -155,11 +161,11 @@ type split struct {
 }
 
 // node splits segs until no two of them intersect except at common
-// endpoints. It reports false if that did not happen within
-// maxNodingRounds rounds.
+// endpoints. It reports false if that did not happen.
 func node(segs []iseg) ([]iseg, bool) {
 	var splits []split
 	var g segGrid
+	orig := segs
 	for range maxNodingRounds {
 		splits = g.findSplits(segs, splits[:0])
 		if len(splits) == 0 {
@@ -167,7 +173,142 @@ func node(segs []iseg) ([]iseg, bool) {
 		}
 		segs = applySplits(segs, splits)
 	}
-	return segs, false
+	return hotPixelNode(orig, &g)
+}
+
+// hotPixelNode nodes segs by hot-pixel snap rounding (Hobby 1999;
+// Guibas and Marimont 1998). The hot pixels are the unit squares around
+// every endpoint and every rounded crossing; each segment is replaced by
+// the path through the centres of the hot pixels it meets, in order along
+// it. Two such paths never cross, so what is left to split are touches at
+// existing vertices and collinear overlaps, which splitting at existing
+// points resolves exactly. Crossings that remain all the same (ties on
+// pixel boundaries) become hot pixels of a next round.
+func hotPixelNode(segs []iseg, g *segGrid) ([]iseg, bool) {
+	hot := make(map[ipt]struct{}, 2*len(segs))
+	for _, s := range segs {
+		hot[s.a] = struct{}{}
+		hot[s.b] = struct{}{}
+	}
+	var splits []split
+	splits = g.findSplits(segs, splits)
+	for _, sp := range splits {
+		hot[sp.p] = struct{}{}
+	}
+	for range maxHotPixelRounds {
+		out := snapToHotPixels(segs, hot)
+		grew := false
+		for range maxNodingRounds {
+			splits = g.findSplits(out, splits[:0])
+			if len(splits) == 0 {
+				return out, true
+			}
+			for _, sp := range splits {
+				if _, ok := hot[sp.p]; !ok {
+					hot[sp.p] = struct{}{}
+					grew = true
+				}
+			}
+			if grew {
+				break // route the input through the new pixels too
+			}
+			// only touches at hot pixel centres: split exactly
+			out = applySplits(out, splits)
+		}
+		if !grew {
+			return out, false
+		}
+	}
+	return nil, false
+}
+
+// hotCell is the side, in tile units, of the cells that bucket hot pixels.
+const hotCell = 32
+
+// snapToHotPixels routes every segment through the centres of the hot
+// pixels whose closed unit square it meets, ordered along the segment.
+func snapToHotPixels(segs []iseg, hot map[ipt]struct{}) []iseg {
+	cells := make(map[ipt][]ipt)
+	for h := range hot {
+		c := ipt{floorDiv(h.x, hotCell), floorDiv(h.y, hotCell)}
+		cells[c] = append(cells[c], h)
+	}
+	type cand struct {
+		t int64
+		p ipt
+	}
+	var cands []cand
+	out := make([]iseg, 0, len(segs))
+	for _, s := range segs {
+		cands = cands[:0]
+		// cells whose pixels may meet the segment: those of its bounding
+		// box widened by one unit
+		cx0, cx1 := floorDiv(min(s.a.x, s.b.x)-1, hotCell), floorDiv(max(s.a.x, s.b.x)+1, hotCell)
+		cy0, cy1 := floorDiv(min(s.a.y, s.b.y)-1, hotCell), floorDiv(max(s.a.y, s.b.y)+1, hotCell)
+		for cy := cy0; cy <= cy1; cy++ {
+			for cx := cx0; cx <= cx1; cx++ {
+				for _, h := range cells[ipt{cx, cy}] {
+					if h != s.a && h != s.b && segMeetsPixel(s, h) {
+						cands = append(cands, cand{param(s, h), h})
+					}
+				}
+			}
+		}
+		if len(cands) == 0 {
+			out = append(out, s)
+			continue
+		}
+		slices.SortFunc(cands, func(x, y cand) int {
+			if c := cmp.Compare(x.t, y.t); c != 0 {
+				return c
+			}
+			return cmp.Compare(pack(x.p), pack(y.p))
+		})
+		from := s.a
+		for _, c := range cands {
+			if c.p != from {
+				out = append(out, iseg{from, c.p, s.origin})
+				from = c.p
+			}
+		}
+		if from != s.b {
+			out = append(out, iseg{from, s.b, s.origin})
+		}
+	}
+	return out
+}
+
+// segMeetsPixel reports whether segment s meets the closed unit square
+// centred on h, exactly (coordinates doubled so that the square's corners
+// are integers).
+func segMeetsPixel(s iseg, h ipt) bool {
+	ax, ay := 2*int64(s.a.x), 2*int64(s.a.y)
+	bx, by := 2*int64(s.b.x), 2*int64(s.b.y)
+	hx, hy := 2*int64(h.x), 2*int64(h.y)
+	if min(ax, bx) > hx+1 || max(ax, bx) < hx-1 || min(ay, by) > hy+1 || max(ay, by) < hy-1 {
+		return false
+	}
+	neg, pos := false, false
+	for _, c := range [4][2]int64{{hx - 1, hy - 1}, {hx + 1, hy - 1}, {hx - 1, hy + 1}, {hx + 1, hy + 1}} {
+		o := (bx-ax)*(c[1]-ay) - (c[0]-ax)*(by-ay)
+		if o == 0 {
+			return true
+		}
+		if o < 0 {
+			neg = true
+		} else {
+			pos = true
+		}
+	}
+	return neg && pos
+}
+
+func floorDiv(a, b int32) int32 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
 }
 
 // segGrid buckets segments by the grid cells their bounding boxes cover.

@@ -281,3 +281,56 @@ func oracleIters() int {
 	}
 	return 400
 }
+
+// TestHotPixelNode runs the hot-pixel snap rounding on its own over seeded
+// fans of nearly parallel segments, the input that makes plain iterated
+// rounding go on for dozens of rounds, and over random tangles. The
+// pieces must be noded, each input segment must become a path of pieces
+// from its start to its end, and every new vertex must lie in a pixel the
+// segment meets.
+func TestHotPixelNode(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for trial := range 200 {
+		var segs []iseg
+		n := 3 + rng.IntN(20)
+		for i := range n {
+			var a, b ipt
+			if trial%2 == 0 { // fan
+				a = ipt{int32(rng.IntN(5)), int32(rng.IntN(5))}
+				b = ipt{int32(1000 + rng.IntN(40)), int32(990 + rng.IntN(40))}
+			} else { // tangle
+				a = ipt{int32(rng.IntN(200) - 100), int32(rng.IntN(200) - 100)}
+				b = ipt{int32(rng.IntN(200) - 100), int32(rng.IntN(200) - 100)}
+			}
+			if a != b {
+				segs = append(segs, iseg{a, b, int32(i)})
+			}
+		}
+		var g segGrid
+		out, ok := hotPixelNode(segs, &g)
+		if !ok {
+			t.Fatalf("trial %d: did not converge: %v", trial, segs)
+		}
+		if sp := g.findSplits(out, nil); len(sp) != 0 {
+			t.Fatalf("trial %d: %d splits left", trial, len(sp))
+		}
+		byOrigin := map[int32][]iseg{}
+		for _, p := range out {
+			byOrigin[p.origin] = append(byOrigin[p.origin], p)
+		}
+		for _, s := range segs {
+			path := byOrigin[s.origin]
+			if len(path) == 0 || path[0].a != s.a || path[len(path)-1].b != s.b {
+				t.Fatalf("trial %d: segment %v became %v", trial, s, path)
+			}
+			for k, p := range path {
+				if k > 0 && path[k-1].b != p.a {
+					t.Fatalf("trial %d: broken path %v", trial, path)
+				}
+				if !segMeetsPixel(s, p.a) {
+					t.Fatalf("trial %d: vertex %v of %v is not in a pixel it meets", trial, p.a, s)
+				}
+			}
+		}
+	}
+}
