@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -130,6 +131,12 @@ func (s *server) routeTable() []route {
 			summary:     "Health check",
 			description: "200 with {\"status\":\"ok\"} while the server is serving.",
 			handler:     s.healthz, produces: []string{mediaJSON}},
+		{name: "getReadiness", path: "/readyz", tag: tagOperations,
+			summary: "Readiness check",
+			description: "200 with {\"status\":\"ok\"}, or {\"status\":\"degraded\"} and a reason while the data cannot be " +
+				"refreshed (the database is unreachable): the server then still answers from the last data it loaded, " +
+				"so it stays in rotation. data_version identifies the data served.",
+			handler: s.readyz, produces: []string{mediaJSON}},
 		{name: "getMetrics", path: "/metrics", tag: tagOperations,
 			summary:     "Prometheus metrics",
 			description: "Request counts and latency histograms by route, in the Prometheus text format.",
@@ -137,6 +144,31 @@ func (s *server) routeTable() []route {
 			produces:    []string{"text/plain; version=0.0.4; charset=utf-8"}},
 	}
 	return append(table, s.tileRoutes()...)
+}
+
+// readyz reports Config.Ready: always 200 (see Readiness).
+func (s *server) readyz(r *http.Request, q query) (*response, error) {
+	var rd Readiness
+	if s.ready != nil {
+		rd = s.ready()
+	}
+	body := map[string]any{"status": "ok"}
+	if rd.Degraded {
+		body["status"] = "degraded"
+		body["reason"] = rd.Reason
+	}
+	if rd.DataVersion != "" {
+		body["data_version"] = rd.DataVersion
+	}
+	if !rd.Since.IsZero() {
+		body["since"] = rd.Since.UTC().Format(time.RFC3339)
+	}
+	resp, err := jsonResponse(body, mediaJSON)
+	if err != nil {
+		return nil, err
+	}
+	resp.cache = cacheNone
+	return resp, nil
 }
 
 // collectionOf returns the collection named by the collectionId path

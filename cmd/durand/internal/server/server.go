@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,14 @@ type Config struct {
 	// Registry receives the request metrics; nil creates one for this
 	// server with the Go and process collectors. /metrics serves it.
 	Registry *prometheus.Registry
+	// Metrics, when set, are the request metrics to record into, made by
+	// NewMetrics on Registry: handlers built one after another on the same
+	// Registry (a server that reloads its data) share them, since a
+	// metric registers only once. Nil registers new ones in Registry.
+	Metrics *Metrics
+	// Ready, when set, tells /readyz whether the data served is current
+	// (see Readiness); nil: always ready.
+	Ready func() Readiness
 	// Title is the title of the landing page.
 	Title string
 	// ExtraLayers are served as collections after the atlas's layers, with
@@ -60,6 +69,34 @@ type Config struct {
 	MapLibreDir string
 }
 
+// Metrics are the request metrics of a server, registered once in a
+// Prometheus registry (Config.Metrics).
+type Metrics struct{ m *metrics }
+
+// NewMetrics registers the request metrics in reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	return &Metrics{m: m}, nil
+}
+
+// Readiness is what /readyz reports. /readyz answers 200 in both states:
+// a degraded server still answers every request from the last data it
+// loaded, so a load balancer should keep sending it traffic; monitoring
+// reads Status.
+type Readiness struct {
+	// Degraded is set while the data cannot be refreshed (for example the
+	// database is unreachable); Reason says why.
+	Degraded bool
+	Reason   string
+	// DataVersion identifies the data served (a content hash), if known.
+	DataVersion string
+	// Since is when the current state began, if known.
+	Since time.Time
+}
+
 // ErrConfig is matched by errors New returns for an unusable Config.
 var ErrConfig = errors.New("server: invalid configuration")
 
@@ -72,6 +109,7 @@ type server struct {
 	log      *slog.Logger
 	registry *prometheus.Registry
 	metrics  *metrics
+	ready    func() Readiness
 	title    string
 	router   *mux.Router
 	routes   []route
@@ -86,7 +124,7 @@ type server struct {
 
 // New returns the HTTP handler serving cfg.Atlas: OGC API – Features
 // Part 1 (core, GeoJSON, HTML, OpenAPI 3.0), the border and place queries,
-// downloads, /healthz and /metrics. See the package documentation.
+// downloads, /healthz, /readyz and /metrics. See the package documentation.
 func New(cfg Config) (http.Handler, error) {
 	s, err := newServer(cfg)
 	if err != nil {
@@ -118,7 +156,7 @@ func newServer(cfg Config) (*server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title,
+	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title, ready: cfg.Ready,
 		base: strings.TrimRight(cfg.BaseURL, "/"), comma: []byte(","), closeFC: []byte("]}\n")}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -130,6 +168,9 @@ func newServer(cfg Config) (*server, error) {
 	if s.cors, err = newCORSPolicy(cfg.CORSOrigins); err != nil {
 		return nil, err
 	}
+	if cfg.Metrics != nil && cfg.Registry == nil {
+		return nil, fmt.Errorf("%w: Metrics without the Registry they are registered in", ErrConfig)
+	}
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()
 		if err := s.registry.Register(collectors.NewGoCollector()); err != nil {
@@ -139,7 +180,9 @@ func newServer(cfg Config) (*server, error) {
 			return nil, fmt.Errorf("server: metrics: %w", err)
 		}
 	}
-	if s.metrics, err = newMetrics(s.registry); err != nil {
+	if cfg.Metrics != nil {
+		s.metrics = cfg.Metrics.m
+	} else if s.metrics, err = newMetrics(s.registry); err != nil {
 		return nil, err
 	}
 	if s.colls, err = newRegistry(cfg.Atlas); err != nil {
