@@ -242,7 +242,10 @@ func (s *server) baseURL(r *http.Request) string {
 
 // newRouter registers every route of the route table for GET and HEAD.
 func (s *server) newRouter() *mux.Router {
-	r := mux.NewRouter()
+	// SkipClean: a path with .. or // is not redirected to its cleaned
+	// form (which would send /downloads/../../etc/passwd to /etc/passwd):
+	// it matches no route and gets a JSON 404.
+	r := mux.NewRouter().SkipClean(true)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		s.writeError(w, req, notFound("no resource at %s; the landing page / lists what is served", truncate(req.URL.Path, 200)))
 	})
