@@ -7,8 +7,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/paulmach/orb"
 )
 
 // cpuTime is the process's user+system CPU time so far. The benchmarks
@@ -38,36 +36,6 @@ func benchLayers(b *testing.B) []Layer {
 		ls = append(ls, Layer{Name: "districts", Features: d, Labels: true, MinZoom: 6})
 	}
 	return ls
-}
-
-func countVertices(g orb.Geometry) int {
-	switch g := g.(type) {
-	case orb.Point:
-		return 1
-	case orb.MultiPoint:
-		return len(g)
-	case orb.LineString:
-		return len(g)
-	case orb.MultiLineString:
-		n := 0
-		for _, l := range g {
-			n += len(l)
-		}
-		return n
-	case orb.Polygon:
-		n := 0
-		for _, r := range g {
-			n += len(r)
-		}
-		return n
-	case orb.MultiPolygon:
-		n := 0
-		for _, p := range g {
-			n += countVertices(p)
-		}
-		return n
-	}
-	return 0
 }
 
 func benchTileset(b *testing.B) *Tileset {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // repoRoot walks up from the package directory to the directory holding
@@ -59,34 +60,56 @@ type geojsonFC struct {
 }
 
 func parseGeometry(raw json.RawMessage) (orb.Geometry, error) {
-	var g struct {
-		Type        string          `json:"type"`
-		Coordinates json.RawMessage `json:"coordinates"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
+	var g geojson.Geometry
+	if err := g.UnmarshalJSON(raw); err != nil {
 		return nil, err
 	}
-	switch g.Type {
-	case "Point":
-		var c orb.Point
-		return c, json.Unmarshal(g.Coordinates, &c)
-	case "MultiPoint":
-		var c orb.MultiPoint
-		return c, json.Unmarshal(g.Coordinates, &c)
-	case "LineString":
-		var c orb.LineString
-		return c, json.Unmarshal(g.Coordinates, &c)
-	case "MultiLineString":
-		var c orb.MultiLineString
-		return c, json.Unmarshal(g.Coordinates, &c)
-	case "Polygon":
-		var c orb.Polygon
-		return c, json.Unmarshal(g.Coordinates, &c)
-	case "MultiPolygon":
-		var c orb.MultiPolygon
-		return c, json.Unmarshal(g.Coordinates, &c)
+	return g.Coordinates, nil
+}
+
+// countVertices counts the points of g, the closing point of every ring
+// included; ringCount says how many of them close a ring.
+func countVertices(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.Point:
+		return 1
+	case orb.MultiPoint:
+		return len(g)
+	case orb.LineString:
+		return len(g)
+	case orb.Ring:
+		return len(g)
 	}
-	return nil, fmt.Errorf("unsupported geometry type %q", g.Type)
+	n := 0
+	switch g := g.(type) {
+	case orb.MultiLineString:
+		for _, l := range g {
+			n += len(l)
+		}
+	case orb.Polygon:
+		for _, r := range g {
+			n += len(r)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			n += countVertices(p)
+		}
+	}
+	return n
+}
+
+func ringCount(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return len(g)
+	case orb.MultiPolygon:
+		n := 0
+		for _, p := range g {
+			n += len(p)
+		}
+		return n
+	}
+	return 0
 }
 
 // loadFeatures reads a GeoJSON file as tiles features, keeping only the
