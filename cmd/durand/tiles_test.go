@@ -84,18 +84,6 @@ func runTilesJSON(t *testing.T, args ...string) (tilesSummary, string) {
 	return sum, errb.String()
 }
 
-// pmtilesTool returns the go-pmtiles CLI (go-pmtiles from go install,
-// pmtiles in CI).
-func pmtilesTool(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"pmtiles", "go-pmtiles"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return geotest.RequireTool(t, "pmtiles")
-}
-
 // TestRunTilesPMTiles exports zooms 0–8 with the fixture districts
 // installed and reads the archive back with the package's reader and the
 // go-pmtiles CLI; every tile must equal the tile the server would serve.
@@ -133,7 +121,7 @@ func TestRunTilesPMTiles(t *testing.T) {
 	}
 
 	run := func(args ...string) string {
-		out, err := exec.Command(pmtilesTool(t), args...).CombinedOutput()
+		out, err := exec.Command(geotest.RequireTool(t, "pmtiles", "go-pmtiles"), args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("pmtiles %v: %v\n%s", args, err, out)
 		}
@@ -295,14 +283,14 @@ func TestRunTilesCrisisLayers(t *testing.T) {
 	if !slices.Equal(sum.Layers, []string{"events", "zones", "zones_label"}) || sum.Tiles == 0 {
 		t.Errorf("summary %+v", sum)
 	}
-	meta, err := exec.Command(pmtilesTool(t), "show", "--metadata", out).CombinedOutput()
+	meta, err := exec.Command(geotest.RequireTool(t, "pmtiles", "go-pmtiles"), "show", "--metadata", out).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pmtiles show: %v\n%s", err, meta)
 	}
 	if !strings.Contains(string(meta), "Events curated by the durand project") {
 		t.Errorf("no crisis attribution in the metadata:\n%s", meta)
 	}
-	if b, err := exec.Command(pmtilesTool(t), "verify", out).CombinedOutput(); err != nil {
+	if b, err := exec.Command(geotest.RequireTool(t, "pmtiles", "go-pmtiles"), "verify", out).CombinedOutput(); err != nil {
 		t.Errorf("pmtiles verify: %v\n%s", err, b)
 	}
 }

@@ -34,15 +34,19 @@ func Missing(t testing.TB, what, install string) {
 }
 
 // RequireTool returns the path of the executable name found on PATH
-// (exec.LookPath). If it is absent the test is skipped, or failed under CI,
-// with a message naming the package that provides it.
-func RequireTool(t testing.TB, name string) string {
+// (exec.LookPath), or else of the first of aliases found there (the same
+// tool installed under another name, as go install names the PMTiles CLI
+// go-pmtiles). If none is present the test is skipped, or failed under
+// CI, with a message naming the package that provides it.
+func RequireTool(t testing.TB, name string, aliases ...string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		Missing(t, fmt.Sprintf("tool %q", name), InstallHint(name))
+	for _, n := range append([]string{name}, aliases...) {
+		if path, err := exec.LookPath(n); err == nil {
+			return path
+		}
 	}
-	return path
+	Missing(t, fmt.Sprintf("tool %q", name), InstallHint(name))
+	return ""
 }
 
 // InstallHint returns a short instruction for installing the tool name on

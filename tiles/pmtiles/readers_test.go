@@ -28,19 +28,6 @@ import (
 	"github.com/durandline/durand/tiles"
 )
 
-// pmtilesCLI returns the go-pmtiles command-line tool. `go install
-// github.com/protomaps/go-pmtiles@VERSION` names it go-pmtiles; release
-// builds and CI name it pmtiles.
-func pmtilesCLI(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"pmtiles", "go-pmtiles"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return geotest.RequireTool(t, "pmtiles")
-}
-
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
@@ -107,7 +94,7 @@ func gunzip(t *testing.T, b []byte) []byte {
 }
 
 func TestGoPMTilesCLI(t *testing.T) {
-	cli := pmtilesCLI(t)
+	cli := geotest.RequireTool(t, "pmtiles", "go-pmtiles")
 	for _, tc := range []struct {
 		name string
 		opt  Options
@@ -205,7 +192,7 @@ func TestGoPMTilesCLI(t *testing.T) {
 
 func TestGoPMTilesCLIRejectsCorruption(t *testing.T) {
 	// The CLI is a meaningful oracle only if it notices a wrong count.
-	cli := pmtilesCLI(t)
+	cli := geotest.RequireTool(t, "pmtiles", "go-pmtiles")
 	path, _ := mvtArchive(t, Options{})
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -231,23 +231,11 @@ func TestGDAL(t *testing.T) {
 	}
 }
 
-// pmtilesCLI returns the go-pmtiles tool (named go-pmtiles by go install,
-// pmtiles by CI).
-func pmtilesCLI(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"pmtiles", "go-pmtiles"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return geotest.RequireTool(t, "pmtiles")
-}
-
 // TestPMTilesConvert converts the file with `pmtiles convert`, an
 // independent MBTiles reader that flips TMS rows back, and checks every
 // tile at its XYZ address.
 func TestPMTilesConvert(t *testing.T) {
-	cli := pmtilesCLI(t)
+	cli := geotest.RequireTool(t, "pmtiles", "go-pmtiles")
 	path, tl := write(t)
 	out := filepath.Join(t.TempDir(), "converted.pmtiles")
 	if b, err := exec.Command(cli, "convert", "--tmpdir", t.TempDir(), path, out).CombinedOutput(); err != nil {
