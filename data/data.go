@@ -9,10 +9,14 @@ package data
 
 import (
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/durandline/durand/geo"
 )
@@ -37,6 +41,227 @@ func Open(dir string) (*geo.Atlas, error) {
 		return nil, err
 	}
 	return geo.Load(fsys)
+}
+
+// ErrInvalidLayer is matched by the *LayerError values of OpenWith.
+var ErrInvalidLayer = errors.New("invalid installed layer")
+
+// LayerError is a fault of a layer installed in a data directory: a file
+// missing, empty, not decodable or inconsistent with its provenance file.
+type LayerError struct {
+	Layer string // the layer, e.g. "districts"
+	Path  string // the faulty file: the data directory joined with its name
+	Err   error  // what is wrong with it
+}
+
+func (e *LayerError) Error() string {
+	return fmt.Sprintf("data: installed layer %s: %s: %v", e.Layer, e.Path, e.Err)
+}
+
+// Unwrap returns what is wrong.
+func (e *LayerError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrInvalidLayer) true.
+func (e *LayerError) Is(target error) bool { return target == ErrInvalidLayer }
+
+// OpenOptions are the options of OpenWith.
+type OpenOptions struct {
+	// SkipInvalidLayers leaves an installed layer whose files are missing
+	// or invalid out of the atlas (after telling Warn) instead of failing.
+	// The layers every atlas needs (border, countries, provinces,
+	// crossings) are never skipped: a fault in one of them is an error.
+	SkipInvalidLayers bool
+	// Warn receives the *LayerError of each layer left out; nil discards.
+	Warn func(error)
+}
+
+// installedLayer is a layer `durand data install` writes: its data file
+// and the provenance file recorded with it (which lists, by country, how
+// many features the data file holds).
+type installedLayer struct{ name, file, provenance string }
+
+func installedLayers() []installedLayer {
+	return []installedLayer{{geo.LayerDistricts, geo.FileDistricts, geo.FileDistrictsProvenance}}
+}
+
+// OpenWith is Open with the installed layers of dir checked first: a
+// provenance file without its data file, an empty or undecodable data
+// file, invalid geometries or coordinates, or feature counts that differ
+// from those the provenance file records are a *LayerError naming the file
+// (or, with opt.SkipInvalidLayers, a warning and the layer left out).
+// Nothing is returned half-loaded.
+func OpenWith(dir string, opt OpenOptions) (*geo.Atlas, error) {
+	if dir == "" {
+		return Default()
+	}
+	if _, err := Merged(dir); err != nil {
+		return nil, err
+	}
+	var hide []string
+	skip := func(l installedLayer, err error) error {
+		if !opt.SkipInvalidLayers {
+			return err
+		}
+		if opt.Warn != nil {
+			opt.Warn(err)
+		}
+		hide = append(hide, l.file, l.provenance)
+		return nil
+	}
+	layers := installedLayers()
+	for _, l := range layers {
+		if err := checkFiles(dir, l); err != nil {
+			if err := skip(l, err); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// At most one load more than there are layers: each retry leaves out
+	// one more faulty layer.
+	for range len(layers) + 1 {
+		a, err := geo.Load(overlay{top: hidden{os.DirFS(dir), hide}, base: embedded})
+		var fault error
+		var faulty installedLayer
+		if err != nil {
+			var de *geo.DataError
+			if !errors.As(err, &de) {
+				return nil, fmt.Errorf("data: %s: %w", dir, err)
+			}
+			i := slices.IndexFunc(layers, func(l installedLayer) bool { return de.File == l.file || de.File == l.provenance })
+			if i < 0 || slices.Contains(hide, de.File) {
+				return nil, fmt.Errorf("data: %s: %w", dir, err)
+			}
+			faulty = layers[i]
+			fault = &LayerError{Layer: faulty.name, Path: filepath.Join(dir, de.File), Err: de.Err}
+		} else {
+			for _, l := range layers {
+				if slices.Contains(hide, l.file) {
+					continue
+				}
+				if fault = checkCounts(dir, l, a); fault != nil {
+					faulty = l
+					break
+				}
+			}
+			if fault == nil {
+				return a, nil
+			}
+		}
+		if err := skip(faulty, fault); err != nil {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("data: %s: the installed layers could not be left out", dir)
+}
+
+// checkFiles checks that the files of one installed layer of dir are
+// there together: absent altogether is fine (not installed), a provenance
+// file without its data file or an empty data file is not.
+func checkFiles(dir string, l installedLayer) error {
+	fault := func(file string, format string, args ...any) error {
+		return &LayerError{Layer: l.name, Path: filepath.Join(dir, file), Err: fmt.Errorf(format, args...)}
+	}
+	dataInfo, derr := os.Stat(filepath.Join(dir, l.file))
+	_, perr := os.Stat(filepath.Join(dir, l.provenance))
+	switch {
+	case errors.Is(derr, fs.ErrNotExist) && errors.Is(perr, fs.ErrNotExist):
+		return nil
+	case errors.Is(derr, fs.ErrNotExist):
+		return fault(l.file, "missing, though %s is there (an interrupted install? install the %s again)", l.provenance, l.name)
+	case derr != nil:
+		return fault(l.file, "%v", derr)
+	case !dataInfo.Mode().IsRegular():
+		return fault(l.file, "not a regular file")
+	case dataInfo.Size() == 0:
+		return fault(l.file, "empty file (0 bytes)")
+	}
+	return nil
+}
+
+// checkCounts compares the features of a loaded layer, by country, with
+// the counts its provenance file records (when it records any).
+func checkCounts(dir string, l installedLayer, a *geo.Atlas) error {
+	fault := func(file string, format string, args ...any) error {
+		return &LayerError{Layer: l.name, Path: filepath.Join(dir, file), Err: fmt.Errorf(format, args...)}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, l.provenance))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a layer of the user's own, without provenance: nothing to compare
+	}
+	if err != nil {
+		return fault(l.provenance, "%v", err)
+	}
+	var prov struct {
+		Layers []struct {
+			Layer    string `json:"layer"`
+			Country  string `json:"country"`
+			Features *int   `json:"features"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal(b, &prov); err != nil {
+		return fault(l.provenance, "not valid JSON: %v", err)
+	}
+	got := map[string]int{}
+	if l.name == geo.LayerDistricts {
+		for _, d := range a.Districts() {
+			got[d.Country]++
+		}
+	}
+	want := map[string]int{}
+	recorded := false
+	for _, pl := range prov.Layers {
+		if pl.Layer != l.name || pl.Features == nil {
+			continue
+		}
+		recorded = true
+		want[pl.Country] += *pl.Features
+	}
+	if !recorded {
+		return nil
+	}
+	var diffs []string
+	for _, c := range sortedKeys(got, want) {
+		if got[c] != want[c] {
+			diffs = append(diffs, fmt.Sprintf("%d %s features where %s records %d", got[c], orAll(c), l.provenance, want[c]))
+		}
+	}
+	if len(diffs) > 0 {
+		return fault(l.file, "incomplete or replaced: %s", strings.Join(diffs, "; "))
+	}
+	return nil
+}
+
+func orAll(country string) string {
+	if country == "" {
+		return "country-less"
+	}
+	return country
+}
+
+func sortedKeys(ms ...map[string]int) []string {
+	var out []string
+	for _, m := range ms {
+		for k := range m {
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// hidden is fsys without the named files.
+type hidden struct {
+	fsys  fs.FS
+	names []string
+}
+
+func (h hidden) Open(name string) (fs.File, error) {
+	if slices.Contains(h.names, name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return h.fsys.Open(name)
 }
 
 // Merged returns the embedded files overlaid with the files of dir (see Open).

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 
 	"github.com/durandline/durand/data"
@@ -15,9 +17,27 @@ func resolveDataDir(dir string) (string, error) {
 	return data.DefaultDir()
 }
 
+// atlasOptions are the options of openAtlasWith.
+type atlasOptions struct {
+	// SkipInvalidLayers leaves an installed layer (the districts) whose
+	// files are missing, truncated or invalid out of the atlas, after a
+	// warning, instead of failing (serve's --skip-invalid-layers).
+	SkipInvalidLayers bool
+	// Warn receives each warning, one line without a trailing newline;
+	// nil discards them.
+	Warn func(msg string)
+}
+
 // openAtlas loads the embedded atlas merged with the data directory (the
-// default one when dataDir is ""), which holds the installed districts.
+// default one when dataDir is ""), which holds the installed districts. A
+// faulty installed layer is an error naming its file.
 func openAtlas(dataDir string) (*geo.Atlas, error) {
+	return openAtlasWith(dataDir, atlasOptions{})
+}
+
+// openAtlasWith is openAtlas with options: with opt.SkipInvalidLayers a
+// faulty installed layer is left out with a warning instead.
+func openAtlasWith(dataDir string, opt atlasOptions) (*geo.Atlas, error) {
 	dir, err := resolveDataDir(dataDir)
 	if err != nil {
 		return nil, err
@@ -25,5 +45,16 @@ func openAtlas(dataDir string) (*geo.Atlas, error) {
 	if _, err := os.Stat(dir); err != nil && dataDir == "" {
 		dir = "" // no default directory yet: embedded data only
 	}
-	return data.Open(dir)
+	a, err := data.OpenWith(dir, data.OpenOptions{
+		SkipInvalidLayers: opt.SkipInvalidLayers,
+		Warn: func(err error) {
+			if opt.Warn != nil {
+				opt.Warn(fmt.Sprintf("warning: %v; serving without it", err))
+			}
+		},
+	})
+	if errors.Is(err, data.ErrInvalidLayer) {
+		return nil, fmt.Errorf("%w (install it again with `durand data install`; `durand serve --skip-invalid-layers` serves without it)", err)
+	}
+	return a, err
 }

@@ -98,7 +98,22 @@ func (s *server) page(r *http.Request, name, title string, d any, links []link) 
 	if err := s.pages[name].Execute(&buf, pd); err != nil {
 		return nil, fmt.Errorf("server: page %s: %w", name, err)
 	}
-	return &response{contentType: mediaHTML, body: buf.Bytes()}, nil
+	return &response{contentType: mediaHTML, body: buf.Bytes(),
+		header: map[string]string{"Content-Security-Policy": s.pageCSP()}}, nil
+}
+
+// pageCSP is the Content-Security-Policy of the HTML pages: no scripts,
+// no connections, no frames; the page's own <style> element and inline
+// SVG maps; images only from this server or data: URLs; the landing
+// page's form may submit to this server (or to BaseURL's origin, behind
+// a proxy) only.
+func (s *server) pageCSP() string {
+	form := "'self'"
+	if u, err := url.Parse(s.base); err == nil && u.Host != "" {
+		form += " " + u.Scheme + "://" + u.Host
+	}
+	return "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action " + form +
+		"; frame-ancestors 'none'"
 }
 
 // itemRow is one feature in the table of the items page.

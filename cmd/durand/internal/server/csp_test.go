@@ -1,0 +1,97 @@
+package server
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestPageCSP: every HTML page carries the strict policy of pageCSP and
+// needs nothing it forbids: no script, no style attribute, no frame, and a
+// form (the landing page's) that submits to the server only.
+func TestPageCSP(t *testing.T) {
+	tests := []struct{ name, target, base string }{
+		{"landing", "/?f=html", ""},
+		{"conformance", "/conformance?f=html", ""},
+		{"api", "/api?f=html", ""},
+		{"collections", "/collections?f=html", ""},
+		{"collection", "/collections/crossings?f=html", ""},
+		{"queryables", "/collections/crossings/queryables?f=html", ""},
+		{"items", "/collections/districts/items?f=html", ""},
+		{"item", "/collections/crossings/items/torkham?f=html", ""},
+		{"downloads", "/downloads?f=html", ""},
+		{"landing behind a proxy", "/?f=html", "https://maps.example.org/durand"},
+	}
+	script := regexp.MustCompile(`(?i)<script|\son[a-z]+=|javascript:|<iframe|<object|<embed|\sstyle=`)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newTest(t, Config{BaseURL: tc.base})
+			w := get(t, h, "GET", tc.target)
+			if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+				t.Fatalf("%d %s", w.Code, w.Header().Get("Content-Type"))
+			}
+			csp := w.Header().Get("Content-Security-Policy")
+			want := []string{"default-src 'none'", "style-src 'unsafe-inline'", "img-src 'self' data:",
+				"base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"}
+			if tc.base != "" {
+				want = append(want, "form-action 'self' https://maps.example.org;")
+			}
+			for _, d := range want {
+				if !strings.Contains(csp, d) {
+					t.Errorf("CSP %q lacks %q", csp, d)
+				}
+			}
+			for _, d := range []string{"script-src", "unsafe-eval", "connect-src", "*"} {
+				if strings.Contains(csp, d) {
+					t.Errorf("CSP %q allows %q", csp, d)
+				}
+			}
+			if m := script.FindString(w.Body.String()); m != "" {
+				t.Errorf("the page has %q, which its CSP forbids", m)
+			}
+			if w.Header().Get("X-Content-Type-Options") != "nosniff" {
+				t.Error("no nosniff")
+			}
+		})
+	}
+	// JSON answers carry no page policy (they are not documents).
+	h := newTest(t, Config{})
+	if csp := get(t, h, "GET", "/collections?f=json").Header().Get("Content-Security-Policy"); csp != "" {
+		t.Errorf("JSON with a page CSP: %s", csp)
+	}
+}
+
+// TestMapCSP: the map page's policy lets MapLibre run (its module and
+// worker from this server or its CDN, blob: workers, data:/blob: images,
+// tiles and style from this server) and forbids inline script and eval.
+func TestMapCSP(t *testing.T) {
+	for name, tc := range map[string]struct {
+		cfg    Config
+		origin string
+	}{
+		"CDN":        {Config{}, " https://unpkg.com"},
+		"other CDN":  {Config{MapLibreURL: "https://cdn.example.org/maplibre/dist"}, " https://cdn.example.org"},
+		"local copy": {Config{MapLibreDir: fakeMapLibre(t)}, ""},
+		"path":       {Config{MapLibreURL: "/static/maplibre"}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, h := tileServer(t, tc.cfg)
+			w := get(t, h, "GET", "/map")
+			if w.Code != 200 {
+				t.Fatalf("/map: %d", w.Code)
+			}
+			csp := w.Header().Get("Content-Security-Policy")
+			for _, d := range []string{"default-src 'none'", "script-src 'self'" + tc.origin + ";",
+				"worker-src 'self' blob:" + tc.origin + ";", "connect-src 'self'" + tc.origin + ";",
+				"img-src 'self' data: blob:", "style-src 'self'" + tc.origin + ";",
+				"base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"} {
+				if !strings.Contains(csp, d) {
+					t.Errorf("CSP %q lacks %q", csp, d)
+				}
+			}
+			if strings.Contains(csp, "unsafe-") || strings.Contains(csp, " *") {
+				t.Errorf("CSP %q is not strict", csp)
+			}
+		})
+	}
+}
