@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/durandline/durand/cmd/durand/internal/server"
 )
 
 // syncBuffer is a bytes.Buffer safe for the flusher goroutine.
@@ -65,5 +69,63 @@ func TestLogBuffer(t *testing.T) {
 	}
 	if err := b.Close(); err != nil { // twice is fine
 		t.Fatal(err)
+	}
+}
+
+// TestAccessHandlerMatchesSlog: the lines LogAccess writes are those the
+// slog handler writes for the same record, in both formats, for plain and
+// awkward strings alike.
+func TestAccessHandlerMatchesSlog(t *testing.T) {
+	at := time.Date(2026, 11, 27, 2, 30, 15, 123456789, time.FixedZone("X", 4*3600+1800))
+	entries := []server.AccessEntry{
+		{Method: "GET", Path: "/tiles/durand/8/181/104.mvt", Route: "/tiles/durand/{z}/{x}/{y}.{tileFormat}",
+			Status: 200, Bytes: 5123, Duration: 41234 * time.Nanosecond, Remote: "127.0.0.1:50312", UserAgent: ""},
+		{Method: "HEAD", Path: "/collections?f=html&x=a=b", Route: "unmatched", Status: 404, Bytes: 0,
+			Duration: 3*time.Second + 5*time.Millisecond, Remote: "[::1]:8080", UserAgent: "Mozilla/5.0 (X11; Linux x86_64)"},
+		{Method: "GET", Path: "/a\"b\\c\td\ne\x01\x7f~<>&", Route: "r", Status: 500, Bytes: -1,
+			Duration: 0, Remote: "", UserAgent: "curl/8.5.0"},
+		{Method: "GET", Path: "/caf\u00e9/\u2028", Route: "unmatched", Status: 200, Duration: time.Microsecond,
+			Remote: "1.2.3.4:5", UserAgent: "agent \xff"},
+		{Method: "GET", Path: "/", Route: "/", Status: 304, Duration: 999 * time.Nanosecond, Remote: "x", UserAgent: "a=b"},
+	}
+	for _, json := range []bool{false, true} {
+		for i, e := range entries {
+			t.Run(fmt.Sprintf("json=%v/%d", json, i), func(t *testing.T) {
+				var got, want bytes.Buffer
+				h := newAccessHandler(&got, json)
+				h.now = func() time.Time { return at }
+				h.LogAccess(e)
+				ref := newAccessHandler(&want, json)
+				ref.now = h.now
+				ref.slowAccess(e)
+				if got.String() != want.String() {
+					t.Errorf("LogAccess wrote\n%s\nslog writes\n%s", got.String(), want.String())
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkAccessLog is the cost of one access-log line (text format).
+func BenchmarkAccessLog(b *testing.B) {
+	h := newAccessHandler(io.Discard, false)
+	e := server.AccessEntry{Method: "GET", Path: "/tiles/durand/8/181/104.mvt", Route: "/tiles/durand/{z}/{x}/{y}.{tileFormat}",
+		Status: 200, Bytes: 5123, Duration: 41234 * time.Nanosecond, Remote: "127.0.0.1:50312"}
+	b.ReportAllocs()
+	for b.Loop() {
+		h.LogAccess(e)
+	}
+}
+
+// BenchmarkAccessLogSlog is the same line through slog, for comparison.
+func BenchmarkAccessLogSlog(b *testing.B) {
+	l := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b.ReportAllocs()
+	for b.Loop() {
+		l.LogAttrs(context.Background(), slog.LevelInfo, "request",
+			slog.String("method", "GET"), slog.String("path", "/tiles/durand/8/181/104.mvt"),
+			slog.String("route", "/tiles/durand/{z}/{x}/{y}.{tileFormat}"), slog.Int("status", 200),
+			slog.Int("bytes", 5123), slog.Duration("duration", 41234*time.Nanosecond),
+			slog.String("remote", "127.0.0.1:50312"), slog.String("user_agent", ""))
 	}
 }

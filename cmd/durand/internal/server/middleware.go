@@ -1,15 +1,17 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -20,10 +22,28 @@ import (
 const maxRawQuery = 4096
 
 // metrics are the request counters and latency histograms, by route.
+// The series of a route, method and status are resolved once and kept
+// (resolved), so that observing a request is a map lookup and two atomic
+// updates rather than a label hash per request.
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+
+	mu       sync.Mutex // serialises additions to resolved
+	resolved atomic.Pointer[map[seriesKey]*series]
+}
+
+// seriesKey names the series of one route template, method and status.
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+// series are the metrics of one seriesKey.
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -47,34 +67,53 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			return nil, fmt.Errorf("server: metrics: %w", err)
 		}
 	}
+	m.resolved.Store(&map[seriesKey]*series{})
 	return m, nil
 }
 
-// routeLabel carries the matched route template from inside the router
-// out to the observing middleware.
-type routeLabel struct{ template string }
-
-type routeLabelKey struct{}
-
-// labelRoute records the matched route's template (runs inside mux).
-func labelRoute(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if l, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
-			if rt := mux.CurrentRoute(r); rt != nil {
-				if t, err := rt.GetPathTemplate(); err == nil {
-					l.template = t
-				}
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+// series returns the metrics of a route, method and status, resolving
+// them on first use. Route templates, methods (see boundedMethod) and
+// status codes are bounded, so the map is too.
+func (m *metrics) series(k seriesKey) *series {
+	if s := (*m.resolved.Load())[k]; s != nil {
+		return s
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old := *m.resolved.Load()
+	if s := old[k]; s != nil {
+		return s
+	}
+	s := &series{
+		requests: m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(k.code)),
+		duration: m.duration.WithLabelValues(k.route, k.method),
+	}
+	next := make(map[seriesKey]*series, len(old)+1)
+	maps.Copy(next, old)
+	next[k] = s
+	m.resolved.Store(&next)
+	return s
 }
 
-// recorder remembers the status and size of a response.
+// boundedMethod is the method label of a request: the standard methods
+// durand may see, everything else "other" (bounded label values).
+func boundedMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPut,
+		http.MethodDelete, http.MethodPatch:
+		return m
+	}
+	return "other"
+}
+
+// recorder remembers the status and size of a response, and the route
+// template that answered it (set by labelRoute, fastTiles or the CORS
+// preflight through setRoute).
 type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
+	route  string
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -96,13 +135,67 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// observe counts, times and logs every request.
+// setRoute records the route template answering a request in the
+// recorder of observe, found by unwrapping w.
+func setRoute(w http.ResponseWriter, template string) {
+	for range 8 { // observe's recorder is at most a few wrappers away
+		if rec, ok := w.(*recorder); ok {
+			rec.route = template
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
+}
+
+// labelRoute records the matched route's template (runs inside mux).
+func labelRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt := mux.CurrentRoute(r); rt != nil {
+			if t, err := rt.GetPathTemplate(); err == nil {
+				setRoute(w, t)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// AccessEntry is one line of the access log: what observe knows of a
+// request once it is answered.
+type AccessEntry struct {
+	Method    string        // the request method, at most 16 bytes (truncate)
+	Path      string        // the request URI, at most 512 bytes
+	Route     string        // the route template, or "unmatched"
+	Status    int           // the status code sent
+	Bytes     int           // the body bytes written
+	Duration  time.Duration // from the start of the handler to its end
+	Remote    string        // the client's address
+	UserAgent string        // at most 128 bytes
+}
+
+// AccessLogger is a slog.Handler that can also write access-log lines
+// directly, without building an slog.Record. observe uses LogAccess when
+// the Config's Logger has such a handler (durand serve's has); the line
+// must be the one the handler would write for the record observe
+// otherwise logs: message "request" at level Info with the attributes
+// method, path, route, status, bytes, duration, remote and user_agent, in
+// that order. LogAccess is called only when the handler is enabled for
+// level Info.
+type AccessLogger interface {
+	slog.Handler
+	LogAccess(e AccessEntry)
+}
+
+// observe counts, times and logs every request: one access-log line each.
 func (s *server) observe(next http.Handler) http.Handler {
+	pool := sync.Pool{New: func() any { return new(recorder) }}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		label := &routeLabel{}
-		r = r.WithContext(context.WithValue(r.Context(), routeLabelKey{}, label))
-		rec := &recorder{ResponseWriter: w}
+		rec := pool.Get().(*recorder)
+		*rec = recorder{ResponseWriter: w}
 		s.metrics.inFlight.Inc()
 		defer func() {
 			s.metrics.inFlight.Dec()
@@ -111,32 +204,56 @@ func (s *server) observe(next http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			route := label.template
+			route := rec.route
 			if route == "" {
 				route = "unmatched"
 			}
-			method := r.Method
-			switch method {
-			case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPut,
-				http.MethodDelete, http.MethodPatch:
-			default:
-				method = "other" // bounded label values
-			}
-			s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-			s.metrics.duration.WithLabelValues(route, method).Observe(d.Seconds())
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", truncate(r.Method, 16)),
-				slog.String("path", truncate(r.URL.RequestURI(), 512)),
-				slog.String("route", route),
-				slog.Int("status", status),
-				slog.Int("bytes", rec.bytes),
-				slog.Duration("duration", d),
-				slog.String("remote", r.RemoteAddr),
-				slog.String("user_agent", truncate(r.UserAgent(), 128)),
-			)
+			ser := s.metrics.series(seriesKey{route: route, method: boundedMethod(r.Method), code: status})
+			ser.requests.Inc()
+			ser.duration.Observe(d.Seconds())
+			s.logAccess(r, AccessEntry{
+				Method:    truncate(r.Method, 16),
+				Path:      truncate(r.URL.RequestURI(), 512),
+				Route:     route,
+				Status:    status,
+				Bytes:     rec.bytes,
+				Duration:  d,
+				Remote:    r.RemoteAddr,
+				UserAgent: truncate(r.Header.Get("User-Agent"), 128),
+			})
+			*rec = recorder{}
+			pool.Put(rec)
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// logAccess writes the access-log line of a request: through the
+// handler's LogAccess when it has one, else as an slog record.
+func (s *server) logAccess(r *http.Request, e AccessEntry) {
+	h := s.log.Handler()
+	if al, ok := h.(AccessLogger); ok {
+		if al.Enabled(r.Context(), slog.LevelInfo) {
+			al.LogAccess(e)
+		}
+		return
+	}
+	if !h.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	// A record without a caller (pc 0): the source would be this line.
+	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	rec.AddAttrs(
+		slog.String("method", e.Method),
+		slog.String("path", e.Path),
+		slog.String("route", e.Route),
+		slog.Int("status", e.Status),
+		slog.Int("bytes", e.Bytes),
+		slog.Duration("duration", e.Duration),
+		slog.String("remote", e.Remote),
+		slog.String("user_agent", e.UserAgent),
+	)
+	h.Handle(r.Context(), rec) // errors: nowhere better to report them
 }
 
 // recoverPanics turns a panic into a 500 JSON error and logs the stack; the
@@ -157,13 +274,15 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // secure sets the security headers every response carries and bounds the
-// query string.
+// query string. The header values are shared slices of length and
+// capacity one (a later Add copies rather than writes into them).
 func (s *server) secure(next http.Handler) http.Handler {
+	nosniff, noReferrer, deny := one("nosniff"), one("no-referrer"), one("DENY")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
+		h["X-Content-Type-Options"] = nosniff
+		h["Referrer-Policy"] = noReferrer
+		h["X-Frame-Options"] = deny
 		if len(r.URL.RawQuery) > maxRawQuery {
 			s.writeError(w, r, &apiError{status: http.StatusRequestURITooLong, code: "URITooLong",
 				description: fmt.Sprintf("the query string is longer than %d bytes", maxRawQuery)})
@@ -206,6 +325,7 @@ func (p corsPolicy) allows(origin string) bool {
 // corsHandler answers CORS preflights and adds the CORS headers to
 // responses for allowed origins. Only GET and HEAD are allowed.
 func (s *server) corsHandler(next http.Handler) http.Handler {
+	anyOrigin, expose := one("*"), one("ETag, Content-Disposition, Content-Length")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		origin := r.Header.Get("Origin")
@@ -215,11 +335,11 @@ func (s *server) corsHandler(next http.Handler) http.Handler {
 		allowed := origin != "" && s.cors.allows(origin)
 		if allowed {
 			if s.cors.any {
-				h.Set("Access-Control-Allow-Origin", "*")
+				h["Access-Control-Allow-Origin"] = anyOrigin
 			} else {
 				h.Set("Access-Control-Allow-Origin", origin)
 			}
-			h.Set("Access-Control-Expose-Headers", "ETag, Content-Disposition, Content-Length")
+			h["Access-Control-Expose-Headers"] = expose
 		}
 		if r.Method != http.MethodOptions {
 			next.ServeHTTP(w, r)
@@ -233,10 +353,8 @@ func (s *server) corsHandler(next http.Handler) http.Handler {
 			s.writeError(w, r, notFound("no resource at %s", truncate(r.URL.Path, 200)))
 			return
 		}
-		if l, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
-			if t, err := match.Route.GetPathTemplate(); err == nil {
-				l.template = t
-			}
+		if t, err := match.Route.GetPathTemplate(); err == nil {
+			setRoute(w, t)
 		}
 		h.Set("Allow", "GET, HEAD, OPTIONS")
 		reqMethod := r.Header.Get("Access-Control-Request-Method")

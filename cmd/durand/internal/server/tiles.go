@@ -689,9 +689,7 @@ func (s *server) fastTiles(next http.Handler) http.Handler {
 	templates := []string{"/tiles/" + allTiles + "/{z}/{x}/{y}.{tileFormat}", "/tiles/{collectionId}/{z}/{x}/{y}.{tileFormat}"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if set, zs, xs, ys, ok := s.fastTilePath(r); ok {
-			if l, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
-				l.template = templates[min(set, 1)]
-			}
+			setRoute(w, templates[min(set, 1)])
 			s.serveTile(w, r, set, zs, xs, ys)
 			return
 		}
