@@ -26,24 +26,37 @@ type Border struct {
 
 	cum  []float64 // geodesic metres from the start to each vertex
 	vec  []vec3    // unit vectors of the vertices
-	segs *segTree
+	segs *segTree  // over vec
+
+	cvec  []vec3   // unit vectors of the vertices on the conformal sphere
+	csegs *segTree // over cvec
+	// confAdd is the additive band term of the conformal search: confAdd
+	// plus twice the largest gap between a mapped geodetic edge and its
+	// conformal edge (see arcGap).
+	confAdd float64
 }
 
 func newBorder(id, name string, line orb.LineString) (*Border, error) {
 	if len(line) < 2 {
 		return nil, fmt.Errorf("border has %d vertices, want at least 2", len(line))
 	}
-	b := &Border{ID: id, Name: name, Line: line, cum: make([]float64, len(line)), vec: make([]vec3, len(line))}
+	b := &Border{ID: id, Name: name, Line: line, cum: make([]float64, len(line)), vec: make([]vec3, len(line)), cvec: make([]vec3, len(line))}
 	for i, p := range line {
 		if err := checkPoint(p); err != nil {
 			return nil, fmt.Errorf("border vertex %d: %w", i, err)
 		}
-		b.vec[i] = toVec(p)
+		b.vec[i], b.cvec[i] = toVecs(p)
 		if i > 0 {
 			b.cum[i] = b.cum[i-1] + Distance(line[i-1], p)
 		}
 	}
 	b.segs = newSegTree(b.vec)
+	b.csegs = newSegTree(b.cvec)
+	gap := 0.0
+	for i := 1; i < len(line); i++ {
+		gap = math.Max(gap, arcGap(b.vec[i-1], b.vec[i], b.cvec[i-1], b.cvec[i]))
+	}
+	b.confAdd = confAdd + 2.01*gap
 	return b, nil
 }
 
@@ -157,25 +170,42 @@ func ellipsoidal(p orb.Point, approx float64, q vec3) float64 {
 
 // nearest finds the point of the border nearest to p: the closest points of
 // the great-circle edges (as in PostGIS geography), measured on the
-// ellipsoid.
+// ellipsoid. Candidates come from the conformal search (see confTie).
 func (b *Border) nearest(p orb.Point) BorderDistance {
-	var buf [32]arcCand
-	pv := toVec(p)
-	cands, bestAng := b.segs.nearest(pv, b.vec, sphereTie, buf[:0])
+	var buf [64]arcCand
+	pv, cv := toVecs(p)
+	cands, bestConf := b.csegs.nearest(cv, b.cvec, confTie, b.confAdd, buf[:0])
+	limit := bestConf*confTie + b.confAdd
 	bestApprox := math.Inf(1)
-	for i := range cands {
-		cands[i].approx = approxMetres(pv, cands[i].foot)
-		if cands[i].ang <= bestAng*sphereTie+1e-15 {
-			bestApprox = math.Min(bestApprox, cands[i].approx)
-		}
-	}
-	best := BorderDistance{Metres: math.Inf(1)}
+	n := 0
 	for _, c := range cands {
-		if c.ang > bestAng*sphereTie+1e-15 || c.approx > bestApprox*approxTie+1e-3 {
+		if c.ang > limit {
+			continue // found before the nearest
+		}
+		foot, ang := closestOnArc(pv, b.vec[c.seg], b.vec[c.seg+1])
+		c.foot, c.ang = foot, ang
+		c.approx = approxMetres(pv, foot)
+		bestApprox = math.Min(bestApprox, c.approx)
+		cands[n] = c
+		n++
+	}
+	return b.pick(p, cands[:n], bestApprox)
+}
+
+// pick measures the candidates within approxTie of the best and returns
+// the nearest.
+func (b *Border) pick(p orb.Point, cands []arcCand, bestApprox float64) BorderDistance {
+	best := BorderDistance{Metres: math.Inf(1)}
+	bestSeg := int32(-1)
+	for _, c := range cands {
+		if c.approx > bestApprox*approxTie+1e-3 {
 			continue
 		}
-		if m := ellipsoidal(p, c.approx, c.foot); m < best.Metres {
+		// Exact ties (a vertex shared by two segments) go to the first
+		// segment, whatever order the candidates come in.
+		if m := ellipsoidal(p, c.approx, c.foot); m < best.Metres || (m == best.Metres && c.seg < bestSeg) {
 			seg := int(c.seg)
+			bestSeg = c.seg
 			best = BorderDistance{
 				Metres: m,
 				Point:  c.foot.point(),
@@ -186,6 +216,27 @@ func (b *Border) nearest(p orb.Point) BorderDistance {
 		}
 	}
 	return best
+}
+
+// nearestSphere is nearest with the candidates gathered on the geodetic
+// sphere within sphereTie of the nearest (the method before the conformal
+// search; tests compare the two).
+func (b *Border) nearestSphere(p orb.Point) BorderDistance {
+	var buf [32]arcCand
+	pv := toVec(p)
+	cands, bestAng := b.segs.nearest(pv, b.vec, sphereTie, 0, buf[:0])
+	bestApprox := math.Inf(1)
+	n := 0
+	for _, c := range cands {
+		if c.ang > bestAng*sphereTie+1e-15 {
+			continue
+		}
+		c.approx = approxMetres(pv, c.foot)
+		bestApprox = math.Min(bestApprox, c.approx)
+		cands[n] = c
+		n++
+	}
+	return b.pick(p, cands[:n], bestApprox)
 }
 
 func cosDeg(d float64) float64 { return math.Cos(d * math.Pi / 180) }

@@ -64,11 +64,11 @@ type heapItem struct {
 	node int32
 }
 
-type minHeap []heapItem
-
-func (h *minHeap) push(x heapItem) {
-	*h = append(*h, x)
-	s := *h
+// heapPush and heapPop keep a binary min-heap on lb in a slice; they take
+// and return the slice by value so that a caller's stack buffer stays on
+// the stack.
+func heapPush(s []heapItem, x heapItem) []heapItem {
+	s = append(s, x)
 	i := len(s) - 1
 	for i > 0 {
 		p := (i - 1) / 2
@@ -78,10 +78,10 @@ func (h *minHeap) push(x heapItem) {
 		s[p], s[i] = s[i], s[p]
 		i = p
 	}
+	return s
 }
 
-func (h *minHeap) pop() heapItem {
-	s := *h
+func heapPop(s []heapItem) (heapItem, []heapItem) {
 	top := s[0]
 	n := len(s) - 1
 	s[0] = s[n]
@@ -101,8 +101,7 @@ func (h *minHeap) pop() heapItem {
 		s[m], s[i] = s[i], s[m]
 		i = m
 	}
-	*h = s
-	return top
+	return top, s
 }
 
 // arcCand is a segment, its closest point to the query and the angle to it.
@@ -113,38 +112,40 @@ type arcCand struct {
 	approx float64 // approxMetres to foot, filled in by the caller
 }
 
-// nearest calls visit for every segment whose spherical distance to p is
-// within factor of the smallest, and returns that smallest angle.
-func (t *segTree) nearest(p vec3, v []vec3, factor float64, cands []arcCand) ([]arcCand, float64) {
+// nearest appends to cands every segment whose spherical distance to p is
+// within factor of the smallest plus add radians (and possibly some beyond
+// it, found before the smallest), and returns that smallest angle.
+func (t *segTree) nearest(p vec3, v []vec3, factor, add float64, cands []arcCand) ([]arcCand, float64) {
 	if len(t.nodes) == 0 {
 		return cands, math.Inf(1)
 	}
-	var buf [64]heapItem
-	h := minHeap(buf[:0])
+	var buf [256]heapItem
+	h := buf[:0]
 	bestAng := math.Inf(1)
 	limit := math.Inf(1) // chord length of factor × bestAng
-	h.push(heapItem{lb: t.nodes[0].lowerBound(p), node: 0})
+	h = heapPush(h, heapItem{lb: t.nodes[0].lowerBound(p), node: 0})
 	for len(h) > 0 {
-		it := h.pop()
+		var it heapItem
+		it, h = heapPop(h)
 		if it.lb > limit {
 			break
 		}
 		n := &t.nodes[it.node]
 		if n.left < 0 {
 			foot, ang := closestOnArc(p, v[n.lo], v[n.lo+1])
-			if ang <= bestAng*factor {
+			if ang <= bestAng*factor+add {
 				cands = append(cands, arcCand{seg: n.lo, foot: foot, ang: ang})
 			}
 			if ang < bestAng {
 				bestAng = ang
-				limit = 2 * math.Sin(math.Min(math.Pi, bestAng*factor)/2)
+				limit = 2 * math.Sin(math.Min(math.Pi, bestAng*factor+add)/2)
 			}
 			continue
 		}
 		for _, ci := range [2]int32{n.left, n.right} {
 			c := &t.nodes[ci]
 			if lb := c.lowerBound(p); lb <= limit {
-				h.push(heapItem{lb: lb, node: ci})
+				h = heapPush(h, heapItem{lb: lb, node: ci})
 			}
 		}
 	}

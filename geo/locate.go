@@ -78,8 +78,8 @@ func (a *Atlas) Locate(p orb.Point) (Location, error) {
 		}
 	}
 	loc.Border = a.distanceToBorder(p)
-	if cs := a.nearestCrossings(p, 1); len(cs) > 0 {
-		loc.NearestCrossing = &cs[0]
+	if c, ok := a.nearestCrossing(p); ok {
+		loc.NearestCrossing = &c
 	}
 	return loc, nil
 }
@@ -137,28 +137,41 @@ func (a *Atlas) NearestCrossings(p orb.Point, n int) ([]CrossingDistance, error)
 	return a.nearestCrossings(p, n), nil
 }
 
+// nearestCrossing returns the nearest crossing, ranked by approxMetres with
+// the near-ties measured again; false when there are no crossings.
+func (a *Atlas) nearestCrossing(p orb.Point) (CrossingDistance, bool) {
+	if len(a.crossings) == 0 {
+		return CrossingDistance{}, false
+	}
+	pv := toVec(p)
+	var buf [16]float64
+	approx := buf[:0]
+	if len(a.crossings) > len(buf) {
+		approx = make([]float64, 0, len(a.crossings))
+	}
+	best := math.Inf(1)
+	for i := range a.crossings {
+		approx = append(approx, approxMetres(pv, a.crossVec[i]))
+		best = math.Min(best, approx[i])
+	}
+	out := CrossingDistance{Metres: math.Inf(1)}
+	for i, c := range a.crossings {
+		if approx[i] <= best*approxTie+1e-3 {
+			if d := ellipsoidal(p, approx[i], a.crossVec[i]); d < out.Metres {
+				out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Crossing: c}
+			}
+		}
+	}
+	return out, true
+}
+
 func (a *Atlas) nearestCrossings(p orb.Point, n int) []CrossingDistance {
 	if len(a.crossings) == 0 {
 		return nil
 	}
 	if n == 1 {
-		// Rank by approxMetres, then measure the near-ties.
-		pv := toVec(p)
-		best := math.Inf(1)
-		approx := make([]float64, len(a.crossings))
-		for i := range a.crossings {
-			approx[i] = approxMetres(pv, a.crossVec[i])
-			best = math.Min(best, approx[i])
-		}
-		out := CrossingDistance{Metres: math.Inf(1)}
-		for i, c := range a.crossings {
-			if approx[i] <= best*approxTie+1e-3 {
-				if d := ellipsoidal(p, approx[i], a.crossVec[i]); d < out.Metres {
-					out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Crossing: c}
-				}
-			}
-		}
-		return []CrossingDistance{out}
+		c, _ := a.nearestCrossing(p)
+		return []CrossingDistance{c}
 	}
 	out := make([]CrossingDistance, len(a.crossings))
 	for i, c := range a.crossings {

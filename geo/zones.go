@@ -584,7 +584,7 @@ func geodesicCircle(c orb.Point, metres, step float64) orb.Ring {
 func (b *Border) approxNearest(p orb.Point) (vec3, float64) {
 	var buf [32]arcCand
 	pv := toVec(p)
-	cands, _ := b.segs.nearest(pv, b.vec, sphereTie, buf[:0])
+	cands, _ := b.segs.nearest(pv, b.vec, sphereTie, 0, buf[:0])
 	best, foot := math.Inf(1), vec3{}
 	for _, c := range cands {
 		if m := approxMetres(pv, c.foot); m < best {

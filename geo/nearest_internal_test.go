@@ -1,0 +1,172 @@
+package geo
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/durandline/durand/geo/geotest"
+	"github.com/paulmach/orb"
+)
+
+var embedded struct {
+	once sync.Once
+	a    *Atlas
+	err  error
+}
+
+// embeddedAtlas loads the repository's default data files (data/).
+func embeddedAtlas(t testing.TB) *Atlas {
+	t.Helper()
+	root := geotest.RepoRoot(t)
+	embedded.once.Do(func() {
+		embedded.a, embedded.err = Load(os.DirFS(filepath.Join(root, "data")))
+	})
+	if embedded.err != nil {
+		t.Fatal(embedded.err)
+	}
+	return embedded.a
+}
+
+// bruteNearest measures every segment of the border: the closest point of
+// its great-circle edge, approxMetres, then the final ranking of pick.
+func (b *Border) bruteNearest(p orb.Point) BorderDistance {
+	pv := toVec(p)
+	cands := make([]arcCand, 0, len(b.vec))
+	bestApprox := math.Inf(1)
+	for i := 0; i+1 < len(b.vec); i++ {
+		foot, ang := closestOnArc(pv, b.vec[i], b.vec[i+1])
+		c := arcCand{seg: int32(i), foot: foot, ang: ang, approx: approxMetres(pv, foot)}
+		bestApprox = math.Min(bestApprox, c.approx)
+		cands = append(cands, c)
+	}
+	return b.pick(p, cands, bestApprox)
+}
+
+// nearestTestPoints returns seeded random points: over the region, near the
+// line, far away (up to the other side of the globe), border vertices,
+// points on border segments, and points on a 0.05° lattice (cell edges).
+func nearestTestPoints(b *Border, n int) map[string][]orb.Point {
+	r := rand.New(rand.NewPCG(11, 12))
+	out := map[string][]orb.Point{}
+	for range n {
+		out["region"] = append(out["region"], orb.Point{60 + r.Float64()*15.5, 29 + r.Float64()*8.5})
+		v := b.Line[r.IntN(len(b.Line))]
+		d := math.Pow(10, -6+r.Float64()*6) // 1e-6 to 1 degree
+		out["near"] = append(out["near"], orb.Point{v[0] + d*(2*r.Float64()-1), v[1] + d*(2*r.Float64()-1)})
+		out["far"] = append(out["far"], orb.Point{-180 + r.Float64()*360, -89 + r.Float64()*178})
+		out["vertex"] = append(out["vertex"], v)
+		i := r.IntN(len(b.Line) - 1)
+		t := r.Float64()
+		a, c := b.vec[i], b.vec[i+1]
+		on := vec3{a.x + t*(c.x-a.x), a.y + t*(c.y-a.y), a.z + t*(c.z-a.z)}
+		out["on segment"] = append(out["on segment"], on.scale(1/on.norm()).point())
+		out["lattice"] = append(out["lattice"], orb.Point{60 + float64(r.IntN(311))*0.05, 29 + float64(r.IntN(171))*0.05})
+	}
+	return out
+}
+
+// TestNearestMatchesBruteForce compares the indexed nearest border point
+// with the measurement of every segment.
+func TestNearestMatchesBruteForce(t *testing.T) {
+	a := embeddedAtlas(t)
+	b := a.border
+	n := 150
+	if testing.Short() {
+		n = 30
+	}
+	for name, pts := range nearestTestPoints(b, n) {
+		t.Run(name, func(t *testing.T) {
+			bad := 0
+			for _, p := range pts {
+				want := b.bruteNearest(p)
+				got := b.nearest(p)
+				if !sameDistance(got, want) {
+					bad++
+					if bad <= 5 {
+						t.Errorf("%v: got %+v, want %+v", p, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// sameDistance reports whether two answers agree: the same distance (the
+// same computation on the same winning segment gives the same bits), and
+// the same point and chainage (two parts of the line tied to the bit would
+// be ranked in segment order by both).
+func sameDistance(got, want BorderDistance) bool {
+	return got.Metres == want.Metres && got.Point == want.Point && got.ChainageKm == want.ChainageKm
+}
+
+// TestConformalBand measures, over the region and far beyond, how far
+// (relative to the nearest) on the conformal sphere the segments lie that
+// the final ranking keeps (within approxTie of the best approxMetres): it
+// must stay well inside confTie.
+func TestConformalBand(t *testing.T) {
+	a := embeddedAtlas(t)
+	b := a.border
+	r := rand.New(rand.NewPCG(13, 14))
+	worst := 0.0
+	n := 100
+	if testing.Short() {
+		n = 20
+	}
+	for i := range n {
+		var p orb.Point
+		if i%2 == 0 {
+			p = orb.Point{60 + r.Float64()*15.5, 29 + r.Float64()*8.5}
+		} else {
+			p = orb.Point{-180 + r.Float64()*360, -89 + r.Float64()*178}
+		}
+		pv, cv := toVec(p), toConfVec(p)
+		conf := make([]float64, len(b.vec)-1)
+		approx := make([]float64, len(b.vec)-1)
+		bestConf, bestApprox := math.Inf(1), math.Inf(1)
+		for s := range conf {
+			_, conf[s] = closestOnArc(cv, b.cvec[s], b.cvec[s+1])
+			foot, _ := closestOnArc(pv, b.vec[s], b.vec[s+1])
+			approx[s] = approxMetres(pv, foot)
+			bestConf = math.Min(bestConf, conf[s])
+			bestApprox = math.Min(bestApprox, approx[s])
+		}
+		if bestApprox < 1000 {
+			continue
+		}
+		for s := range conf {
+			if approx[s] <= bestApprox*approxTie+1e-3 {
+				worst = math.Max(worst, (conf[s]-b.confAdd)/bestConf-1)
+			}
+		}
+	}
+	t.Logf("largest band needed %.2e, confTie-1 = %.0e, additive %.2e rad (%.3f m)", worst, confTie-1, b.confAdd, b.confAdd*meanRadius)
+	if worst > (confTie-1)/3 {
+		t.Errorf("band needed %.2e is not well inside confTie-1 = %.0e", worst, confTie-1)
+	}
+}
+
+// TestConformalLatitude checks the series against the closed form
+// χ = gd(atanh(sin φ) − e·atanh(e·sin φ)).
+func TestConformalLatitude(t *testing.T) {
+	e := math.Sqrt(wgs84E2)
+	for lat := -89.5; lat <= 89.5; lat += 0.25 {
+		phi := lat * math.Pi / 180
+		s := math.Sin(phi)
+		want := math.Asin(math.Tanh(math.Atanh(s) - e*math.Atanh(e*s)))
+		c := toConfVec(orb.Point{10, lat})
+		got := math.Atan2(c.z, math.Hypot(c.x, c.y))
+		if math.Abs(got-want) > 1e-10 {
+			t.Errorf("latitude %v: conformal %.15f, want %.15f", lat, got, want)
+		}
+		if g, _ := toVecs(orb.Point{10, lat}); g != toVec(orb.Point{10, lat}) {
+			d := g.sub(toVec(orb.Point{10, lat})).norm()
+			if d > 1e-15 {
+				t.Errorf("latitude %v: geodetic vector differs from toVec by %g", lat, d)
+			}
+		}
+	}
+}
