@@ -8,13 +8,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/durandline/durand/cmd/durand/internal/server"
+	"github.com/durandline/durand/geo"
 )
 
 // HTTP server limits of `durand serve`.
@@ -26,9 +31,19 @@ const (
 	serveMaxHeaderBytes    = 16 << 10 // request line and headers
 )
 
+// notifyDebounce is how long a reload waits after a change notification
+// for more (a load or a QGIS save notifies several tables).
+const notifyDebounce = 100 * time.Millisecond
+
 // runServe implements `durand serve`: the HTTP server of package server on
 // --addr until ctx is done or SIGINT/SIGTERM arrives; in-flight requests
 // then get --shutdown-timeout to finish.
+//
+// The data come from a source (source.go): the embedded files merged with
+// the data directory, or PostgreSQL. A reloader (reload.go) serves every
+// request wholly from one snapshot (atlas and server) and swaps in a new
+// snapshot, built off to the side, when the source changes: on SIGHUP, and
+// with PostgreSQL on every change notification and reconnection.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port (port 0: any free port)")
@@ -39,7 +54,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM")
 	maplibre := fs.String("maplibre", "", "serve this local copy of MapLibre GL JS (the dist folder of the maplibre-gl npm package, 6.x) under /vendor/maplibre/ for the map page /map (default: the page loads MapLibre from its public CDN)")
 	cacheMB := fs.Int("tile-cache-mb", 256, "memory for cached vector tiles, in MiB (0: no cache)")
-	noWarmup := fs.Bool("no-warmup", false, "do not generate the vector tiles of zooms 0-6 into the cache at start-up")
+	noWarmup := fs.Bool("no-warmup", false, "do not generate the vector tiles of zooms 0-6 into the cache at start-up (and after each reload)")
+	source := fs.String("source", "", "where the data comes from: empty for the embedded data merged with --data-dir (SIGHUP re-reads it), or a PostgreSQL URL postgres://user:password@host:port/db loaded by 'durand db load' (changes are picked up live through LISTEN/NOTIFY)")
+	dbSchema := fs.String("db-schema", "durand", "with --source postgres://: the schema holding the durand tables")
+	dbStatementTimeout := fs.Duration("db-statement-timeout", 30*time.Second, "with --source postgres://: statement_timeout of the pool's connections")
+	dbConnectTimeout := fs.Duration("db-connect-timeout", 5*time.Second, "with --source postgres://: timeout of each connection attempt (reconnection then backs off from 200 ms to 5 s)")
+	dbMaxConns := fs.Int("db-max-conns", 4, "with --source postgres://: connections in the pool (plus one for LISTEN)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,10 +70,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer logw.Close()
 	var logger *slog.Logger
 	switch *logFormat {
-	case "text":
-		logger = slog.New(slog.NewTextHandler(logw, nil))
-	case "json":
-		logger = slog.New(slog.NewJSONHandler(logw, nil))
+	case "text", "json": // slog handlers with a fast access log (logbuf.go)
+		logger = slog.New(newAccessHandler(logw, *logFormat == "json"))
 	default:
 		return &usageError{fmt.Sprintf("--log-format %q: want text or json", *logFormat)}
 	}
@@ -76,30 +94,83 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return &usageError{err.Error()}
 	}
+	var src atlasSource = dirSource{dataDir: *dataDir}
+	switch {
+	case *source == "":
+	case isPostgresURL(*source):
+		if *dataDir != "" {
+			return &usageError{"--data-dir is for the embedded source; with --source postgres://… the data comes from the database (load it with durand db load --data-dir)"}
+		}
+		if *dbSchema == "" || *dbStatementTimeout <= 0 || *dbConnectTimeout <= 0 || *dbMaxConns < 1 || *dbMaxConns > 1000 {
+			return &usageError{"--db-schema must not be empty, --db-statement-timeout and --db-connect-timeout must be positive and --db-max-conns 1 to 1000"}
+		}
+		pg, err := newPGSource(pgSourceConfig{DSN: *source, Schema: *dbSchema, StatementTimeout: *dbStatementTimeout,
+			ConnectTimeout: *dbConnectTimeout, MaxConns: int32(*dbMaxConns)})
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		src = pg
+	default:
+		return &usageError{fmt.Sprintf("--source %q: want a postgres:// URL (or nothing for the embedded data and --data-dir)", redactURL(*source))}
+	}
 	// Listen first: a port in use is reported before the atlas is loaded.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	a, err := openAtlas(*dataDir)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// One registry and one set of request metrics for every snapshot.
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(collectors.NewGoCollector()); err != nil {
+		return err
+	}
+	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return err
+	}
+	metrics, err := server.NewMetrics(reg)
 	if err != nil {
 		return err
 	}
-	cfg.Atlas = a
-	// The zones take a second or more to compute: start now, in the
-	// background. Requests that need them meanwhile wait for them.
+	warmZoom := -1
+	if !*noWarmup && *cacheMB > 0 {
+		warmZoom = server.DefaultWarmZoom
+	}
+	var rl *reloader
+	newHandler := func(a *geo.Atlas) (http.Handler, error) {
+		c := cfg
+		c.Atlas, c.Registry, c.Metrics, c.Ready = a, reg, metrics, rl.ready
+		return server.New(c)
+	}
+	if rl, err = newReloader(ctx, src, newHandler, warmZoom, logger, reg); err != nil {
+		return err
+	}
+	if err := rl.reload(ctx, "start"); err != nil {
+		return err
+	}
+	// SIGHUP: read the source again (the data directory, or the database).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	go func() {
-		if err := a.PrepareZones(); err != nil {
-			logger.Error("computing the crisis zones", "err", err)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				logger.Info("SIGHUP: reloading the data", "source", src.String())
+				_ = rl.reload(ctx, "SIGHUP")
+			}
 		}
 	}()
-	h, err := server.New(cfg)
-	if err != nil {
-		return err
+	if pg, ok := src.(*pgSource); ok {
+		go pg.watch(ctx, notifyDebounce, func(ctx context.Context, why string) { _ = rl.reload(ctx, why) }, rl.lost)
 	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           rl,
 		ReadHeaderTimeout: serveReadHeaderTimeout,
 		ReadTimeout:       serveReadTimeout,
 		WriteTimeout:      serveWriteTimeout,
@@ -109,19 +180,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	open := browseURL(ln.Addr(), *baseURL)
 	fmt.Fprintf(stderr, "durand: serving %d layers on http://%s/\ndurand: open %s/?f=html in a browser (API: %s/api, collections: %s/collections)\n",
-		len(a.Layers()), ln.Addr(), open, open, open)
-
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if !*noWarmup && *cacheMB > 0 {
-		// Tiles of low zooms, in the background; requests meanwhile are
-		// served (tiles not yet warm are generated on demand).
-		go func() {
-			if err := server.WarmTiles(ctx, h, server.DefaultWarmZoom); err != nil && ctx.Err() == nil {
-				logger.Error("tile warm-up failed", "err", err)
-			}
-		}()
-	}
+		len(rl.current().atlas.Layers()), ln.Addr(), open, open, open)
 	return serveUntilDone(ctx, srv, ln, *shutdown, stderr)
 }
 
@@ -147,6 +206,14 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, time
 		return err
 	}
 	return nil
+}
+
+// redactURL returns s with the password of a URL replaced.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return s
 }
 
 // browseURL is the URL to open: the base URL, or the listening address
