@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -104,18 +105,30 @@ func (l *layer) search(b orb.Bound) []int {
 	return out
 }
 
-// polygonSet answers "which polygon contains p" for a polygon layer.
+// polygonSet answers "which polygon contains p" for a polygon layer. The
+// index of each polygon is built on the first query that reaches it (after
+// the layer's bounding-box search), so that loading stays fast; the first
+// Locate in a new area pays for a few polygons (well under 10 ms in all).
 type polygonSet struct {
 	l     *layer
-	index []*polyIndex
+	geoms []orb.MultiPolygon
+	index []lazyIndex
+}
+
+type lazyIndex struct {
+	once sync.Once
+	ix   *polyIndex
 }
 
 func newPolygonSet(l *layer, geoms []orb.MultiPolygon) *polygonSet {
-	s := &polygonSet{l: l, index: make([]*polyIndex, len(geoms))}
-	for i, g := range geoms {
-		s.index[i] = newPolyIndex(g)
-	}
-	return s
+	return &polygonSet{l: l, geoms: geoms, index: make([]lazyIndex, len(geoms))}
+}
+
+// at returns the index of polygon i, building it on first use.
+func (s *polygonSet) at(i int) *polyIndex {
+	e := &s.index[i]
+	e.once.Do(func() { e.ix = newPolyIndexBound(s.geoms[i], s.l.bounds[i]) })
+	return e.ix
 }
 
 // containing returns the index of the first polygon (in file order) that
@@ -123,7 +136,7 @@ func newPolygonSet(l *layer, geoms []orb.MultiPolygon) *polygonSet {
 func (s *polygonSet) containing(p orb.Point, keep func(int) bool) int {
 	found := -1
 	s.l.tree.Search(p, p, func(_, _ [2]float64, i int) bool {
-		if (found == -1 || i < found) && (keep == nil || keep(i)) && s.index[i].contains(p) {
+		if (found == -1 || i < found) && (keep == nil || keep(i)) && s.at(i).contains(p) {
 			found = i
 		}
 		return true
@@ -145,7 +158,7 @@ func (s *polygonSet) nearest(p orb.Point, maxMetres float64, keep func(int) bool
 		if keep != nil && !keep(i) {
 			continue
 		}
-		if d := s.index[i].approxDistance(p); d <= bestD {
+		if d := s.at(i).approxDistance(p); d <= bestD {
 			if d < bestD || best == -1 || i < best {
 				best, bestD = i, d
 			}

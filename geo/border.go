@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -24,12 +25,11 @@ type Border struct {
 	Name string
 	Line orb.LineString
 
-	cum  []float64 // geodesic metres from the start to each vertex
-	vec  []vec3    // unit vectors of the vertices
-	segs *segTree  // over vec
+	cum []float64 // geodesic metres from the start to each vertex
+	vec []vec3    // unit vectors of the vertices
 
-	cvec  []vec3   // unit vectors of the vertices on the conformal sphere
-	csegs *segTree // over cvec
+	cvec []vec3   // unit vectors of the vertices on the conformal sphere
+	segs *segTree // over cvec
 	// confAdd is the additive band term of the conformal search: confAdd
 	// plus twice the largest gap between a mapped geodetic edge and its
 	// conformal edge (see arcGap).
@@ -46,17 +46,24 @@ func newBorder(id, name string, line orb.LineString) (*Border, error) {
 			return nil, fmt.Errorf("border vertex %d: %w", i, err)
 		}
 		b.vec[i], b.cvec[i] = toVecs(p)
-		if i > 0 {
-			b.cum[i] = b.cum[i-1] + Distance(line[i-1], p)
-		}
 	}
-	b.segs = newSegTree(b.vec)
-	b.csegs = newSegTree(b.cvec)
+	// The chainage (Karney's geodesic per segment) and the search structure
+	// are independent: build them side by side.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 1; i < len(line); i++ {
+			b.cum[i] = b.cum[i-1] + Distance(line[i-1], line[i])
+		}
+	}()
+	b.segs = newSegTree(b.cvec)
 	gap := 0.0
 	for i := 1; i < len(line); i++ {
 		gap = math.Max(gap, arcGap(b.vec[i-1], b.vec[i], b.cvec[i-1], b.cvec[i]))
 	}
 	b.confAdd = confAdd + 2.01*gap
+	wg.Wait()
 	return b, nil
 }
 
@@ -145,14 +152,9 @@ type BorderDistance struct {
 	ChainageKm float64   `json:"chainage_km"`  // its chainage
 }
 
-// Candidates are gathered on the sphere within sphereTie of the nearest
-// (the ellipsoid can reorder spherical distances that close: N/M is at most
-// 1.0067), ranked by approxMetres, and those within approxTie of the best
-// are measured again.
-const (
-	sphereTie = 1.006
-	approxTie = 1.00001
-)
+// Candidates (see confTie) are ranked by approxMetres, and those within
+// approxTie of the best are measured again.
+const approxTie = 1.00001
 
 // exactBeyond is the distance above which a final distance is measured with
 // Karney's geodesic; below it approxMetres is used, which agrees with it to
@@ -173,8 +175,16 @@ func ellipsoidal(p orb.Point, approx float64, q vec3) float64 {
 // ellipsoid. Candidates come from the conformal search (see confTie).
 func (b *Border) nearest(p orb.Point) BorderDistance {
 	var buf [64]arcCand
+	cands, bestApprox := b.candidates(p, buf[:0])
+	return b.pick(p, cands, bestApprox)
+}
+
+// candidates appends to cands the segments that can be nearest to p on the
+// ellipsoid, with the closest point of each on the geodetic sphere and its
+// approxMetres, and returns the smallest approxMetres.
+func (b *Border) candidates(p orb.Point, cands []arcCand) ([]arcCand, float64) {
 	pv, cv := toVecs(p)
-	cands, bestConf := b.csegs.nearest(cv, b.cvec, confTie, b.confAdd, buf[:0])
+	cands, bestConf := b.segs.nearest(cv, b.cvec, confTie, b.confAdd, cands)
 	limit := bestConf*confTie + b.confAdd
 	bestApprox := math.Inf(1)
 	n := 0
@@ -189,7 +199,7 @@ func (b *Border) nearest(p orb.Point) BorderDistance {
 		cands[n] = c
 		n++
 	}
-	return b.pick(p, cands[:n], bestApprox)
+	return cands[:n], bestApprox
 }
 
 // pick measures the candidates within approxTie of the best and returns
@@ -216,27 +226,6 @@ func (b *Border) pick(p orb.Point, cands []arcCand, bestApprox float64) BorderDi
 		}
 	}
 	return best
-}
-
-// nearestSphere is nearest with the candidates gathered on the geodetic
-// sphere within sphereTie of the nearest (the method before the conformal
-// search; tests compare the two).
-func (b *Border) nearestSphere(p orb.Point) BorderDistance {
-	var buf [32]arcCand
-	pv := toVec(p)
-	cands, bestAng := b.segs.nearest(pv, b.vec, sphereTie, 0, buf[:0])
-	bestApprox := math.Inf(1)
-	n := 0
-	for _, c := range cands {
-		if c.ang > bestAng*sphereTie+1e-15 {
-			continue
-		}
-		c.approx = approxMetres(pv, c.foot)
-		bestApprox = math.Min(bestApprox, c.approx)
-		cands[n] = c
-		n++
-	}
-	return b.pick(p, cands[:n], bestApprox)
 }
 
 func cosDeg(d float64) float64 { return math.Cos(d * math.Pi / 180) }

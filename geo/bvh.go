@@ -28,34 +28,40 @@ type segNode struct {
 func newSegTree(v []vec3) *segTree {
 	t := &segTree{nodes: make([]segNode, 0, 2*len(v))}
 	if len(v) >= 2 {
-		t.build(v, 0, int32(len(v)-1))
+		// The bulge of each arc beyond its own chord: 1 − cos(θ/2) for an
+		// arc of angle θ.
+		bulge := make([]float64, len(v)-1)
+		for i := range bulge {
+			bulge[i] = 1 - math.Cos(angle(v[i], v[i+1])/2)
+		}
+		t.build(v, bulge, 0, int32(len(v)-1))
 	}
 	return t
 }
 
-// build adds the node for segments [lo, hi) and returns its index.
-func (t *segTree) build(v []vec3, lo, hi int32) int32 {
+// build adds the node for segments [lo, hi) and returns its index and the
+// largest bulge of its arcs.
+func (t *segTree) build(v []vec3, bulge []float64, lo, hi int32) (int32, float64) {
 	// Capsule around the run: the chord from its first to its last vertex,
 	// radius to the farthest vertex, plus the largest bulge of an arc beyond
-	// its own chord (1 − cos(θ/2) for an arc of angle θ).
+	// its own chord.
 	a, b := v[lo], v[hi]
-	r, bulge := 0.0, 0.0
-	for i := lo; i <= hi; i++ {
+	r := 0.0
+	for i := lo + 1; i < hi; i++ {
 		r = math.Max(r, segDist(v[i], a, b))
-		if i > lo {
-			th := angle(v[i-1], v[i])
-			bulge = math.Max(bulge, 1-math.Cos(th/2))
-		}
 	}
 	idx := int32(len(t.nodes))
-	t.nodes = append(t.nodes, segNode{a: a, b: b, r: r + bulge + 1e-12, lo: lo, hi: hi, left: -1, right: -1})
+	t.nodes = append(t.nodes, segNode{a: a, b: b, lo: lo, hi: hi, left: -1, right: -1})
+	bmax := bulge[lo]
 	if hi-lo > 1 {
 		mid := (lo + hi) / 2
-		l := t.build(v, lo, mid)
-		rt := t.build(v, mid, hi)
+		l, bl := t.build(v, bulge, lo, mid)
+		rt, br := t.build(v, bulge, mid, hi)
 		t.nodes[idx].left, t.nodes[idx].right = l, rt
+		bmax = math.Max(bl, br)
 	}
-	return idx
+	t.nodes[idx].r = r + bmax + 1e-12
+	return idx, bmax
 }
 
 // heapItem is a node and the lower bound of its chord distance.

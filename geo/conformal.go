@@ -79,19 +79,16 @@ const (
 // arcGap returns an upper bound, in radians on the conformal sphere, of how
 // far the geodetic-sphere edge a–b (unit vectors ga, gb) strays, once mapped
 // onto the conformal sphere, from the conformal edge between ca and cb. The
-// gap is a smooth bump, largest near the middle; it is sampled at the
-// middle and the quarter points and scaled up by half.
+// gap is a smooth bump, zero at the ends and largest near the middle (its
+// shape is close to t(1−t) along the edge); it is measured at the middle and
+// doubled.
 func arcGap(ga, gb, ca, cb vec3) float64 {
-	worst := 0.0
-	for _, t := range [3]float64{0.25, 0.5, 0.75} {
-		g := vec3{ga.x + t*(gb.x-ga.x), ga.y + t*(gb.y-ga.y), ga.z + t*(gb.z-ga.z)}
-		n := g.norm()
-		if n < 1e-12 {
-			continue
-		}
-		g = g.scale(1 / n) // a point of the great-circle edge
-		_, d := closestOnArc(toConfVec(g.point()), ca, cb)
-		worst = math.Max(worst, d)
+	g := vec3{ga.x + gb.x, ga.y + gb.y, ga.z + gb.z}
+	n := g.norm()
+	if n < 1e-12 {
+		return math.Pi // antipodal ends: no bound
 	}
-	return 1.5*worst + 1e-15
+	_, c := toVecs(g.scale(1 / n).point())
+	_, d := closestOnArc(c, ca, cb)
+	return 2*d + 1e-15
 }

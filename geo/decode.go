@@ -1,12 +1,11 @@
 package geo
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -14,34 +13,35 @@ import (
 
 // decodeCollection decodes a GeoJSON FeatureCollection. It gives the same
 // result as geojson.UnmarshalFeatureCollection for the geometry types the
-// atlas uses, several times faster: a json.Decoder walks the structure
-// (member names matched exactly, as RFC 7946 requires) and decodes the
-// properties, while coordinate arrays, most of the bytes, are parsed by
-// coordParser in one pass.
+// atlas uses, several times faster: a small scanner walks the structure
+// (member names matched exactly after unescaping, as RFC 7946 requires),
+// encoding/json decodes the properties, ids and skipped members, and the
+// coordinate arrays, most of the bytes, are parsed by coordParser in one
+// pass with the JSON number grammar, so nothing orb refuses is accepted.
 func decodeCollection(data []byte) (*geojson.FeatureCollection, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
+	sc := &scanner{b: data}
 	fc := geojson.NewFeatureCollection()
 	typ := ""
-	err := decodeObject(dec, func(key string) error {
+	err := sc.object(func(key string) error {
 		switch key {
 		case "type":
-			return dec.Decode(&typ)
+			return sc.stringValue(&typ)
 		case "features":
 			fc.Features = fc.Features[:0]
-			return decodeArray(dec, func() error {
-				f, err := decodeFeature(dec, len(fc.Features))
+			return sc.array(func() error {
+				f, err := decodeFeature(sc, len(fc.Features))
 				if err == nil {
 					fc.Features = append(fc.Features, f)
 				}
 				return err
 			})
 		}
-		return skipValue(dec)
+		return sc.skip()
 	})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if sc.ws(); sc.i != len(sc.b) {
 		return nil, errors.New("trailing data after the FeatureCollection")
 	}
 	if typ != "FeatureCollection" {
@@ -50,20 +50,29 @@ func decodeCollection(data []byte) (*geojson.FeatureCollection, error) {
 	return fc, nil
 }
 
-func decodeFeature(dec *json.Decoder, i int) (*geojson.Feature, error) {
+func decodeFeature(sc *scanner, i int) (*geojson.Feature, error) {
 	f := &geojson.Feature{Properties: geojson.Properties{}}
 	var gtype string
-	var coords json.RawMessage
+	var coords []byte
 	hasGeom := false
-	err := decodeObject(dec, func(key string) error {
+	err := sc.object(func(key string) error {
 		switch key {
 		case "type":
-			return dec.Decode(&f.Type)
+			return sc.stringValue(&f.Type)
 		case "id":
-			return dec.Decode(&f.ID)
+			raw, err := sc.value()
+			if err != nil {
+				return err
+			}
+			f.ID = nil
+			return json.Unmarshal(raw, &f.ID)
 		case "properties":
+			raw, err := sc.value()
+			if err != nil {
+				return err
+			}
 			var p geojson.Properties
-			if err := dec.Decode(&p); err != nil {
+			if err := json.Unmarshal(raw, &p); err != nil {
 				return err
 			}
 			if p != nil {
@@ -72,28 +81,23 @@ func decodeFeature(dec *json.Decoder, i int) (*geojson.Feature, error) {
 			return nil
 		case "geometry":
 			gtype, coords, hasGeom = "", nil, false
-			tok, err := dec.Token()
-			if err != nil {
-				return err
-			}
-			if tok == nil {
+			if sc.null() {
 				return nil
 			}
-			if tok != json.Delim('{') {
-				return fmt.Errorf("geometry is not an object")
-			}
 			hasGeom = true
-			return decodeMembers(dec, func(key string) error {
+			return sc.object(func(key string) error {
 				switch key {
 				case "type":
-					return dec.Decode(&gtype)
+					return sc.stringValue(&gtype)
 				case "coordinates":
-					return dec.Decode(&coords)
+					var err error
+					coords, err = sc.coordinates()
+					return err
 				}
-				return skipValue(dec)
+				return sc.skip()
 			})
 		}
-		return skipValue(dec)
+		return sc.skip()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("feature %d: %w", i, err)
@@ -111,58 +115,240 @@ func decodeFeature(dec *json.Decoder, i int) (*geojson.Feature, error) {
 	return f, nil
 }
 
-// decodeObject reads a JSON object, calling member for each key with the
-// decoder positioned at its value (which member must consume).
-func decodeObject(dec *json.Decoder, member func(key string) error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok != json.Delim('{') {
-		return fmt.Errorf("want a JSON object, got %v", tok)
-	}
-	return decodeMembers(dec, member)
+var errSyntax = errors.New("invalid JSON")
+
+// scanner walks a JSON document.
+type scanner struct {
+	b []byte
+	i int
 }
 
-// decodeMembers reads the members of an object whose '{' has been read.
-func decodeMembers(dec *json.Decoder, member func(key string) error) error {
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
+// ws skips JSON whitespace.
+func (sc *scanner) ws() {
+	for sc.i < len(sc.b) {
+		switch sc.b[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
+	}
+}
+
+func (sc *scanner) errorf(want string) error {
+	if sc.i >= len(sc.b) {
+		return fmt.Errorf("%w: want %s, got end of input", errSyntax, want)
+	}
+	return fmt.Errorf("%w: want %s at byte %d, got %q", errSyntax, want, sc.i, sc.b[sc.i])
+}
+
+// consume skips whitespace and the byte ch, reporting whether it was there.
+func (sc *scanner) consume(ch byte) bool {
+	sc.ws()
+	if sc.i < len(sc.b) && sc.b[sc.i] == ch {
+		sc.i++
+		return true
+	}
+	return false
+}
+
+// null consumes a JSON null if one comes next.
+func (sc *scanner) null() bool {
+	sc.ws()
+	if len(sc.b)-sc.i >= 4 && string(sc.b[sc.i:sc.i+4]) == "null" {
+		sc.i += 4
+		return true
+	}
+	return false
+}
+
+// object reads a JSON object, calling member for each member name with the
+// scanner positioned at its value (which member must consume).
+func (sc *scanner) object(member func(key string) error) error {
+	if !sc.consume('{') {
+		return sc.errorf("an object")
+	}
+	if sc.consume('}') {
+		return nil
+	}
+	for {
+		sc.ws()
+		var key string
+		if err := sc.stringValue(&key); err != nil {
 			return err
 		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("want a member name, got %v", tok)
+		if !sc.consume(':') {
+			return sc.errorf("':'")
 		}
 		if err := member(key); err != nil {
 			return err
 		}
+		if sc.consume(',') {
+			continue
+		}
+		if sc.consume('}') {
+			return nil
+		}
+		return sc.errorf("',' or '}'")
 	}
-	_, err := dec.Token() // '}'
-	return err
 }
 
-func decodeArray(dec *json.Decoder, elem func() error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
+// array reads a JSON array, calling elem for each element.
+func (sc *scanner) array(elem func() error) error {
+	if !sc.consume('[') {
+		return sc.errorf("an array")
 	}
-	if tok != json.Delim('[') {
-		return fmt.Errorf("want a JSON array, got %v", tok)
+	if sc.consume(']') {
+		return nil
 	}
-	for dec.More() {
+	for {
 		if err := elem(); err != nil {
 			return err
 		}
+		if sc.consume(',') {
+			continue
+		}
+		if sc.consume(']') {
+			return nil
+		}
+		return sc.errorf("',' or ']'")
 	}
-	_, err = dec.Token() // ']'
-	return err
 }
 
-func skipValue(dec *json.Decoder) error {
-	var raw json.RawMessage
-	return dec.Decode(&raw)
+// stringEnd returns the index just past the JSON string starting at i (at
+// its opening quote) and whether it is plain: printable ASCII without
+// escapes, so its bytes are its value.
+func stringEnd(b []byte, i int) (end int, plain bool, err error) {
+	plain = true
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return j + 1, plain, nil
+		case c == '\\':
+			plain = false
+			j++ // the escaped byte; json.Unmarshal checks the escape
+		case c < 0x20:
+			return 0, false, fmt.Errorf("%w: control character in string at byte %d", errSyntax, j)
+		case c >= utf8.RuneSelf:
+			plain = false
+		}
+	}
+	return 0, false, fmt.Errorf("%w: unterminated string", errSyntax)
+}
+
+// stringValue reads a JSON string into *s. A null leaves *s unchanged, as
+// encoding/json does.
+func (sc *scanner) stringValue(s *string) error {
+	sc.ws()
+	if sc.null() {
+		return nil
+	}
+	if sc.i >= len(sc.b) || sc.b[sc.i] != '"' {
+		return sc.errorf("a string")
+	}
+	end, plain, err := stringEnd(sc.b, sc.i)
+	if err != nil {
+		return err
+	}
+	raw := sc.b[sc.i:end]
+	sc.i = end
+	if plain {
+		*s = string(raw[1 : len(raw)-1])
+		return nil
+	}
+	return json.Unmarshal(raw, s)
+}
+
+// valueEnd returns the index just past the JSON value starting at i,
+// matching brackets outside strings; the caller validates the value.
+func valueEnd(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, fmt.Errorf("%w: want a value, got end of input", errSyntax)
+	}
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			end, _, err := stringEnd(b, j)
+			if err != nil {
+				return 0, err
+			}
+			if depth == 0 {
+				return end, nil
+			}
+			j = end - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return j, nil // the end of a scalar inside its container
+			}
+			depth--
+			if depth == 0 {
+				return j + 1, nil
+			}
+		case ',', ':', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return j, nil
+			}
+		}
+	}
+	if depth != 0 {
+		return 0, fmt.Errorf("%w: unterminated value", errSyntax)
+	}
+	return len(b), nil
+}
+
+// value returns the bytes of the next JSON value; the caller decodes them
+// with encoding/json, which validates them.
+func (sc *scanner) value() ([]byte, error) {
+	sc.ws()
+	end, err := valueEnd(sc.b, sc.i)
+	if err != nil {
+		return nil, err
+	}
+	raw := sc.b[sc.i:end]
+	sc.i = end
+	return raw, nil
+}
+
+// skip consumes the next JSON value. It is decoded, as orb decodes foreign
+// members, so that what orb refuses there (a number beyond float64, say)
+// is refused here too.
+func (sc *scanner) skip() error {
+	raw, err := sc.value()
+	if err != nil {
+		return err
+	}
+	var v any
+	return json.Unmarshal(raw, &v)
+}
+
+// coordinates returns the bytes of a coordinates value. They are not
+// validated here: coordParser reads them with the JSON grammar.
+func (sc *scanner) coordinates() ([]byte, error) {
+	sc.ws()
+	start := sc.i
+	if start < len(sc.b) && sc.b[start] == '[' {
+		depth := 0
+		for j := start; j < len(sc.b); j++ {
+			switch sc.b[j] {
+			case '[':
+				depth++
+			case ']':
+				depth--
+				if depth == 0 {
+					sc.i = j + 1
+					return sc.b[start:sc.i], nil
+				}
+			case '"', '{', '}':
+				// Not coordinates; let value find (and validate) the end.
+				return sc.value()
+			}
+		}
+		return nil, fmt.Errorf("%w: unterminated array", errSyntax)
+	}
+	return sc.value()
 }
 
 var errCoords = errors.New("malformed coordinates")
@@ -324,7 +510,7 @@ func (c *coordParser) number() (float64, error) {
 		c.i++
 	}
 done:
-	if c.i == start || (neg && c.i == start+1) {
+	if !validNumber(c.b[start:c.i]) {
 		return 0, fmt.Errorf("%w: want a number at byte %d", errCoords, start)
 	}
 	if simple && digits <= 15 && frac <= 22 && !(dot && frac == 0) && c.b[c.i-1] != '.' {
@@ -377,4 +563,43 @@ func (c *coordParser) pointLists() ([][]orb.Point, error) {
 		return err
 	})
 	return out, err
+}
+
+// validNumber reports whether b is a JSON number:
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }

@@ -308,11 +308,19 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 	if !ok {
 		return &DataError{File: FileBorder, Err: fmt.Errorf("geometry is %s, want LineString", bf.Geometry.GeoJSONType())}
 	}
-	b, err := newBorder(featureID(bf), str(bf, "name"), line)
-	if err != nil {
-		return &DataError{File: FileBorder, Err: err}
-	}
-	a.border = b
+	// The border's chainage and search structure are built while the
+	// polygon layers are read.
+	var (
+		b    *Border
+		berr error
+		wg   sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		b, berr = newBorder(featureID(bf), str(bf, "name"), line)
+	}()
+	defer wg.Wait() // on an early return
 	a.addLayer(LayerBorder, border)
 
 	// Countries: sovereign area = polygons with their holes filled.
@@ -403,5 +411,10 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 		a.crossings = append(a.crossings, c)
 		a.crossVec = append(a.crossVec, toVec(c.Point))
 	}
+	wg.Wait()
+	if berr != nil {
+		return &DataError{File: FileBorder, Err: berr}
+	}
+	a.border = b
 	return nil
 }

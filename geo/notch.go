@@ -13,11 +13,16 @@ import "github.com/paulmach/orb"
 // such a notch; sovereignty counts it as the country's.
 func notches(mp orb.MultiPolygon, border orb.LineString) []orb.Ring {
 	type at struct{ poly, ring, idx int }
-	where := map[orb.Point]at{}
+	// Where each border vertex first occurs in the outline (only border
+	// vertices are looked up, so only they are recorded).
+	where := make(map[orb.Point]at, len(border))
+	for _, p := range border {
+		where[p] = at{-1, -1, -1}
+	}
 	for pi, poly := range mp {
 		for ri, ring := range poly {
 			for i, p := range ring {
-				if _, ok := where[p]; !ok {
+				if w, ok := where[p]; ok && w.poly < 0 {
 					where[p] = at{pi, ri, i}
 				}
 			}
@@ -25,9 +30,8 @@ func notches(mp orb.MultiPolygon, border orb.LineString) []orb.Ring {
 	}
 	var out []orb.Ring
 	for i := 0; i+1 < len(border); i++ {
-		a, okA := where[border[i]]
-		b, okB := where[border[i+1]]
-		if !okA || !okB || a.poly != b.poly || a.ring != b.ring {
+		a, b := where[border[i]], where[border[i+1]]
+		if a.poly < 0 || b.poly < 0 || a.poly != b.poly || a.ring != b.ring {
 			continue
 		}
 		ring := mp[a.poly][a.ring]

@@ -31,7 +31,7 @@ func TestNotchesOnDefaultData(t *testing.T) {
 			ix := newPolyIndex(orb.MultiPolygon{{r}})
 			for _, p := range r {
 				q := orb.Point{p[0] + 1e-4, p[1]}
-				if ix.contains(q) && a.sovereign.index[1-ci].contains(q) {
+				if ix.contains(q) && a.sovereign.at(1-ci).contains(q) {
 					t.Errorf("%s notch overlaps %s at %v", c.ID, other.ID, q)
 					break
 				}

@@ -22,7 +22,12 @@ type polyIndex struct {
 }
 
 func newPolyIndex(mp orb.MultiPolygon) *polyIndex {
-	ix := &polyIndex{bound: mp.Bound()}
+	return newPolyIndexBound(mp, mp.Bound())
+}
+
+// newPolyIndexBound is newPolyIndex given the bounding box of mp.
+func newPolyIndexBound(mp orb.MultiPolygon, bound orb.Bound) *polyIndex {
+	ix := &polyIndex{bound: bound}
 	for _, poly := range mp {
 		for _, ring := range poly {
 			for i := 1; i < len(ring); i++ {

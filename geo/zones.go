@@ -582,13 +582,12 @@ func geodesicCircle(c orb.Point, metres, step float64) orb.Ring {
 // edges to p and its distance in metres, measured with approxMetres (good
 // to about 1e-4 within a few hundred km).
 func (b *Border) approxNearest(p orb.Point) (vec3, float64) {
-	var buf [32]arcCand
-	pv := toVec(p)
-	cands, _ := b.segs.nearest(pv, b.vec, sphereTie, 0, buf[:0])
+	var buf [64]arcCand
+	cands, _ := b.candidates(p, buf[:0])
 	best, foot := math.Inf(1), vec3{}
 	for _, c := range cands {
-		if m := approxMetres(pv, c.foot); m < best {
-			best, foot = m, c.foot
+		if c.approx < best {
+			best, foot = c.approx, c.foot
 		}
 	}
 	return foot, best
