@@ -204,6 +204,8 @@ func (s *server) downloads(r *http.Request, q query) (*response, error) {
 				Title: c.title + " (" + formatTitle(f) + ")"})
 		}
 	}
+	pm := pmtilesLink(base)
+	files = append(files, file{Collection: allTiles, Format: "pmtiles", Href: pm.Href, Type: pm.Type, Title: "Every layer: " + pm.Title})
 	links := selfLinks(base, "/downloads", fm, mediaJSON, nil)
 	doc := map[string]any{"downloads": files, "attribution": s.atlas.Provenance().Attribution(""), "links": links}
 	if fm == formatHTML {

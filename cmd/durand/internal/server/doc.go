@@ -37,6 +37,7 @@
 //	                                              the same tiles, row (y) before column (x)
 //	/styles/durand.json                           MapLibre style (spec v8)
 //	/map                                          map viewer (MapLibre GL JS)
+//	/downloads/durand.pmtiles                     the tiles of zooms 0-8 as a PMTiles archive, with HTTP range requests
 //	/vendor/maplibre/{file}                       local MapLibre copy (Config.MapLibreDir)
 //
 // Tiles are application/vnd.mapbox-vector-tile, zooms 0 to 14, 204 when

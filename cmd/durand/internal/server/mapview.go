@@ -230,6 +230,7 @@ func (s *server) mapPage(r *http.Request, q query) (*response, error) {
 		d.Links = append(d.Links, link{Href: base + "/tiles/" + url.PathEscape(c.id) + ".json", Title: "TileJSON"})
 		dls = append(dls, d)
 	}
+	dls = append(dls, mapDownload{Title: "Vector tiles of every layer", Links: []link{pmtilesLink(base), {Href: base + "/tiles/" + allTiles + ".json", Title: "TileJSON"}}})
 	ml := s.mapView.maplibre
 	if strings.HasPrefix(ml, "/") {
 		ml = base + ml

@@ -109,6 +109,7 @@ func (s *server) routeTable() []route {
 			summary:     "Downloads",
 			description: "Every collection as GeoJSON, GeoPackage, KML and CSV (WKT geometry), with attribution.",
 			params:      []string{"f"}, handler: s.downloads, produces: htmlJSON},
+		s.pmtilesRoute(), // before getDownload, which would match it
 		{name: "getDownload", path: "/downloads/{collectionId}.{format}", tag: tagDownloads,
 			summary:     "Download a collection",
 			description: "The whole collection as a file: geojson, gpkg (GeoPackage 1.3 with an R-tree index), kml or csv.",

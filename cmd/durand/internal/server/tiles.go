@@ -81,6 +81,8 @@ type tileService struct {
 	deferredDone chan struct{}
 	// days are the tilesets of the dated layers by day (see tiles_day.go).
 	days dayTiles
+	// pmtiles is the archive of /downloads/durand.pmtiles.
+	pmtiles pmtilesDownload
 	// noDeferred, set by tests before first use, leaves the deferred
 	// collections out (their computation takes seconds).
 	noDeferred bool

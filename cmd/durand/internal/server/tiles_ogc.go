@@ -70,6 +70,7 @@ func landingTileLinks(base string) []link {
 		{Href: base + "/tiles/" + allTiles + ".json", Rel: "related", Type: mediaJSON, Title: "vector tiles of every layer (TileJSON)"},
 		{Href: base + "/styles/durand.json", Rel: "related", Type: mediaJSON, Title: "MapLibre style of the vector tiles"},
 		{Href: base + "/map", Rel: "related", Type: "text/html", Title: "map viewer"},
+		pmtilesLink(base),
 	}
 }
 
