@@ -91,7 +91,7 @@ type attack struct {
 	check func(t *testing.T, r rawResult)
 }
 
-func get(target string, headers ...string) string {
+func rawGET(target string, headers ...string) string {
 	return "GET " + target + " HTTP/1.1\r\n" + strings.Join(headers, "")
 }
 
@@ -140,48 +140,48 @@ func attacks() []attack {
 		"/styles/..%2f..%2fgo.mod",
 		"/tileMatrixSets/..%2f..%2fgo.mod",
 	} {
-		add("traversal "+p, get(p), []int{400, 404})
+		add("traversal "+p, rawGET(p), []int{400, 404})
 	}
 	// Absolute paths and absolute-form request targets.
-	add("absolute-form target", get("http://h/../../etc/passwd"), bad)
-	add("absolute file path target", get("/etc/passwd"), notFound)
-	add("file scheme target", get("file:///etc/passwd"), []int{400, 404})
-	add("asterisk target", get("*"), []int{400, 404})
+	add("absolute-form target", rawGET("http://h/../../etc/passwd"), bad)
+	add("absolute file path target", rawGET("/etc/passwd"), notFound)
+	add("file scheme target", rawGET("file:///etc/passwd"), []int{400, 404})
+	add("asterisk target", rawGET("*"), []int{400, 404})
 	// No directory listings.
 	for _, p := range []string{"/downloads/", "/map/", "/vendor/", "/vendor/maplibre/", "/tiles/", "/tiles/crossings/",
 		"/templates/", "/testdata/", "/.git/", "/styles/"} {
-		add("no listing "+p, get(p), notFound)
+		add("no listing "+p, rawGET(p), notFound)
 	}
 
 	// Oversized query strings and headers, repeated parameters.
 	as = append(as,
-		attack{name: "query over 1 MB", req: get("/collections/crossings/items?x=" + strings.Repeat("a", 1<<20+10)),
+		attack{name: "query over 1 MB", req: rawGET("/collections/crossings/items?x=" + strings.Repeat("a", 1<<20+10)),
 			want: []int{431, 414, 0}, netHTTP: true},
-		attack{name: "10000 repeated parameters", req: get("/collections/crossings/items?" + strings.Repeat("limit=1&", 10000)),
+		attack{name: "10000 repeated parameters", req: rawGET("/collections/crossings/items?" + strings.Repeat("limit=1&", 10000)),
 			want: []int{431, 414, 0}, netHTTP: true},
 		// net/http reads MaxHeaderBytes (16 KiB) plus 4096 bytes of slack
 		// before it refuses: 21 KiB is over the limit, 17 KiB is not.
-		attack{name: "header over 16 KiB", req: get("/healthz", "X-Big: "+strings.Repeat("x", 21<<10)+"\r\n"),
+		attack{name: "header over 16 KiB", req: rawGET("/healthz", "X-Big: "+strings.Repeat("x", 21<<10)+"\r\n"),
 			want: []int{431, 0}, netHTTP: true},
-		attack{name: "many headers over 16 KiB", req: get("/healthz", strings.Repeat("X-A: aaaaaaaaaaaaaaaa\r\n", 1500)),
+		attack{name: "many headers over 16 KiB", req: rawGET("/healthz", strings.Repeat("X-A: aaaaaaaaaaaaaaaa\r\n", 1500)),
 			want: []int{431, 0}, netHTTP: true},
-		attack{name: "cookie over 16 KiB", req: get("/collections", "Cookie: a="+strings.Repeat("b", 20<<10)+"\r\n"),
+		attack{name: "cookie over 16 KiB", req: rawGET("/collections", "Cookie: a="+strings.Repeat("b", 20<<10)+"\r\n"),
 			want: []int{431, 0}, netHTTP: true},
 	)
-	add("query of 5000 bytes", get("/collections/crossings/items?x="+strings.Repeat("a", 5000)), []int{414})
-	add("query of 4000 bytes", get("/collections/crossings/items?bbox="+strings.Repeat("1,", 2000)), []int{400})
-	add("2000 repeated parameters", get("/collections/crossings/items?"+strings.Repeat("f&", 2000)), []int{400})
-	add("repeated limit", get("/collections/crossings/items?limit=1&limit=2"), []int{400})
-	add("huge limit", get("/collections/crossings/items?limit=99999999999999999999999"), []int{400})
-	add("negative offset", get("/collections/crossings/items?offset=-1"), []int{400})
-	add("huge offset", get("/collections/crossings/items?offset=9223372036854775808"), []int{400})
-	add("huge tile numbers", get("/tiles/crossings/4294967295/4294967295/4294967295.mvt"), bad)
-	add("tile zoom 99", get("/tiles/crossings/99/0/0.mvt"), bad)
-	add("bbox NaN", get("/collections/crossings/items?bbox=NaN,NaN,NaN,NaN"), []int{400})
-	add("bbox Inf", get("/collections/crossings/items?bbox=-Inf,-90,Inf,90"), []int{400})
-	add("locate NaN", get("/locate?lon=NaN&lat=NaN"), []int{400})
-	add("locate 1e309", get("/locate?lon=1e309&lat=0"), []int{400})
-	add("datetime garbage", get("/collections/events/items?datetime=9999999999-99-99"), []int{400, 404})
+	add("query of 5000 bytes", rawGET("/collections/crossings/items?x="+strings.Repeat("a", 5000)), []int{414})
+	add("query of 4000 bytes", rawGET("/collections/crossings/items?bbox="+strings.Repeat("1,", 2000)), []int{400})
+	add("2000 repeated parameters", rawGET("/collections/crossings/items?"+strings.Repeat("f&", 2000)), []int{400})
+	add("repeated limit", rawGET("/collections/crossings/items?limit=1&limit=2"), []int{400})
+	add("huge limit", rawGET("/collections/crossings/items?limit=99999999999999999999999"), []int{400})
+	add("negative offset", rawGET("/collections/crossings/items?offset=-1"), []int{400})
+	add("huge offset", rawGET("/collections/crossings/items?offset=9223372036854775808"), []int{400})
+	add("huge tile numbers", rawGET("/tiles/crossings/4294967295/4294967295/4294967295.mvt"), bad)
+	add("tile zoom 99", rawGET("/tiles/crossings/99/0/0.mvt"), bad)
+	add("bbox NaN", rawGET("/collections/crossings/items?bbox=NaN,NaN,NaN,NaN"), []int{400})
+	add("bbox Inf", rawGET("/collections/crossings/items?bbox=-Inf,-90,Inf,90"), []int{400})
+	add("locate NaN", rawGET("/locate?lon=NaN&lat=NaN"), []int{400})
+	add("locate 1e309", rawGET("/locate?lon=1e309&lat=0"), []int{400})
+	add("datetime garbage", rawGET("/collections/events/items?datetime=9999999999-99-99"), []int{400, 404})
 
 	// Invalid UTF-8 in path and query.
 	for _, p := range []string{
@@ -199,12 +199,12 @@ func attacks() []attack {
 		"/collections/crossings/items?country=%",
 		"/collections/crossings/items?country=%zz",
 	} {
-		add("invalid UTF-8 "+p, get(p), []int{400, 404})
+		add("invalid UTF-8 "+p, rawGET(p), []int{400, 404})
 	}
-	as = append(as, attack{name: "raw invalid UTF-8 bytes in path", req: get("/collections/\xff\xfe/items"), want: []int{400, 404}})
-	as = append(as, attack{name: "raw invalid UTF-8 bytes in query", req: get("/collections/crossings/items?country=\xff\xfe"), want: []int{400}})
-	as = append(as, attack{name: "raw NUL in path", req: get("/downloads/crossings\x00.geojson"), want: []int{400, 0}, netHTTP: true})
-	as = append(as, attack{name: "raw control bytes in header", req: get("/healthz", "X-A: a\x00b\r\n"), want: []int{400, 0}, netHTTP: true})
+	as = append(as, attack{name: "raw invalid UTF-8 bytes in path", req: rawGET("/collections/\xff\xfe/items"), want: []int{400, 404}})
+	as = append(as, attack{name: "raw invalid UTF-8 bytes in query", req: rawGET("/collections/crossings/items?country=\xff\xfe"), want: []int{400}})
+	as = append(as, attack{name: "raw NUL in path", req: rawGET("/downloads/crossings\x00.geojson"), want: []int{400, 0}, netHTTP: true})
+	as = append(as, attack{name: "raw control bytes in header", req: rawGET("/healthz", "X-A: a\x00b\r\n"), want: []int{400, 0}, netHTTP: true})
 
 	// Method abuse: 405 with Allow.
 	allow := func(t *testing.T, r rawResult) {
@@ -256,7 +256,7 @@ func attacks() []attack {
 		attack{name: "preflight for DELETE", req: preflight("https://a.example", "DELETE"), noHost: true, want: []int{405}, check: allow},
 		attack{name: "preflight for POST", req: preflight("https://a.example", "POST"), noHost: true, want: []int{405}},
 		attack{name: "OPTIONS unknown path", req: "OPTIONS /nothing HTTP/1.1\r\nHost: h\r\n\r\n", noHost: true, want: []int{404}},
-		attack{name: "GET from other origin", req: get("/collections", "Origin: https://evil.example\r\n"), want: []int{200},
+		attack{name: "GET from other origin", req: rawGET("/collections", "Origin: https://evil.example\r\n"), want: []int{200},
 			check: func(t *testing.T, r rawResult) {
 				if r.header.Get("Access-Control-Allow-Origin") != "" {
 					t.Errorf("ACAO %q for another origin", r.header.Get("Access-Control-Allow-Origin"))
@@ -278,14 +278,14 @@ func attacks() []attack {
 
 	// Range headers: ignored or answered, never a 5xx.
 	ranges := []int{200, 206, 416}
-	add("huge Range", get("/downloads/crossings.geojson", "Range: bytes=0-"+strings.Repeat("9", 40)+"\r\n"), ranges)
-	add("Range beyond the end", get("/downloads/crossings.geojson", "Range: bytes=99999999999999-\r\n"), ranges)
-	add("many Range parts", get("/downloads/crossings.geojson", "Range: bytes="+strings.Repeat("0-1,", 3000)+"0-1\r\n"), ranges)
-	add("negative Range", get("/downloads/crossings.geojson", "Range: bytes=-99999999999999999999\r\n"), ranges)
-	add("garbage Range", get("/tiles/crossings/0/0/0.mvt", "Range: bytes=a-b\r\n"), ranges)
-	add("If-None-Match garbage", get("/collections", "If-None-Match: "+strings.Repeat("\"x\",", 2000)+"\r\n"), []int{200})
-	add("Accept-Encoding garbage", get("/tiles/crossings/0/0/0.mvt", "Accept-Encoding: "+strings.Repeat("gzip;q=x,", 1000)+"\r\n"), []int{200, 204})
-	add("Accept garbage", get("/collections", "Accept: "+strings.Repeat("*/*;q=0.", 1000)+"\r\n"), []int{200, 406})
+	add("huge Range", rawGET("/downloads/crossings.geojson", "Range: bytes=0-"+strings.Repeat("9", 40)+"\r\n"), ranges)
+	add("Range beyond the end", rawGET("/downloads/crossings.geojson", "Range: bytes=99999999999999-\r\n"), ranges)
+	add("many Range parts", rawGET("/downloads/crossings.geojson", "Range: bytes="+strings.Repeat("0-1,", 3000)+"0-1\r\n"), ranges)
+	add("negative Range", rawGET("/downloads/crossings.geojson", "Range: bytes=-99999999999999999999\r\n"), ranges)
+	add("garbage Range", rawGET("/tiles/crossings/0/0/0.mvt", "Range: bytes=a-b\r\n"), ranges)
+	add("If-None-Match garbage", rawGET("/collections", "If-None-Match: "+strings.Repeat("\"x\",", 2000)+"\r\n"), []int{200})
+	add("Accept-Encoding garbage", rawGET("/tiles/crossings/0/0/0.mvt", "Accept-Encoding: "+strings.Repeat("gzip;q=x,", 1000)+"\r\n"), []int{200, 204})
+	add("Accept garbage", rawGET("/collections", "Accept: "+strings.Repeat("*/*;q=0.", 1000)+"\r\n"), []int{200, 406})
 	return as
 }
 
