@@ -144,7 +144,7 @@ func (r *reloader) reload(ctx context.Context, why string) error {
 	}
 	version, parse, err := r.src.fetch(ctx)
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("reading the data from %s: %w", r.src, err))
 	}
 	if old != nil && old.version == version {
 		r.reloads.WithLabelValues("unchanged").Inc()

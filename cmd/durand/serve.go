@@ -31,6 +31,38 @@ const (
 	serveMaxHeaderBytes    = 16 << 10 // request line and headers
 )
 
+const serveUsage = `usage: durand serve [flags]
+
+Serves the atlas over HTTP (OGC API Features, GeoJSON, vector tiles, the
+map) on --addr until SIGINT or SIGTERM.
+
+Data source and reloads:
+  By default the data are the embedded files merged with --data-dir.
+  SIGHUP re-reads them. With --source postgres://… the data are read from
+  PostgreSQL/PostGIS (written by 'durand db load', edited in QGIS or SQL);
+  a trigger sends NOTIFY on every change, and each replica reloads within
+  about a second or two (bursts of changes are collected for 100 ms).
+  A reload builds the new data and its server off to the side (atlas,
+  handler, the tiles of zooms 0-3), then swaps them in atomically: every
+  request is answered wholly from the old or wholly from the new data,
+  none fails, and the tile cache starts afresh. The zones (computed in
+  seconds) join the tiles shortly after the swap, as at start-up. A reload
+  that fails keeps the previous data and logs why.
+  Every response carries the Durand-Data-Version header (a hash of the
+  data's content); ETags are hashes of the bodies, so replicas on the
+  same data answer with identical bytes and ETags.
+
+Health:
+  /healthz  200 while the process serves.
+  /readyz   200 {"status":"ok"}, or 200 {"status":"degraded","reason":…}
+            while PostgreSQL is unreachable or the last reload failed: the
+            server then answers from the last good data (and reconnects with
+            backoff from 200 ms to 5 s), so it stays in the load balancer;
+            alert on the status (or the durand_data_degraded metric).
+
+Flags:
+`
+
 // notifyDebounce is how long a reload waits after a change notification
 // for more (a load or a QGIS save notifies several tables).
 const notifyDebounce = 100 * time.Millisecond
@@ -60,6 +92,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dbStatementTimeout := fs.Duration("db-statement-timeout", 30*time.Second, "with --source postgres://: statement_timeout of the pool's connections")
 	dbConnectTimeout := fs.Duration("db-connect-timeout", 5*time.Second, "with --source postgres://: timeout of each connection attempt (reconnection then backs off from 200 ms to 5 s)")
 	dbMaxConns := fs.Int("db-max-conns", 4, "with --source postgres://: connections in the pool (plus one for LISTEN)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveUsage)
+		fs.PrintDefaults()
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

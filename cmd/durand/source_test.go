@@ -347,3 +347,34 @@ func TestSourcePostgresReplicasNotify(t *testing.T) {
 		t.Errorf("no reload logged:\n%s", r1.log)
 	}
 }
+
+// TestServeSourceUsage checks the flags of the PostgreSQL source: bad
+// values are usage errors that never show the password.
+func TestServeSourceUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"not postgres", []string{"--source", "mysql://u:sekret@h/db"}, "want a postgres:// URL"},
+		{"with data dir", []string{"--source", "postgres://u:sekret@127.0.0.1:1/db", "--data-dir", "x"}, "--data-dir is for the embedded source"},
+		{"malformed", []string{"--source", "postgres://u:sekret@[::1"}, "invalid --source"},
+		{"zero timeout", []string{"--source", "postgres://u:sekret@127.0.0.1:1/db", "--db-statement-timeout", "0s"}, "must be positive"},
+		{"no conns", []string{"--source", "postgres://u:sekret@127.0.0.1:1/db", "--db-max-conns", "0"}, "--db-max-conns"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := runServe(context.Background(), append([]string{"--addr", "127.0.0.1:0"}, tc.args...), io.Discard, io.Discard)
+			if _, ok := err.(*usageError); !ok || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "sekret") {
+				t.Errorf("runServe(%v) = %v, want a usage error with %q and no password", tc.args, err, tc.want)
+			}
+		})
+	}
+	// An unreachable database at start-up: a clear error, no password.
+	err := runServe(context.Background(), []string{"--addr", "127.0.0.1:0", "--source", "postgres://u:sekret@127.0.0.1:1/db",
+		"--db-connect-timeout", "2s"}, io.Discard, io.Discard)
+	if err == nil || strings.Contains(err.Error(), "sekret") {
+		t.Errorf("unreachable database: %v", err)
+	}
+	t.Logf("unreachable database: %v", err)
+}
