@@ -44,9 +44,19 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
+// warm runs f over pts once, so that the lazily built structures (polygon
+// indexes, the border search's grid cells; see BenchmarkLoadAndLocate for
+// that first cost) are in place before the timing starts.
+func warm(pts []orb.Point, f func(orb.Point)) {
+	for _, p := range pts {
+		f(p)
+	}
+}
+
 func BenchmarkLocate(b *testing.B) {
 	a := benchAtlas(b)
 	pts := benchPoints(1024)
+	warm(pts, func(p orb.Point) { _, _ = a.Locate(p) })
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -60,6 +70,7 @@ func BenchmarkLocate(b *testing.B) {
 func BenchmarkDistanceToBorder(b *testing.B) {
 	a := benchAtlas(b)
 	pts := benchPoints(1024)
+	warm(pts, func(p orb.Point) { _, _ = a.DistanceToBorder(p) })
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -126,6 +137,7 @@ func ringContains(r orb.Ring, p orb.Point) bool {
 func BenchmarkCountryAt(b *testing.B) {
 	a := benchAtlas(b)
 	pts := benchPoints(1024)
+	warm(pts, func(p orb.Point) { _, _ = a.CountryAt(p) })
 	i := 0
 	for b.Loop() {
 		_, _ = a.CountryAt(pts[i%len(pts)])
@@ -141,6 +153,23 @@ func BenchmarkCountryAtBruteForce(b *testing.B) {
 	for b.Loop() {
 		_ = bruteCountry(cs, pts[i%len(pts)])
 		i++
+	}
+}
+
+// BenchmarkLoadAndLocate is BenchmarkLoad followed by one Locate: the
+// difference is the cost of the first query (polygon indexes and a grid
+// cell built on first use).
+func BenchmarkLoadAndLocate(b *testing.B) {
+	fsys := data.FS()
+	b.ReportAllocs()
+	for b.Loop() {
+		a, err := geo.Load(fsys)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.Locate(orb.Point{66.39, 31.00}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -28,8 +28,9 @@ type Border struct {
 	cum []float64 // geodesic metres from the start to each vertex
 	vec []vec3    // unit vectors of the vertices
 
-	cvec []vec3   // unit vectors of the vertices on the conformal sphere
-	segs *segTree // over cvec
+	cvec []vec3    // unit vectors of the vertices on the conformal sphere
+	segs *segTree  // over cvec
+	grid *cellGrid // where to start the search, by cell (see grid.go)
 	// confAdd is the additive band term of the conformal search: confAdd
 	// plus twice the largest gap between a mapped geodetic edge and its
 	// conformal edge (see arcGap).
@@ -58,6 +59,7 @@ func newBorder(id, name string, line orb.LineString) (*Border, error) {
 		}
 	}()
 	b.segs = newSegTree(b.cvec)
+	b.grid = newCellGrid(line)
 	gap := 0.0
 	for i := 1; i < len(line); i++ {
 		gap = math.Max(gap, arcGap(b.vec[i-1], b.vec[i], b.cvec[i-1], b.cvec[i]))
@@ -184,7 +186,12 @@ func (b *Border) nearest(p orb.Point) BorderDistance {
 // approxMetres, and returns the smallest approxMetres.
 func (b *Border) candidates(p orb.Point, cands []arcCand) ([]arcCand, float64) {
 	pv, cv := toVecs(p)
-	cands, bestConf := b.segs.nearest(cv, b.cvec, confTie, b.confAdd, cands)
+	var bestConf float64
+	if e := b.entry(p); e != nil {
+		cands, bestConf = b.segs.search(cv, b.cvec, confTie, b.confAdd, e.start, e.seed, cands)
+	} else {
+		cands, bestConf = b.segs.nearest(cv, b.cvec, confTie, b.confAdd, cands)
+	}
 	limit := bestConf*confTie + b.confAdd
 	bestApprox := math.Inf(1)
 	n := 0

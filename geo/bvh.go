@@ -122,14 +122,32 @@ type arcCand struct {
 // within factor of the smallest plus add radians (and possibly some beyond
 // it, found before the smallest), and returns that smallest angle.
 func (t *segTree) nearest(p vec3, v []vec3, factor, add float64, cands []arcCand) ([]arcCand, float64) {
+	root := [1]int32{0}
+	return t.search(p, v, factor, add, root[:], -1, cands)
+}
+
+// search is nearest with the search started from the nodes start instead
+// of the root (they must hold every segment the answer can need) and, when
+// seed >= 0, with segment seed measured first to bound the search.
+func (t *segTree) search(p vec3, v []vec3, factor, add float64, start []int32, seed int32, cands []arcCand) ([]arcCand, float64) {
 	if len(t.nodes) == 0 {
 		return cands, math.Inf(1)
 	}
 	var buf [256]heapItem
 	h := buf[:0]
 	bestAng := math.Inf(1)
-	limit := math.Inf(1) // chord length of factor × bestAng
-	h = heapPush(h, heapItem{lb: t.nodes[0].lowerBound(p), node: 0})
+	limit := math.Inf(1) // chord length of factor × bestAng + add
+	if seed >= 0 {
+		foot, ang := closestOnArc(p, v[seed], v[seed+1])
+		cands = append(cands, arcCand{seg: seed, foot: foot, ang: ang})
+		bestAng = ang
+		limit = 2 * math.Sin(math.Min(math.Pi, bestAng*factor+add)/2)
+	}
+	for _, ni := range start {
+		if lb := t.nodes[ni].lowerBound(p); lb <= limit {
+			h = heapPush(h, heapItem{lb: lb, node: ni})
+		}
+	}
 	for len(h) > 0 {
 		var it heapItem
 		it, h = heapPop(h)
@@ -138,6 +156,9 @@ func (t *segTree) nearest(p vec3, v []vec3, factor, add float64, cands []arcCand
 		}
 		n := &t.nodes[it.node]
 		if n.left < 0 {
+			if n.lo == seed {
+				continue // measured first
+			}
 			foot, ang := closestOnArc(p, v[n.lo], v[n.lo+1])
 			if ang <= bestAng*factor+add {
 				cands = append(cands, arcCand{seg: n.lo, foot: foot, ang: ang})

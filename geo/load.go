@@ -342,6 +342,14 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 		}
 	}
 	a.sovereign = newPolygonSet(cl, filled)
+	// Every Locate needs the countries: index them now, beside the rest.
+	for i := range filled {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.sovereign.at(i)
+		}()
+	}
 
 	// Provinces.
 	pl := a.addLayer(LayerProvinces, provinces)

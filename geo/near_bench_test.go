@@ -22,6 +22,7 @@ func nearPoints(b *testing.B, n int) []orb.Point {
 func BenchmarkLocateNearBorder(b *testing.B) {
 	a := benchAtlas(b)
 	pts := nearPoints(b, 1024)
+	warm(pts, func(p orb.Point) { _, _ = a.Locate(p) })
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -33,6 +34,8 @@ func BenchmarkLocateNearBorder(b *testing.B) {
 func BenchmarkDistanceToBorderNearBorder(b *testing.B) {
 	a := benchAtlas(b)
 	pts := nearPoints(b, 1024)
+	warm(pts, func(p orb.Point) { _, _ = a.DistanceToBorder(p) })
+	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		_, _ = a.DistanceToBorder(pts[i%len(pts)])

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -66,7 +67,54 @@ func nearestTestPoints(b *Border, n int) map[string][]orb.Point {
 		out["on segment"] = append(out["on segment"], on.scale(1/on.norm()).point())
 		out["lattice"] = append(out["lattice"], orb.Point{60 + float64(r.IntN(311))*0.05, 29 + float64(r.IntN(171))*0.05})
 	}
+	// Points of a few grid cells: corners, side midpoints and random
+	// points, so that an entry computed for one point serves the others.
+	if g := b.grid; g != nil {
+		for range n / 10 {
+			i, j := r.IntN(g.nx), r.IntN(g.ny)
+			x0, y0 := g.lon0+float64(i)*gridStep, g.lat0+float64(j)*gridStep
+			for _, d := range [][2]float64{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {0.5, 0}, {0, 0.5}, {r.Float64(), r.Float64()}, {r.Float64(), r.Float64()}, {1 - 1e-12, 1 - 1e-12}} {
+				out["cell"] = append(out["cell"], orb.Point{x0 + d[0]*gridStep, y0 + d[1]*gridStep})
+			}
+		}
+	}
 	return out
+}
+
+// TestNearestConcurrent queries a fresh atlas (empty grid) from several
+// goroutines at once over the same cells; run with -race.
+func TestNearestConcurrent(t *testing.T) {
+	a, err := Load(os.DirFS(filepath.Join(geotest.RepoRoot(t), "data")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := a.border
+	r := rand.New(rand.NewPCG(15, 16))
+	pts := make([]orb.Point, 64)
+	want := make([]BorderDistance, len(pts))
+	for i := range pts {
+		pts[i] = orb.Point{66 + r.Float64()*0.3, 31 + r.Float64()*0.3}
+		want[i] = b.bruteNearest(pts[i])
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(pts))
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range pts {
+				i := (k + w*16) % len(pts)
+				if got := b.nearest(pts[i]); !sameDistance(got, want[i]) {
+					errs <- fmt.Sprintf("%v: got %+v, want %+v", pts[i], got, want[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
 
 // TestNearestMatchesBruteForce compares the indexed nearest border point
