@@ -75,7 +75,7 @@ type serveInstance struct {
 
 // startServeArgs runs `durand serve` with exactly args (plus --addr) and
 // returns once it listens. The server stops at the end of the test.
-func startServeArgs(t *testing.T, args ...string) *serveInstance {
+func startServeArgs(t testing.TB, args ...string) *serveInstance {
 	t.Helper()
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
