@@ -19,7 +19,8 @@ type segTree struct {
 }
 
 type segNode struct {
-	a, b        vec3 // the chord from the run's first to its last vertex
+	a, ab       vec3    // the chord from the run's first vertex a to a+ab
+	inv         float64 // 1/|ab|², 0 for a chord of length 0
 	r           float64
 	lo, hi      int32 // segments [lo, hi)
 	left, right int32 // child nodes, -1 for a leaf
@@ -51,7 +52,11 @@ func (t *segTree) build(v []vec3, bulge []float64, lo, hi int32) (int32, float64
 		r = math.Max(r, segDist(v[i], a, b))
 	}
 	idx := int32(len(t.nodes))
-	t.nodes = append(t.nodes, segNode{a: a, b: b, lo: lo, hi: hi, left: -1, right: -1})
+	nd := segNode{a: a, ab: b.sub(a), lo: lo, hi: hi, left: -1, right: -1}
+	if l := nd.ab.dot(nd.ab); l > 0 {
+		nd.inv = 1 / l
+	}
+	t.nodes = append(t.nodes, nd)
 	bmax := bulge[lo]
 	if hi-lo > 1 {
 		mid := (lo + hi) / 2
@@ -182,7 +187,9 @@ func (t *segTree) search(p vec3, v []vec3, factor, add float64, start []int32, s
 // lowerBound is a lower bound of the chord distance from p to any point of
 // the node's run.
 func (n *segNode) lowerBound(p vec3) float64 {
-	return math.Max(0, segDist(p, n.a, n.b)-n.r)
+	ap := p.sub(n.a)
+	t := math.Max(0, math.Min(1, ap.dot(n.ab)*n.inv))
+	return math.Max(0, ap.sub(n.ab.scale(t)).norm()-n.r)
 }
 
 // segDist is the Euclidean distance from p to the 3D segment a–b.

@@ -14,9 +14,9 @@ import (
 // need, and the segment nearest to the cell's centre, measured first to
 // bound the search. Points outside the grid search from the root.
 const (
-	gridStep     = 0.1 // degrees
-	gridMargin   = 3   // degrees around the border's bounding box
-	gridFrontier = 16  // most start nodes kept for a cell
+	gridStep     = 0.05 // degrees
+	gridMargin   = 3    // degrees around the border's bounding box
+	gridFrontier = 8    // most start nodes kept for a cell
 )
 
 type cellGrid struct {
