@@ -54,9 +54,11 @@ func rawRequest(t *testing.T, addr, req string) rawResult {
 	return rawResult{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
 
+// isReset reports whether err is the server closing or resetting the
+// connection (not a timeout: a server that never answers is a failure).
 func isReset(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op)
+	return errors.As(err, &op) && !op.Timeout()
 }
 
 // leaks are what an error body must never show: source positions, stack
