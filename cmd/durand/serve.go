@@ -203,7 +203,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 	if pg, ok := src.(*pgSource); ok {
-		go pg.watch(ctx, notifyDebounce, func(ctx context.Context, why string) { _ = rl.reload(ctx, why) }, rl.lost)
+		go pg.watch(ctx, notifyDebounce, func(ctx context.Context, why string) {
+			// A pooled connection may still be a dead one from before a
+			// restart: retry a failed read a few times.
+			for try, wait := 0, 250*time.Millisecond; rl.reload(ctx, why) != nil && try < 3 && ctx.Err() == nil; try, wait = try+1, 2*wait {
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+			}
+		}, rl.lost)
 	}
 	srv := &http.Server{
 		Handler:           rl,
