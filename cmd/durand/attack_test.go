@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -139,6 +140,19 @@ func attacks() []attack {
 		"/map/%2e%2e%2fserver.go",
 		"/map/../../go.mod",
 		"/vendor/maplibre/..%2f..%2fgo.mod",
+		// The one folder served from disk (--maplibre): beside it lie
+		// secret.txt and evil.js (see TestAttacks).
+		"/vendor/maplibre/../secret.txt",
+		"/vendor/maplibre/..%2fsecret.txt",
+		"/vendor/maplibre/%2e%2e%2fsecret.txt",
+		"/vendor/maplibre/%2e%2e/evil.js",
+		"/vendor/maplibre/..%2fevil.js",
+		"/vendor/maplibre/..%5cevil.js",
+		"/vendor/maplibre/..\\evil.js",
+		"/vendor/maplibre/%2fetc%2fpasswd",
+		"/vendor/maplibre/maplibre-gl.mjs%00.txt",
+		"/vendor/maplibre/.hidden.js",
+		"/vendor/maplibre/maplibre-gl-dev.js",
 		"/styles/..%2f..%2fgo.mod",
 		"/tileMatrixSets/..%2f..%2fgo.mod",
 	} {
@@ -297,7 +311,28 @@ func attacks() []attack {
 // stack trace or directory listing; the heap is no larger afterwards than
 // a loose bound.
 func TestAttacks(t *testing.T) {
-	base, _, _ := startServe(t, "--cors", "https://a.example", "--no-warmup")
+	// A MapLibre folder to serve from disk, with files beside and inside
+	// it that must never be served.
+	ml := t.TempDir()
+	dist := filepath.Join(ml, "dist")
+	for name, body := range map[string]string{
+		filepath.Join(ml, "secret.txt"):           "TOPSECRET outside",
+		filepath.Join(ml, "evil.js"):              "/* TOPSECRET outside */",
+		filepath.Join(dist, "maplibre-gl.mjs"):    "export const version = '6.17.0';\n",
+		filepath.Join(dist, ".hidden.js"):         "/* TOPSECRET hidden */",
+		filepath.Join(dist, "maplibre-gl-dev.js"): "/* TOPSECRET dev build */",
+	} {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base, _, _ := startServe(t, "--cors", "https://a.example", "--no-warmup", "--maplibre", dist)
+	if r := rawRequest(t, strings.TrimPrefix(base, "http://"), rawGET("/vendor/maplibre/maplibre-gl.mjs")+"Host: h\r\n\r\n"); r.status != 200 {
+		t.Fatalf("the MapLibre copy is not served: %d", r.status)
+	}
 	addr := strings.TrimPrefix(base, "http://")
 	waitReady(t, base)
 	paths := machinePaths(t)
@@ -329,6 +364,9 @@ func TestAttacks(t *testing.T) {
 			}
 			if r.status >= 500 && !(a.netHTTP && r.status == http.StatusHTTPVersionNotSupported) {
 				t.Errorf("server error %d: %.300q", r.status, r.body)
+			}
+			if strings.Contains(r.body, "TOPSECRET") {
+				t.Errorf("a file that is not served was: %.300q", r.body)
 			}
 			if m := leaks.FindString(r.body); m != "" && r.status != 200 && r.status != 206 {
 				t.Errorf("body shows %q: %.300q", m, r.body)
