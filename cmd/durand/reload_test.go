@@ -407,3 +407,27 @@ func TestServeSIGHUP(t *testing.T) {
 		t.Errorf("SIGHUP not logged:\n%s", d.log)
 	}
 }
+
+// TestServeSkipInvalidLayers: a truncated installed districts file stops
+// durand serve with an error naming it, unless --skip-invalid-layers,
+// which serves without the layer after a warning.
+func TestServeSkipInvalidLayers(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, geo.FileDistricts), []byte(`{"type":"FeatureCollection","features":[{"type":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := runServe(context.Background(), []string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--no-warmup"}, io.Discard, io.Discard)
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte(geo.FileDistricts)) {
+		t.Fatalf("serve with a truncated districts file: %v", err)
+	}
+	d := startServeArgs(t, "--data-dir", dir, "--no-warmup", "--skip-invalid-layers")
+	if f := fetch(t, d.base+"/collections/districts"); f.status != http.StatusNotFound {
+		t.Errorf("/collections/districts with the layer skipped: %d", f.status)
+	}
+	if f := fetch(t, d.base+"/collections/crossings/items/torkham"); f.status != 200 {
+		t.Errorf("crossing: %d", f.status)
+	}
+	if !d.log.has("warning") || !d.log.has(geo.FileDistricts) {
+		t.Errorf("no warning naming the file:\n%s", d.log)
+	}
+}

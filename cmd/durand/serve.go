@@ -87,6 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maplibre := fs.String("maplibre", "", "serve this local copy of MapLibre GL JS (the dist folder of the maplibre-gl npm package, 6.x) under /vendor/maplibre/ for the map page /map (default: the page loads MapLibre from its public CDN)")
 	cacheMB := fs.Int("tile-cache-mb", 256, "memory for cached vector tiles, in MiB (0: no cache)")
 	noWarmup := fs.Bool("no-warmup", false, "do not generate the vector tiles of zooms 0-6 into the cache at start-up (and after each reload)")
+	skipInvalid := fs.Bool("skip-invalid-layers", false, "start (and reload) even when an installed layer of --data-dir (the districts) is missing, truncated or invalid: warn and serve without it (default: such a layer is an error naming its file)")
 	source := fs.String("source", "", "where the data comes from: empty for the embedded data merged with --data-dir (SIGHUP re-reads it), or a PostgreSQL URL postgres://user:password@host:port/db loaded by 'durand db load' (changes are picked up live through LISTEN/NOTIFY)")
 	dbSchema := fs.String("db-schema", "durand", "with --source postgres://: the schema holding the durand tables")
 	dbStatementTimeout := fs.Duration("db-statement-timeout", 30*time.Second, "with --source postgres://: statement_timeout of the pool's connections")
@@ -130,12 +131,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return &usageError{err.Error()}
 	}
-	var src atlasSource = dirSource{dataDir: *dataDir}
+	var src atlasSource = dirSource{dataDir: *dataDir, opt: atlasOptions{SkipInvalidLayers: *skipInvalid,
+		Warn: func(msg string) { logger.Warn(msg) }}}
 	switch {
 	case *source == "":
 	case isPostgresURL(*source):
-		if *dataDir != "" {
-			return &usageError{"--data-dir is for the embedded source; with --source postgres://… the data comes from the database (load it with durand db load --data-dir)"}
+		if *dataDir != "" || *skipInvalid {
+			return &usageError{"--data-dir and --skip-invalid-layers are for the embedded source; with --source postgres://… the data comes from the database (load it with durand db load --data-dir)"}
 		}
 		if *dbSchema == "" || *dbStatementTimeout <= 0 || *dbConnectTimeout <= 0 || *dbMaxConns < 1 || *dbMaxConns > 1000 {
 			return &usageError{"--db-schema must not be empty, --db-statement-timeout and --db-connect-timeout must be positive and --db-max-conns 1 to 1000"}

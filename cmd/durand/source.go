@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -30,8 +29,7 @@ type atlasSource interface {
 // dirSource reads the embedded atlas merged with a data directory.
 type dirSource struct {
 	dataDir string // "" for the default directory
-	// open, when set, parses the merged files instead of geo.Load.
-	open func(fsys fs.FS) (*geo.Atlas, error)
+	opt     atlasOptions
 }
 
 func (d dirSource) fetch(ctx context.Context) (string, func() (*geo.Atlas, error), error) {
@@ -50,11 +48,7 @@ func (d dirSource) fetch(ctx context.Context) (string, func() (*geo.Atlas, error
 	if err != nil {
 		return "", nil, err
 	}
-	open := d.open
-	if open == nil {
-		open = geo.Load
-	}
-	return version, func() (*geo.Atlas, error) { return open(fsys) }, nil
+	return version, func() (*geo.Atlas, error) { return openAtlasWith(d.dataDir, d.opt) }, nil
 }
 
 func (d dirSource) String() string {
