@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -103,17 +105,34 @@ func (s *server) page(r *http.Request, name, title string, d any, links []link) 
 }
 
 // pageCSP is the Content-Security-Policy of the HTML pages: no scripts,
-// no connections, no frames; the page's own <style> element and inline
-// SVG maps; images only from this server or data: URLs; the landing
-// page's form may submit to this server (or to BaseURL's origin, behind
-// a proxy) only.
+// no connections, no frames; of styles only the layout's own <style>
+// element (by its hash); images only from this server or data: URLs; the
+// landing page's form may submit to this server (or to BaseURL's origin,
+// behind a proxy) only.
 func (s *server) pageCSP() string {
 	form := "'self'"
 	if u, err := url.Parse(s.base); err == nil && u.Host != "" {
 		form += " " + u.Scheme + "://" + u.Host
 	}
-	return "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action " + form +
+	return "default-src 'none'; style-src " + layoutStyleSource() + "; img-src 'self' data:; base-uri 'none'; form-action " + form +
 		"; frame-ancestors 'none'"
+}
+
+// layoutStyleSource is the CSP source allowing the <style> element of
+// templates/layout.html: its SHA-256 hash ('unsafe-inline' if the layout
+// had no single static <style> element).
+func layoutStyleSource() string {
+	b, err := templateFiles.ReadFile("templates/layout.html")
+	if err != nil {
+		return "'unsafe-inline'"
+	}
+	_, rest, ok1 := strings.Cut(string(b), "<style>")
+	css, rest, ok2 := strings.Cut(rest, "</style>")
+	if !ok1 || !ok2 || strings.Contains(css, "{{") || strings.Contains(rest, "<style") {
+		return "'unsafe-inline'"
+	}
+	sum := sha256.Sum256([]byte(css))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
 // itemRow is one feature in the table of the items page.
