@@ -172,7 +172,9 @@ func (sc *scanner) object(member func(key string) error) error {
 		return nil
 	}
 	for {
-		sc.ws()
+		if sc.ws(); sc.i >= len(sc.b) || sc.b[sc.i] != '"' {
+			return sc.errorf("a member name")
+		}
 		var key string
 		if err := sc.stringValue(&key); err != nil {
 			return err

@@ -218,3 +218,45 @@ func TestConformalLatitude(t *testing.T) {
 		}
 	}
 }
+
+// bruteApproxDistance is polyIndex.approxDistance over every edge.
+func bruteApproxDistance(ix *polyIndex, p orb.Point) float64 {
+	k := math.Cos(p[1] * math.Pi / 180)
+	best := math.Inf(1)
+	for _, e := range ix.edges {
+		ax, ay := (e.x1-p[0])*k, e.y1-p[1]
+		bx, by := (e.x2-p[0])*k, e.y2-p[1]
+		dx, dy := bx-ax, by-ay
+		t := 0.0
+		if l := dx*dx + dy*dy; l > 0 {
+			t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
+		}
+		cx, cy := ax+t*dx, ay+t*dy
+		best = math.Min(best, cx*cx+cy*cy)
+	}
+	return math.Sqrt(best) * math.Pi / 180 * meanRadius
+}
+
+// TestApproxDistanceBands compares the band walk of approxDistance with
+// measuring every edge, for points inside, near and far from provinces.
+func TestApproxDistanceBands(t *testing.T) {
+	a := embeddedAtlas(t)
+	r := rand.New(rand.NewPCG(17, 18))
+	for i, pr := range a.provinces {
+		ix := a.provSet.at(i)
+		bd := ix.bound
+		for range 20 {
+			p := orb.Point{
+				bd.Min[0] - 1 + r.Float64()*(bd.Max[0]-bd.Min[0]+2),
+				bd.Min[1] - 1 + r.Float64()*(bd.Max[1]-bd.Min[1]+2),
+			}
+			if r.IntN(4) == 0 { // on a vertex
+				ring := pr.Geometry[0][0]
+				p = ring[r.IntN(len(ring))]
+			}
+			if got, want := ix.approxDistance(p), bruteApproxDistance(ix, p); got != want {
+				t.Errorf("%s, %v: %v, want %v", pr.ID, p, got, want)
+			}
+		}
+	}
+}

@@ -96,21 +96,54 @@ func (ix *polyIndex) contains(p orb.Point) bool {
 
 // approxDistance returns an approximate distance in metres from p to the
 // polygon's boundary (equirectangular at p's latitude; used only to pick the
-// nearest polygon when none contains p).
+// nearest polygon when none contains p). It visits the bands outwards from
+// p's until a band's latitude gap alone exceeds the best distance found; an
+// edge spanning several bands is measured in each, with the same result.
 func (ix *polyIndex) approxDistance(p orb.Point) float64 {
 	k := math.Cos(p[1] * math.Pi / 180)
-	best := math.Inf(1)
-	for _, e := range ix.edges {
-		ax, ay := (e.x1-p[0])*k, e.y1-p[1]
-		bx, by := (e.x2-p[0])*k, e.y2-p[1]
-		dx, dy := bx-ax, by-ay
-		t := 0.0
-		if l := dx*dx + dy*dy; l > 0 {
-			t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
+	best := math.Inf(1) // squared, in degrees of latitude
+	// gap returns the latitude gap from p to band j, +Inf outside.
+	gap := func(j int) float64 {
+		if j < 0 || j >= len(ix.bands) {
+			return math.Inf(1)
 		}
-		cx, cy := ax+t*dx, ay+t*dy
-		if d := cx*cx + cy*cy; d < best {
-			best = d
+		lo := ix.minY + float64(j)/ix.inv
+		hi := ix.minY + float64(j+1)/ix.inv
+		switch {
+		case p[1] < lo:
+			return lo - p[1]
+		case p[1] > hi:
+			return p[1] - hi
+		}
+		return 0
+	}
+	measure := func(j int) {
+		if j < 0 || j >= len(ix.bands) {
+			return
+		}
+		for _, e := range ix.bands[j] {
+			ax, ay := (e.x1-p[0])*k, e.y1-p[1]
+			bx, by := (e.x2-p[0])*k, e.y2-p[1]
+			dx, dy := bx-ax, by-ay
+			t := 0.0
+			if l := dx*dx + dy*dy; l > 0 {
+				t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
+			}
+			cx, cy := ax+t*dx, ay+t*dy
+			if d := cx*cx + cy*cy; d < best {
+				best = d
+			}
+		}
+	}
+	b0 := ix.band(p[1])
+	for off := 0; ; off++ {
+		g := math.Min(gap(b0-off), gap(b0+off))
+		if math.IsInf(g, 1) || g*g > best {
+			break
+		}
+		measure(b0 - off)
+		if off > 0 {
+			measure(b0 + off)
 		}
 	}
 	return math.Sqrt(best) * math.Pi / 180 * meanRadius
