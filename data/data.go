@@ -167,7 +167,7 @@ func checkFiles(dir string, l installedLayer) error {
 	case errors.Is(derr, fs.ErrNotExist) && errors.Is(perr, fs.ErrNotExist):
 		return nil
 	case errors.Is(derr, fs.ErrNotExist):
-		return fault(l.file, "missing, though %s is there (an interrupted install? install the %s again)", l.provenance, l.name)
+		return fault(l.file, "missing, though %s is there (an interrupted install?)", l.provenance)
 	case derr != nil:
 		return fault(l.file, "%v", derr)
 	case !dataInfo.Mode().IsRegular():
