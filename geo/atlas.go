@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"sync"
@@ -113,6 +114,63 @@ type polygonSet struct {
 	l     *layer
 	geoms []orb.MultiPolygon
 	index []lazyIndex
+	cells bboxGrid // which bounding boxes meet each cell, for containing
+}
+
+// bboxGrid lists, for each cell of a grid over the union of a layer's
+// bounding boxes, the features (in file order) whose box meets the cell.
+type bboxGrid struct {
+	x0, y0, dx, dy float64
+	n              int
+	cells          [][]int32
+}
+
+const bboxGridSize = 64 // cells along each side
+
+func newBBoxGrid(bounds []orb.Bound) bboxGrid {
+	if len(bounds) == 0 {
+		return bboxGrid{}
+	}
+	u := bounds[0]
+	for _, b := range bounds[1:] {
+		u = u.Union(b)
+	}
+	g := bboxGrid{x0: u.Min[0], y0: u.Min[1], n: bboxGridSize}
+	g.dx = math.Max(u.Max[0]-u.Min[0], 1e-9) / float64(g.n)
+	g.dy = math.Max(u.Max[1]-u.Min[1], 1e-9) / float64(g.n)
+	g.cells = make([][]int32, g.n*g.n)
+	for i, b := range bounds {
+		i0, j0 := g.clamp(b.Min)
+		i1, j1 := g.clamp(b.Max)
+		for j := j0; j <= j1; j++ {
+			for k := i0; k <= i1; k++ {
+				g.cells[j*g.n+k] = append(g.cells[j*g.n+k], int32(i))
+			}
+		}
+	}
+	return g
+}
+
+// clamp returns the cell of p, clamped to the grid.
+func (g *bboxGrid) clamp(p orb.Point) (int, int) {
+	c := func(v float64) int {
+		return max(0, min(g.n-1, int(v)))
+	}
+	return c((p[0] - g.x0) / g.dx), c((p[1] - g.y0) / g.dy)
+}
+
+// at returns the features whose box may contain p; ok is false when p is
+// outside the grid.
+func (g *bboxGrid) at(p orb.Point) (ids []int32, ok bool) {
+	if g.n == 0 {
+		return nil, false
+	}
+	fx, fy := (p[0]-g.x0)/g.dx, (p[1]-g.y0)/g.dy
+	if !(fx >= 0 && fy >= 0 && fx <= float64(g.n) && fy <= float64(g.n)) {
+		return nil, false
+	}
+	i, j := g.clamp(p)
+	return g.cells[j*g.n+i], true
 }
 
 type lazyIndex struct {
@@ -121,7 +179,7 @@ type lazyIndex struct {
 }
 
 func newPolygonSet(l *layer, geoms []orb.MultiPolygon) *polygonSet {
-	return &polygonSet{l: l, geoms: geoms, index: make([]lazyIndex, len(geoms))}
+	return &polygonSet{l: l, geoms: geoms, index: make([]lazyIndex, len(geoms)), cells: newBBoxGrid(l.bounds)}
 }
 
 // at returns the index of polygon i, building it on first use.
@@ -134,6 +192,17 @@ func (s *polygonSet) at(i int) *polyIndex {
 // containing returns the index of the first polygon (in file order) that
 // contains p and satisfies keep, or -1.
 func (s *polygonSet) containing(p orb.Point, keep func(int) bool) int {
+	if ids, ok := s.cells.at(p); ok {
+		// A box on a cell's edge is listed in both cells, so the list of
+		// p's cell holds every box containing p, in file order.
+		for _, id := range ids {
+			i := int(id)
+			if s.l.bounds[i].Contains(p) && (keep == nil || keep(i)) && s.at(i).contains(p) {
+				return i
+			}
+		}
+		return -1
+	}
 	found := -1
 	s.l.tree.Search(p, p, func(_, _ [2]float64, i int) bool {
 		if (found == -1 || i < found) && (keep == nil || keep(i)) && s.at(i).contains(p) {

@@ -260,3 +260,36 @@ func TestApproxDistanceBands(t *testing.T) {
 		}
 	}
 }
+
+// TestContainingGrid compares the grid lookup of polygonSet.containing with
+// testing every polygon in file order, for points over the region, on
+// polygon vertices and on the grid's cell edges.
+func TestContainingGrid(t *testing.T) {
+	a := embeddedAtlas(t)
+	r := rand.New(rand.NewPCG(19, 20))
+	for name, s := range map[string]*polygonSet{"countries": a.sovereign, "provinces": a.provSet} {
+		t.Run(name, func(t *testing.T) {
+			g := &s.cells
+			var pts []orb.Point
+			for range 2000 {
+				pts = append(pts, orb.Point{58 + r.Float64()*21, 22 + r.Float64()*18})
+				mp := s.geoms[r.IntN(len(s.geoms))]
+				ring := mp[r.IntN(len(mp))][0]
+				pts = append(pts, ring[r.IntN(len(ring))])
+				pts = append(pts, orb.Point{g.x0 + float64(r.IntN(g.n+1))*g.dx, g.y0 + float64(r.IntN(g.n+1))*g.dy})
+			}
+			for _, p := range pts {
+				want := -1
+				for i := range s.geoms {
+					if s.l.bounds[i].Contains(p) && s.at(i).contains(p) {
+						want = i
+						break
+					}
+				}
+				if got := s.containing(p, nil); got != want {
+					t.Errorf("%v: got %d, want %d", p, got, want)
+				}
+			}
+		})
+	}
+}
