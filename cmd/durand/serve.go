@@ -40,8 +40,9 @@ Data source and reloads:
   By default the data are the embedded files merged with --data-dir.
   SIGHUP re-reads them. With --source postgres://… the data are read from
   PostgreSQL/PostGIS (written by 'durand db load', edited in QGIS or SQL);
-  a trigger sends NOTIFY on every change, and each replica reloads within
-  about a second or two (bursts of changes are collected for 100 ms).
+  a trigger sends NOTIFY on every change, and each replica reloads (bursts
+  of changes are collected for 100 ms; the reload log line gives the time
+  of each phase: read, parse, server, tiles).
   A reload builds the new data and its server off to the side (atlas,
   handler, the tiles of zooms 0-3), then swaps them in atomically: every
   request is answered wholly from the old or wholly from the new data,
