@@ -278,8 +278,10 @@ func TestReloadUnderLoad(t *testing.T) {
 	srv := httptest.NewServer(rl)
 	defer srv.Close()
 
+	// Tiles of single collections: those of every layer gain the zones a
+	// few seconds after each swap (within one data version).
 	paths := []string{"/collections/crossings/items/torkham", "/collections/crossings/items", "/tiles/crossings/8/178/102.mvt",
-		"/tiles/durand/2/2/1.mvt", "/healthz"}
+		"/tiles/provinces/2/2/1.mvt", "/healthz"}
 	// The answers of each data version, learnt before and after the swaps.
 	type answer struct {
 		etag string

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/durandline/durand/geo/geotest"
 )
 
@@ -219,7 +221,21 @@ func TestSourcePostgresSameAsEmbedded(t *testing.T) {
 	const baseURL = "http://durand.test"
 	emb := startServeArgs(t, "--data-dir", t.TempDir(), "--base-url", baseURL, "--no-warmup")
 	db := startServeArgs(t, "--source", pg.DSN(), "--db-schema", "same", "--base-url", baseURL, "--no-warmup")
-	t.Logf("servers started at %v", time.Since(start))
+	// The zones join the tiles when computed: wait for both servers'
+	// (their TileJSON waits), so that no tile is compared mid-way.
+	var wg sync.WaitGroup
+	for _, s := range []*serveInstance{emb, db} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(s.base + "/tiles/zones.json")
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("servers started and their tiles complete at %v", time.Since(start))
 	paths := crawlPaths(t, emb.base)
 	if len(paths) < 70 {
 		t.Fatalf("only %d paths crawled", len(paths))
@@ -299,7 +315,10 @@ func TestSourcePostgresReplicasNotify(t *testing.T) {
 	// Replica 1 warms its tiles before each swap, replica 2 builds them
 	// on demand.
 	r1, r2 := startServeArgs(t, args...), startServeArgs(t, append(args, "--no-warmup")...)
-	paths := []string{"/collections/crossings/items/torkham", "/collections/crossings/items", "/tiles/durand/6/44/25.mvt",
+	// The tiles of the crossings (those of every layer gain the zones a
+	// few seconds after each reload, at a moment that differs between
+	// replicas).
+	paths := []string{"/collections/crossings/items/torkham", "/collections/crossings/items", "/tiles/crossings/6/44/25.mvt",
 		"/tiles/crossings/8/178/102.mvt", "/downloads/crossings.geojson"}
 	same := func(stage string) map[string]fetched {
 		out := map[string]fetched{}
@@ -344,6 +363,26 @@ func TestSourcePostgresReplicasNotify(t *testing.T) {
 		if before[p].etag == after[p].etag || before[p].dataVersion == after[p].dataVersion {
 			t.Errorf("%s: ETag %s and data version unchanged by the edit", p, after[p].etag)
 		}
+	}
+	// A load killed half-way (here: rows deleted in a transaction whose
+	// connection dies) commits nothing and notifies nothing: the replicas
+	// keep serving the same data.
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pg.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM repl.crossings`); err != nil {
+		t.Fatal(err)
+	}
+	conn.PgConn().Conn().Close() // killed: no COMMIT, no ROLLBACK
+	time.Sleep(500 * time.Millisecond)
+	if f := same("after a killed load"); f["/collections/crossings/items/torkham"].etag != after["/collections/crossings/items/torkham"].etag {
+		t.Error("a killed load changed the data served")
 	}
 	if !r1.log.has(`"msg":"data reloaded"`) || !r1.log.has("tables changed: crossings") {
 		t.Errorf("no reload logged:\n%s", r1.log)
