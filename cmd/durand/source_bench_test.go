@@ -90,8 +90,8 @@ func BenchmarkServeSource(b *testing.B) {
 
 // BenchmarkNotifyVisible measures the time from an UPDATE of a crossing
 // committed in PostgreSQL to the first request of a running durand serve
-// (--source postgres://) that shows it: NOTIFY, debounce, read, parse,
-// new server and its low-zoom tiles, swap.
+// (--source postgres://) that shows it in the item and in the tile: NOTIFY,
+// debounce, read, parse, new server and its low-zoom tiles, swap.
 //
 //	go test ./cmd/durand -run '^$' -bench NotifyVisible -benchtime 5x
 func BenchmarkNotifyVisible(b *testing.B) {
@@ -112,7 +112,8 @@ func BenchmarkNotifyVisible(b *testing.B) {
 		pg.Exec(b, `UPDATE benchnotify.crossings SET name = '`+name+`' WHERE id = 'torkham'`)
 		for {
 			f := fetch(b, s.base+"/collections/crossings/items/torkham")
-			if f.status == 200 && bytes.Contains(f.body, []byte(name)) {
+			if f.status == 200 && bytes.Contains(f.body, []byte(name)) &&
+				bytes.Contains(fetch(b, s.base+"/tiles/crossings/8/178/102.mvt").body, []byte(name)) {
 				break
 			}
 			if time.Since(t0) > time.Minute {
@@ -122,7 +123,7 @@ func BenchmarkNotifyVisible(b *testing.B) {
 		}
 		total += time.Since(t0)
 		b.StopTimer()
-		time.Sleep(time.Second) // the zones of the new data join in the background
+		fetch(b, s.base+"/tiles/zones.json") // the zones of the new data join in the background
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-visible")
