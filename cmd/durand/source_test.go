@@ -398,7 +398,8 @@ func TestServeSourceUsage(t *testing.T) {
 		want string
 	}{
 		{"not postgres", []string{"--source", "mysql://u:sekret@h/db"}, "want a postgres:// URL"},
-		{"with data dir", []string{"--source", "postgres://u:sekret@127.0.0.1:1/db", "--data-dir", "x"}, "--data-dir is for the embedded source"},
+		{"with data dir", []string{"--source", "postgres://u:sekret@127.0.0.1:1/db", "--data-dir", "x"}, "are for the embedded source"},
+		{"with skip invalid", []string{"--source", "postgres://u:sekret@127.0.0.1:1/db", "--skip-invalid-layers"}, "are for the embedded source"},
 		{"malformed", []string{"--source", "postgres://u:sekret@[::1"}, "invalid --source"},
 		{"zero timeout", []string{"--source", "postgres://u:sekret@127.0.0.1:1/db", "--db-statement-timeout", "0s"}, "must be positive"},
 		{"no conns", []string{"--source", "postgres://u:sekret@127.0.0.1:1/db", "--db-max-conns", "0"}, "--db-max-conns"},
