@@ -260,6 +260,19 @@ func TestPMTilesDownloadHTTP(t *testing.T) {
 	if s.tiles.pmtiles.cur != first {
 		t.Error("the archive was built again for the same data")
 	}
+	// A new data version: built again, once.
+	st := s.tiles.state.Load()
+	s.tiles.publish(st.base, st.deferred, []byte("other data"), nil)
+	var builds []*pmtilesArchive
+	for range 2 {
+		if resp, _ := do("HEAD"); resp.StatusCode != 200 {
+			t.Fatalf("HEAD after a new data version: %d", resp.StatusCode)
+		}
+		builds = append(builds, s.tiles.pmtiles.cur)
+	}
+	if builds[0] == first || builds[0].version == first.version || builds[1] != builds[0] {
+		t.Error("the archive was not built again, once, for the new data version")
+	}
 	// Listed with the downloads, on the landing page and on the map.
 	for _, path := range []string{"/downloads", "/", "/map", "/api"} {
 		resp, err := http.Get(ts.URL + path)
