@@ -28,7 +28,7 @@ const (
 	serveReadTimeout       = 30 * time.Second
 	serveWriteTimeout      = 2 * time.Minute // downloads of large layers
 	serveIdleTimeout       = 2 * time.Minute
-	serveMaxHeaderBytes    = 16 << 10 // request line and headers
+	serveMaxHeaderBytes    = 12 << 10 // request line and headers; net/http adds 4 KiB of slack: 16 KiB in all
 )
 
 const serveUsage = `usage: durand serve [flags]

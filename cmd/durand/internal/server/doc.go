@@ -22,6 +22,7 @@
 //	/downloads                                    the download files
 //	/downloads/{collectionId}.{format}            geojson, gpkg, kml, csv
 //	/healthz                                      liveness
+//	/readyz                                       readiness: ok, or degraded with a reason (always 200)
 //	/metrics                                      Prometheus metrics
 //
 // Vector tiles, the style and the map (tiles.go, tiles_ogc.go, style.go,
