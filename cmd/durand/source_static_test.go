@@ -201,9 +201,8 @@ func TestStaticScaleOut(t *testing.T) {
 				t.Errorf("tile %d/%d/%d: %d bytes through nginx, %d in the file", z, x, y, len(stored), len(local))
 			}
 			// The server's tiles have the same layers and features (and the
-			// zones); they are not byte-identical (the server's crossings
-			// carry their status on the default day, and its tileset holds
-			// every layer at once).
+			// zones, which the archive leaves out, so the tiles are not
+			// byte-identical).
 			want := fetch(t, fmt.Sprintf("%s/tiles/durand/%d/%d/%d.mvt", d.base, z, x, y))
 			if want.status != 200 {
 				t.Errorf("tile %d/%d/%d: in the archive, durand serve answers %d", z, x, y, want.status)

@@ -227,7 +227,7 @@ func centerZoom(b orb.Bound, minZoom, maxZoom int) int {
 }
 
 // tileLayers returns the tile layers the server serves: the atlas's
-// layers, then the crisis layers (events, zones) that package export
+// layers (the crossings with their status on the default day), then the crisis layers (events, zones) that package export
 // derives from the atlas, with the default settings of atlastiles. A
 // crisis layer not named in only (when only is not empty) is not
 // computed.
@@ -235,6 +235,25 @@ func tileLayers(a *geo.Atlas, only []string) ([]tiles.Layer, error) {
 	ls, err := atlastiles.Layers(a)
 	if err != nil {
 		return nil, err
+	}
+	// The crossings carry their status on the default day, as the
+	// server's tiles do, so that the style colours them the same way.
+	last, hasStatus, err := export.LastDay(a)
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(ls, func(l tiles.Layer) bool { return l.Name == geo.LayerCrossings }); i >= 0 && hasStatus {
+		el, err := export.FromAtlas(a, geo.LayerCrossings)
+		if err != nil {
+			return nil, err
+		}
+		fs, err := export.CrossingsOn(a, el.Features, export.DefaultDay(last, time.Now()))
+		if err != nil {
+			return nil, err
+		}
+		if ls[i], err = atlastiles.Convert(geo.LayerCrossings, fs, atlastiles.SpecFor(geo.LayerCrossings)); err != nil {
+			return nil, err
+		}
 	}
 	for _, name := range export.Layers(a) {
 		if slices.Contains(a.Layers(), name) || (len(only) > 0 && !slices.Contains(only, name)) {

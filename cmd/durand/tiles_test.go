@@ -22,6 +22,8 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 
 	"github.com/durandline/durand/cmd/durand/internal/atlastiles"
+	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/tiles"
 	"github.com/durandline/durand/tiles/pmtiles"
@@ -411,4 +413,43 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// TestTileLayersCrossingStatus checks that the exported crossings carry
+// their status on the default day, the properties the style colours them
+// by, as the server's tiles do.
+func TestTileLayersCrossingStatus(t *testing.T) {
+	a, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := tileLayers(a, []string{geo.LayerCrossings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ls, func(l tiles.Layer) bool { return l.Name == geo.LayerCrossings })
+	if i < 0 {
+		t.Fatal("no crossings layer")
+	}
+	statuses := map[string]int{}
+	for _, f := range ls[i].Features {
+		s, _ := f.Properties["status"].(string)
+		statuses[s]++
+		if d, _ := f.Properties["status_date"].(string); len(d) != len(time.DateOnly) {
+			t.Errorf("%v: status_date %q", f.ID, d)
+		}
+	}
+	known := 0
+	for s, n := range statuses {
+		switch geo.Status(s) {
+		case geo.StatusOpen, geo.StatusClosed, geo.StatusRefugeesOnly, geo.StatusTradeOnly, geo.StatusPedestriansOnly:
+			known += n
+		case geo.StatusUnknown:
+		default:
+			t.Errorf("status %q on %d crossings", s, n)
+		}
+	}
+	if known == 0 {
+		t.Errorf("no crossing has a known status: %v", statuses)
+	}
 }

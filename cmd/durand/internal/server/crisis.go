@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paulmach/orb/geojson"
-
 	"github.com/durandline/durand/cmd/durand/internal/export"
 	"github.com/durandline/durand/geo"
 )
@@ -33,31 +31,11 @@ type crisisData struct {
 // newCrisisData gathers the crisis record of the atlas and gives the
 // crossings of reg their status by day.
 func newCrisisData(a *geo.Atlas, reg *registry) (*crisisData, error) {
-	cd := &crisisData{atlas: a}
-	later := func(t time.Time) {
-		if t.After(cd.last) {
-			cd.last = t
-		}
-	}
-	for _, e := range a.Events() {
-		later(e.End)
-	}
-	states, err := a.CrossingStates(time.Now())
+	last, hasStatus, err := export.LastDay(a)
 	if err != nil {
 		return nil, err
 	}
-	hasStatus := false
-	for _, st := range states {
-		ps, err := a.StatusHistory(st.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			hasStatus = true
-			later(p.From)
-			later(p.To)
-		}
-	}
+	cd := &crisisData{atlas: a, last: last}
 	cd.timeline = newTimeline(a)
 	if c := reg.byID[geo.LayerCrossings]; c != nil && hasStatus {
 		c.states = &crossingStates{crisis: cd, base: c, views: map[time.Time]*collection{}}
@@ -80,11 +58,7 @@ func newCrisisData(a *geo.Atlas, reg *registry) (*crisisData, error) {
 // defaultDay is the day used when a request gives none: today, or the last
 // day of the crisis record when that is earlier.
 func (cd *crisisData) defaultDay(now time.Time) time.Time {
-	d := geo.Day(now)
-	if !cd.last.IsZero() && cd.last.Before(d) {
-		return cd.last
-	}
-	return d
+	return export.DefaultDay(cd.last, now)
 }
 
 // dayOf returns the one day a datetime value selects: the last day of the
@@ -127,42 +101,12 @@ func (cs *crossingStates) view(d time.Time) (*collection, error) {
 	if v, ok := cs.views[d]; ok {
 		return v, nil
 	}
-	states, err := cs.crisis.atlas.CrossingStates(d)
+	b := cs.base
+	fs, err := export.CrossingsOn(cs.crisis.atlas, b.features, d)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]geo.CrossingState, len(states))
-	for _, st := range states {
-		byID[st.ID] = st
-	}
-	b := cs.base
-	l := export.Layer{Name: b.id, Title: b.title, Description: b.description, Attribution: b.attribution,
-		Features: make([]*geojson.Feature, len(b.features))}
-	day := d.Format(time.DateOnly)
-	for i, f := range b.features {
-		g := *f
-		g.Properties = make(geojson.Properties, len(f.Properties)+6)
-		for k, v := range f.Properties {
-			g.Properties[k] = v
-		}
-		st, ok := byID[featureID(f)]
-		if !ok {
-			st.Status = geo.StatusUnknown
-		}
-		g.Properties["status"] = string(st.Status)
-		g.Properties["status_date"] = day
-		from, to, note, source := "", "", "", ""
-		if p := st.Period; p != nil {
-			from, to, note = p.FromText, p.ToText, p.Note
-			source = p.Source.Publisher
-			if p.Source.URL != "" {
-				source += " <" + p.Source.URL + ">"
-			}
-		}
-		g.Properties["status_from"], g.Properties["status_to"] = from, to
-		g.Properties["status_note"], g.Properties["status_source"] = note, source
-		l.Features[i] = &g
-	}
+	l := export.Layer{Name: b.id, Title: b.title, Description: b.description, Attribution: b.attribution, Features: fs}
 	v, err := newCollection(l)
 	if err != nil {
 		return nil, err
