@@ -409,6 +409,21 @@ func (pg *PostGIS) Stop() error {
 	return pg.stopErr
 }
 
+// Restart stops the server immediately (pg_ctl restart -m immediate: every
+// connection is cut, as in a crash) and starts it again on the same port
+// with the same data, waiting until it accepts connections.
+func (pg *PostGIS) Restart() error {
+	if pg.port == 0 {
+		return fmt.Errorf("%w: restart of a server that is not running", ErrServer)
+	}
+	logFile := filepath.Join(pg.pgDir, "server.log")
+	out, err := pg.serverCmd("pg_ctl", "-D", pg.dataDir, "-l", logFile, "-m", "immediate", "-w", "-t", "60", "restart").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: pg_ctl restart: %v\n%s", ErrServer, err, out)
+	}
+	return nil
+}
+
 // Port returns the TCP port the server listens on at 127.0.0.1.
 func (pg *PostGIS) Port() int { return pg.port }
 
