@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/geo/geotest"
 )
 
 // Install builds districts.geojson from a directory of source files. Here
@@ -21,9 +22,22 @@ func ExampleInstall() {
 	}
 	defer os.RemoveAll(dir)
 
+	// Two tiny hand-made files in the upstream layouts stand in for the
+	// geoBoundaries and OCHA downloads.
+	from := filepath.Join(dir, "sources")
+	if err := os.Mkdir(from, 0o755); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := geotest.WriteDistrictSources(from); err != nil {
+		fmt.Println(err)
+		return
+	}
+	out := filepath.Join(dir, "data")
+
 	rep, err := data.Install(context.Background(), data.InstallOptions{
-		From:      "testdata/install",
-		Dir:       dir,
+		From:      from,
+		Dir:       out,
 		Provinces: os.DirFS("testdata/install"),
 	})
 	if err != nil {
@@ -35,7 +49,7 @@ func ExampleInstall() {
 	}
 	fmt.Println("wrote", rep.Files)
 
-	b, err := os.ReadFile(filepath.Join(dir, data.InstallDistrictsFile))
+	b, err := os.ReadFile(filepath.Join(out, data.InstallDistrictsFile))
 	if err != nil {
 		fmt.Println(err)
 		return

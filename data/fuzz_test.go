@@ -39,13 +39,24 @@ func checkNormalised(t *testing.T, mp orb.MultiPolygon) {
 
 func FuzzDistrictGeoJSON(f *testing.F) {
 	for _, name := range []string{afgGeoJSONName, pakGeoJSONName} {
-		b, err := os.ReadFile(filepath.Join(fixtureDir, name))
+		b, err := readSource(name)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
 	}
 	f.Add(afgFeature(okProps, okGeom))
+	// Seeds in the source layouts (kept here rather than in testdata/fuzz).
+	// clockwise-3d
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"shapeName":"X","shapeID":"1","shapeGroup":"AFG"},"geometry":{"type":"Polygon","coordinates":[[[66,31,5],[66,31.1,5],[66.1,31.1,5],[66.1,31,5],[66,31,5]]]}}]}`))
+	// multipolygon-hole
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ADM2_EN":"Y","ADM2_PCODE":"PK1","ADM1_EN":"Sindh","ADM0_PCODE":"PK"},"geometry":{"type":"MultiPolygon","coordinates":[[[[67,25],[68,25],[68,26],[67,26],[67,25]],[[67.2,25.2],[67.4,25.2],[67.4,25.4],[67.2,25.4],[67.2,25.2]]],[[[68.5,25],[68.6,25],[68.6,25.1],[68.5,25]]]]}}]}`))
+	// point
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"shapeName":"X","shapeID":"1","shapeGroup":"AFG"},"geometry":{"type":"Point","coordinates":[66,31]}}]}`))
+	// polygon
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"shapeName":"X","shapeID":"1","shapeGroup":"AFG"},"geometry":{"type":"Polygon","coordinates":[[[66,31],[66.1,31],[66.1,31.1],[66,31]]]}}]}`))
+	// tiny-ring
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"shapeName":"X","shapeID":"1","shapeGroup":"AFG"},"geometry":{"type":"Polygon","coordinates":[[[66,31],[66.00000001,31],[66.00000001,31.00000001],[66,31]]]}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		feats, err := decodeGeoJSON("fuzz.geojson", b, true)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"io/fs"
 	"math"
@@ -87,6 +88,26 @@ func neProvinces(t testing.TB) fs.FS {
 }
 
 func fixtureProvinces() fs.FS { return os.DirFS(fixtureDir) }
+
+// installSources writes the hand-made district sources of geotest into a
+// new temporary directory and returns it, for InstallOptions.From.
+func installSources(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := geotest.WriteDistrictSources(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// readSource returns one of the hand-made district sources of geotest.
+func readSource(name string) ([]byte, error) {
+	text, ok := geotest.DistrictSources()[name]
+	if !ok {
+		return nil, fmt.Errorf("no district source %q: %w", name, fs.ErrNotExist)
+	}
+	return []byte(text), nil
+}
 
 type outDoc struct {
 	Type     string `json:"type"`
@@ -170,7 +191,7 @@ func checkSchema(t testing.TB, doc outDoc, raw []byte) {
 func TestInstallFixtures(t *testing.T) {
 	dir := t.TempDir()
 	var progress bytes.Buffer
-	rep, err := Install(context.Background(), InstallOptions{From: fixtureDir, Dir: dir, Provinces: fixtureProvinces(), Progress: &progress})
+	rep, err := Install(context.Background(), InstallOptions{From: installSources(t), Dir: dir, Provinces: fixtureProvinces(), Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +263,7 @@ func golden(t *testing.T, name string, got []byte) {
 // (outer rings clockwise, holes counter-clockwise, as the format requires).
 func writeFixtureShapefile(t testing.TB, dir string) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir, afgGeoJSONName))
+	b, err := readSource(afgGeoJSONName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +313,7 @@ func TestInstallShapefileFixture(t *testing.T) {
 	writeFixtureShapefile(t, from)
 	// Both in the subfolder layout.
 	for _, name := range []string{pakGeoJSONName} {
-		b, err := os.ReadFile(filepath.Join(fixtureDir, name))
+		b, err := readSource(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,17 +337,18 @@ func TestInstallShapefileFixture(t *testing.T) {
 
 func TestInstallOptionsErrors(t *testing.T) {
 	ctx := context.Background()
+	src := installSources(t)
 	for _, tc := range []struct {
 		name string
 		opt  InstallOptions
 		want error
 	}{
 		{"neither", InstallOptions{Dir: t.TempDir(), Provinces: fixtureProvinces()}, ErrInstallOptions},
-		{"both", InstallOptions{From: fixtureDir, Download: true, Dir: t.TempDir(), Provinces: fixtureProvinces()}, ErrInstallOptions},
-		{"no provinces", InstallOptions{From: fixtureDir, Dir: t.TempDir()}, ErrInstallOptions},
-		{"provinces file missing", InstallOptions{From: fixtureDir, Dir: t.TempDir(), Provinces: fstest.MapFS{}}, fs.ErrNotExist},
-		{"provinces corrupt", InstallOptions{From: fixtureDir, Dir: t.TempDir(), Provinces: fstest.MapFS{provincesName: {Data: []byte(`{"type":"FeatureCollection","features":[`)}}}, ErrInvalidInput},
-		{"no AFG provinces", InstallOptions{From: fixtureDir, Dir: t.TempDir(), Provinces: fstest.MapFS{provincesName: {Data: []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Sindh","country":"PAK"},"geometry":{"type":"Polygon","coordinates":[[[67,25],[68,25],[68,26],[67,25]]]}}]}`)}}}, ErrInvalidInput},
+		{"both", InstallOptions{From: src, Download: true, Dir: t.TempDir(), Provinces: fixtureProvinces()}, ErrInstallOptions},
+		{"no provinces", InstallOptions{From: src, Dir: t.TempDir()}, ErrInstallOptions},
+		{"provinces file missing", InstallOptions{From: src, Dir: t.TempDir(), Provinces: fstest.MapFS{}}, fs.ErrNotExist},
+		{"provinces corrupt", InstallOptions{From: src, Dir: t.TempDir(), Provinces: fstest.MapFS{provincesName: {Data: []byte(`{"type":"FeatureCollection","features":[`)}}}, ErrInvalidInput},
+		{"no AFG provinces", InstallOptions{From: src, Dir: t.TempDir(), Provinces: fstest.MapFS{provincesName: {Data: []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Sindh","country":"PAK"},"geometry":{"type":"Polygon","coordinates":[[[67,25],[68,25],[68,26],[67,25]]]}}]}`)}}}, ErrInvalidInput},
 		{"from missing", InstallOptions{From: filepath.Join(t.TempDir(), "nope"), Dir: t.TempDir(), Provinces: fixtureProvinces()}, fs.ErrNotExist},
 		{"from is a file", InstallOptions{From: filepath.Join(fixtureDir, provincesName), Dir: t.TempDir(), Provinces: fixtureProvinces()}, ErrInstallOptions},
 	} {
@@ -345,7 +367,7 @@ func copyFixtures(t *testing.T, replace map[string][]byte) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, name := range []string{afgGeoJSONName, pakGeoJSONName} {
-		b, err := os.ReadFile(filepath.Join(fixtureDir, name))
+		b, err := readSource(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -375,7 +397,7 @@ const (
 )
 
 func TestInstallCorruptInput(t *testing.T) {
-	fixture, err := os.ReadFile(filepath.Join(fixtureDir, afgGeoJSONName))
+	fixture, err := readSource(afgGeoJSONName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +463,7 @@ func TestInstallCorruptShapefile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pak, err := os.ReadFile(filepath.Join(fixtureDir, pakGeoJSONName))
+	pak, err := readSource(pakGeoJSONName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +528,7 @@ func TestInstallCorruptShapefile(t *testing.T) {
 func TestInstallKeepsPreviousOnFailure(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	if _, err := Install(ctx, InstallOptions{From: fixtureDir, Dir: dir, Provinces: fixtureProvinces()}); err != nil {
+	if _, err := Install(ctx, InstallOptions{From: installSources(t), Dir: dir, Provinces: fixtureProvinces()}); err != nil {
 		t.Fatal(err)
 	}
 	_, geo, prov := readOutput(t, dir)
@@ -528,7 +550,7 @@ func TestInstallKeepsPreviousOnFailure(t *testing.T) {
 	// A cancelled context stops the install too.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Install(cctx, InstallOptions{From: fixtureDir, Dir: dir, Provinces: fixtureProvinces()}); !errors.Is(err, context.Canceled) {
+	if _, err := Install(cctx, InstallOptions{From: installSources(t), Dir: dir, Provinces: fixtureProvinces()}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled install: err = %v", err)
 	}
 }

@@ -18,7 +18,17 @@ import (
 	"github.com/durandline/durand/geo/geotest"
 )
 
-const dataFixtures = "../../data/testdata/install"
+// dataFixtures returns a new directory holding the hand-made district
+// sources of geotest (in the geoBoundaries and OCHA layouts), for
+// `durand data install --from`.
+func dataFixtures(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := geotest.WriteDistrictSources(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
 
 func TestRunDataPath(t *testing.T) {
 	t.Setenv("DURAND_DATA_DIR", "/srv/durand-test")
@@ -34,7 +44,7 @@ func TestRunDataPath(t *testing.T) {
 func TestRunDataInstallFixtures(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
 	var out, errb bytes.Buffer
-	err := runData(context.Background(), []string{"install", "--from", dataFixtures, "--dir", dir, "--json"}, &out, &errb)
+	err := runData(context.Background(), []string{"install", "--from", dataFixtures(t), "--dir", dir, "--json"}, &out, &errb)
 	if err != nil {
 		t.Fatalf("%v\nstderr: %s", err, errb.String())
 	}
@@ -56,7 +66,7 @@ func TestRunDataInstallFixtures(t *testing.T) {
 
 	// Plain output, into the same (now existing) directory.
 	out.Reset()
-	if err := runData(context.Background(), []string{"install", "--from", dataFixtures, "--data-dir", dir}, &out, io.Discard); err != nil {
+	if err := runData(context.Background(), []string{"install", "--from", dataFixtures(t), "--data-dir", dir}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), "installed 6 districts (AFG 3 from geoBoundaries, PAK 3 from OCHA COD-AB) into "+dir) {
@@ -67,7 +77,7 @@ func TestRunDataInstallFixtures(t *testing.T) {
 func TestRunDataInstallDefaultDir(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("DURAND_DATA_DIR", dir)
-	if err := runData(context.Background(), []string{"install", "--from", dataFixtures}, io.Discard, io.Discard); err != nil {
+	if err := runData(context.Background(), []string{"install", "--from", dataFixtures(t)}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, data.InstallDistrictsFile)); err != nil {
@@ -91,10 +101,10 @@ func TestRunDataErrors(t *testing.T) {
 		{"help", []string{"-h"}, false, flag.ErrHelp, ""},
 		{"install help", []string{"install", "-h"}, false, flag.ErrHelp, ""},
 		{"neither source", []string{"install", "--dir", tmp}, true, nil, "need --from DIR"},
-		{"both sources", []string{"install", "--from", dataFixtures, "--download"}, true, nil, "mutually exclusive"},
-		{"base without download", []string{"install", "--from", dataFixtures, "--download-base", srv.URL}, true, nil, "needs --download"},
+		{"both sources", []string{"install", "--from", dataFixtures(t), "--download"}, true, nil, "mutually exclusive"},
+		{"base without download", []string{"install", "--from", dataFixtures(t), "--download-base", srv.URL}, true, nil, "needs --download"},
 		{"bad flag", []string{"install", "--frm", "x"}, true, nil, "flag provided but not defined"},
-		{"extra argument", []string{"install", "--from", dataFixtures, "extra"}, true, nil, `unexpected argument "extra"`},
+		{"extra argument", []string{"install", "--from", dataFixtures(t), "extra"}, true, nil, `unexpected argument "extra"`},
 		{"path argument", []string{"path", "x"}, true, nil, `unexpected argument "x"`},
 		{"missing from", []string{"install", "--from", filepath.Join(tmp, "nope"), "--dir", tmp}, false, os.ErrNotExist, "nope"},
 		{"checksum mismatch", []string{"install", "--download", "--download-base", srv.URL, "--dir", tmp}, false, data.ErrChecksum, "checksum mismatch"},

@@ -91,7 +91,7 @@ func runTilesJSON(t *testing.T, args ...string) (tilesSummary, string) {
 // go-pmtiles CLI; every tile must equal the tile the server would serve.
 func TestRunTilesPMTiles(t *testing.T) {
 	dataDir := t.TempDir()
-	if err := runData(context.Background(), []string{"install", "--from", dataFixtures, "--dir", dataDir}, io.Discard, io.Discard); err != nil {
+	if err := runData(context.Background(), []string{"install", "--from", dataFixtures(t), "--dir", dataDir}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "durand.pmtiles")

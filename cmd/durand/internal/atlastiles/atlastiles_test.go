@@ -58,19 +58,25 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// districtAtlas installs the six fixture districts of data/testdata/install
+// districtAtlas installs the six hand-made districts of geotest
 // into a temporary directory (once per test binary) and opens the atlas
 // with them.
 func districtAtlas(t *testing.T) *geo.Atlas {
 	t.Helper()
-	root := geotest.RepoRoot(t)
 	districtsOnce.Do(func() {
 		districtsDir, districtsErr = os.MkdirTemp("", "atlastiles-")
 		if districtsErr != nil {
 			return
 		}
+		from := filepath.Join(districtsDir, "sources")
+		if districtsErr = os.Mkdir(from, 0o755); districtsErr != nil {
+			return
+		}
+		if districtsErr = geotest.WriteDistrictSources(from); districtsErr != nil {
+			return
+		}
 		_, districtsErr = data.Install(context.Background(), data.InstallOptions{
-			From:      filepath.Join(root, "data", "testdata", "install"),
+			From:      from,
 			Dir:       districtsDir,
 			Provinces: data.FS(),
 		})
