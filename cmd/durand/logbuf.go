@@ -165,18 +165,7 @@ func (h *accessHandler) appendAccess(b []byte, e server.AccessEntry) (_ []byte, 
 
 // slowAccess logs an entry through the slog handler.
 func (h *accessHandler) slowAccess(e server.AccessEntry) {
-	r := slog.NewRecord(h.now(), slog.LevelInfo, "request", 0)
-	r.AddAttrs(
-		slog.String("method", e.Method),
-		slog.String("path", e.Path),
-		slog.String("route", e.Route),
-		slog.Int("status", e.Status),
-		slog.Int("bytes", e.Bytes),
-		slog.Duration("duration", e.Duration),
-		slog.String("remote", e.Remote),
-		slog.String("user_agent", e.UserAgent),
-	)
-	h.Handler.Handle(context.Background(), r)
+	h.Handler.Handle(context.Background(), e.Record(h.now()))
 }
 
 // Byte classes of the access-log strings (accessHandler.class).

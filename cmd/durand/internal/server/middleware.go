@@ -176,6 +176,24 @@ type AccessEntry struct {
 	UserAgent string        // at most 128 bytes
 }
 
+// Record returns the entry as the slog record of its access-log line, at
+// time t: message "request", level Info, the fields as attributes, and no
+// caller (pc 0: the source would be the logging code, not the request).
+func (e AccessEntry) Record(t time.Time) slog.Record {
+	rec := slog.NewRecord(t, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(
+		slog.String("method", e.Method),
+		slog.String("path", e.Path),
+		slog.String("route", e.Route),
+		slog.Int("status", e.Status),
+		slog.Int("bytes", e.Bytes),
+		slog.Duration("duration", e.Duration),
+		slog.String("remote", e.Remote),
+		slog.String("user_agent", e.UserAgent),
+	)
+	return rec
+}
+
 // AccessLogger is a slog.Handler that can also write access-log lines
 // directly, without building an slog.Record. observe uses LogAccess when
 // the Config's Logger has such a handler (durand serve's has); the line
@@ -241,19 +259,7 @@ func (s *server) logAccess(r *http.Request, e AccessEntry) {
 	if !h.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
-	// A record without a caller (pc 0): the source would be this line.
-	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-	rec.AddAttrs(
-		slog.String("method", e.Method),
-		slog.String("path", e.Path),
-		slog.String("route", e.Route),
-		slog.Int("status", e.Status),
-		slog.Int("bytes", e.Bytes),
-		slog.Duration("duration", e.Duration),
-		slog.String("remote", e.Remote),
-		slog.String("user_agent", e.UserAgent),
-	)
-	h.Handle(r.Context(), rec) // errors: nowhere better to report them
+	h.Handle(r.Context(), e.Record(time.Now())) // errors: nowhere better to report them
 }
 
 // recoverPanics turns a panic into a 500 JSON error and logs the stack; the
