@@ -245,7 +245,7 @@ func checkOutage(t *testing.T, pg *geotest.PostGIS, d *serveInstance, schema str
 		t.Errorf("%d of %d requests failed: %v", res.failures.Load(), res.requests.Load(), res.errs)
 	}
 	t.Logf("%d requests during the outage test, none failed", res.requests.Load())
-	if wantDegraded && (!d.log.has("data source unreachable") || !d.log.has("data source healthy again")) {
+	if wantDegraded && !d.log.logs("data source unreachable", "data source healthy again") {
 		t.Errorf("outage not logged:\n%s", d.log)
 	}
 }
@@ -430,7 +430,7 @@ func TestServeSIGHUP(t *testing.T) {
 	if after.etag == before.etag || after.dataVersion == before.dataVersion {
 		t.Errorf("ETag %s and data version %s unchanged", after.etag, after.dataVersion)
 	}
-	if !d.log.has("SIGHUP: reloading the data") || !d.log.has(`"why":"SIGHUP"`) {
+	if !d.log.logs("SIGHUP: reloading the data", `"why":"SIGHUP"`) {
 		t.Errorf("SIGHUP not logged:\n%s", d.log)
 	}
 }
@@ -454,7 +454,7 @@ func TestServeSkipInvalidLayers(t *testing.T) {
 	if f := fetch(t, d.base+"/collections/crossings/items/torkham"); f.status != 200 {
 		t.Errorf("crossing: %d", f.status)
 	}
-	if !d.log.has("warning") || !d.log.has(geo.FileDistricts) {
+	if !d.log.logs("warning", geo.FileDistricts) {
 		t.Errorf("no warning naming the file:\n%s", d.log)
 	}
 }

@@ -42,6 +42,21 @@ func (l *logLines) add(s string) {
 	l.mu.Unlock()
 }
 
+// logs reports whether, within a few seconds, each of ss is in some line:
+// log lines reach the test through durand serve's buffered log writer,
+// after what they tell of may already be visible over HTTP.
+func (l *logLines) logs(ss ...string) bool {
+	_, ok := waitFor(10*time.Second, func() bool {
+		for _, s := range ss {
+			if !l.has(s) {
+				return false
+			}
+		}
+		return true
+	})
+	return ok
+}
+
 // has reports whether a line contains s.
 func (l *logLines) has(s string) bool {
 	l.mu.Lock()
@@ -384,7 +399,7 @@ func TestSourcePostgresReplicasNotify(t *testing.T) {
 	if f := same("after a killed load"); f["/collections/crossings/items/torkham"].etag != after["/collections/crossings/items/torkham"].etag {
 		t.Error("a killed load changed the data served")
 	}
-	if !r1.log.has(`"msg":"data reloaded"`) || !r1.log.has("tables changed: crossings") {
+	if !r1.log.logs(`"msg":"data reloaded"`, "tables changed: crossings") {
 		t.Errorf("no reload logged:\n%s", r1.log)
 	}
 }
