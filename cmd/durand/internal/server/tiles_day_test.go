@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 )
 
@@ -14,15 +13,7 @@ import (
 // their status on the day, the zones are those active that day, the day
 // is part of the cache key and of the TileJSON tile URLs, garbage is a 400.
 func TestTilesOfADay(t *testing.T) {
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, h := tileServer(t, Config{Atlas: a})
-	if _, err := s.tiles.current(); err != nil {
-		t.Fatal(err)
-	}
-	<-s.tiles.deferredDone // the zones
+	s, h := zonedTileServer(t)
 	if s.tiles.state.Load().deferred == nil {
 		t.Fatal("no zones in the tiles")
 	}
@@ -157,15 +148,7 @@ func mustDate(t *testing.T, s string) time.Time {
 // tiled.
 func crisisStyle(t *testing.T) (map[string]any, []byte, string) {
 	t.Helper()
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, h := tileServer(t, Config{Atlas: a})
-	if _, err := s.tiles.current(); err != nil {
-		t.Fatal(err)
-	}
-	<-s.tiles.deferredDone
+	_, h := zonedTileServer(t)
 	w := get(t, h, "GET", "/styles/durand.json")
 	if w.Code != 200 {
 		t.Fatalf("style: %d", w.Code)
@@ -217,15 +200,7 @@ func TestCrisisStyle(t *testing.T) {
 // the dated layers, then the tile), "cached" a tile of a day already
 // served (a cache hit through the router).
 func BenchmarkDayTiles(b *testing.B) {
-	a, err := data.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, h := tileServer(b, Config{Atlas: a})
-	if _, err := s.tiles.current(); err != nil {
-		b.Fatal(err)
-	}
-	<-s.tiles.deferredDone
+	s, h := zonedTileServer(b)
 	id := tileAt(b, s, 71.1, 34.1, 6)
 	b.Run("build", func(b *testing.B) {
 		st := s.tiles.state.Load()

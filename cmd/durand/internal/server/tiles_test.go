@@ -24,6 +24,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/cmd/durand/internal/export"
+	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -40,6 +41,22 @@ func tileServer(t testing.TB, cfg Config) (*server, http.Handler) {
 		t.Fatal(err)
 	}
 	return s, s.handler()
+}
+
+// zonedTileServer returns a tile server over the embedded atlas (events,
+// zones, crossing status) once its deferred layers, the zones, are tiled.
+func zonedTileServer(t testing.TB) (*server, http.Handler) {
+	t.Helper()
+	a, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, h := tileServer(t, Config{Atlas: a})
+	if _, err := s.tiles.current(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.tiles.deferredDone
+	return s, h
 }
 
 // tileAt returns the tile address of a point at zoom z as "z/x/y".
