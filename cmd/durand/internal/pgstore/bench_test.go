@@ -10,16 +10,24 @@ import (
 	"github.com/durandline/durand/geo"
 )
 
+// benchSources are the atlases the benchmarks load: the embedded one and
+// the one with installed districts.
+func benchSources() []benchSource {
+	return []benchSource{
+		{"embedded", func(testing.TB) fs.FS { return data.FS() }},
+		{"districts", districtsFS},
+	}
+}
+
+type benchSource struct {
+	name string
+	fsys func(testing.TB) fs.FS
+}
+
 // BenchmarkLoad measures a full load (geo.Load check, zones, COPY, commit)
 // of the embedded atlas and of the atlas with installed districts.
 func BenchmarkLoad(b *testing.B) {
-	for _, bc := range []struct {
-		name string
-		fsys func(testing.TB) fs.FS
-	}{
-		{"embedded", func(testing.TB) fs.FS { return data.FS() }},
-		{"districts", districtsFS},
-	} {
+	for _, bc := range benchSources() {
 		b.Run(bc.name, func(b *testing.B) {
 			fsys := bc.fsys(b)
 			_, conn := connect(b)
@@ -36,13 +44,7 @@ func BenchmarkLoad(b *testing.B) {
 // BenchmarkRead measures Read alone and Read followed by geo.Load (what a
 // replica does on a change notification).
 func BenchmarkRead(b *testing.B) {
-	for _, bc := range []struct {
-		name string
-		fsys func(testing.TB) fs.FS
-	}{
-		{"embedded", func(testing.TB) fs.FS { return data.FS() }},
-		{"districts", districtsFS},
-	} {
+	for _, bc := range benchSources() {
 		b.Run(bc.name, func(b *testing.B) {
 			fsys := bc.fsys(b)
 			_, conn := connect(b)
