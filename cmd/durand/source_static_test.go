@@ -176,43 +176,29 @@ func TestStaticScaleOut(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	n := 0
-	err = r.Entries(func(e pmtiles.Entry) error {
-		for id := e.TileID; id < e.TileID+uint64(e.RunLength); id++ {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			z, x, y, err := pmtiles.Zxy(id)
-			if err != nil {
-				return err
-			}
-			stored, err := r.Tile(z, x, y)
-			if err != nil {
-				return err
-			}
-			got, err := r.Decompress(stored)
-			if err != nil {
-				return err
-			}
-			local, err := lr.Tile(z, x, y)
-			if err != nil {
-				return err
-			}
-			if !bytes.Equal(stored, local) {
-				t.Errorf("tile %d/%d/%d: %d bytes through nginx, %d in the file", z, x, y, len(stored), len(local))
-			}
-			// The server's tiles have the same layers and features (and the
-			// zones, which the archive leaves out, so the tiles are not
-			// byte-identical).
-			want := fetch(t, fmt.Sprintf("%s/tiles/durand/%d/%d/%d.mvt", d.base, z, x, y))
-			if want.status != 200 {
-				t.Errorf("tile %d/%d/%d: in the archive, durand serve answers %d", z, x, y, want.status)
-				continue
-			}
-			if g, w := layerCounts(t, got, nil), layerCounts(t, want.body, strings.Split(layers, ",")); g != w {
-				t.Errorf("tile %d/%d/%d: layers and features %s through nginx, %s from durand serve", z, x, y, g, w)
-			}
-			n++
+	err = eachTile(r, func(z uint8, x, y uint32, stored, got []byte) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		local, err := lr.Tile(z, x, y)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(stored, local) {
+			t.Errorf("tile %d/%d/%d: %d bytes through nginx, %d in the file", z, x, y, len(stored), len(local))
+		}
+		// The server's tiles have the same layers and features (and the
+		// zones, which the archive leaves out, so the tiles are not
+		// byte-identical).
+		want := fetch(t, fmt.Sprintf("%s/tiles/durand/%d/%d/%d.mvt", d.base, z, x, y))
+		if want.status != 200 {
+			t.Errorf("tile %d/%d/%d: in the archive, durand serve answers %d", z, x, y, want.status)
+			return nil
+		}
+		if g, w := layerCounts(t, got, nil), layerCounts(t, want.body, strings.Split(layers, ",")); g != w {
+			t.Errorf("tile %d/%d/%d: layers and features %s through nginx, %s from durand serve", z, x, y, g, w)
+		}
+		n++
 		return nil
 	})
 	if err != nil {

@@ -172,38 +172,24 @@ func TestRunTilesPMTiles(t *testing.T) {
 	}
 	n := 0
 	seen := map[string]bool{}
-	err = r.Entries(func(e pmtiles.Entry) error {
-		for id := e.TileID; id < e.TileID+uint64(e.RunLength); id++ {
-			z, x, y, err := pmtiles.Zxy(id)
-			if err != nil {
-				return err
-			}
-			stored, err := r.Tile(z, x, y)
-			if err != nil {
-				return err
-			}
-			got, err := r.Decompress(stored)
-			if err != nil {
-				return err
-			}
-			want, err := ts.Tile(uint32(z), x, y)
-			if err != nil {
-				return err
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("tile %d/%d/%d differs from the served tile", z, x, y)
-			}
-			if z == 8 {
-				ls, err := mvt.Unmarshal(got)
-				if err != nil {
-					return err
-				}
-				for _, l := range ls {
-					seen[l.Name] = true
-				}
-			}
-			n++
+	err = eachTile(r, func(z uint8, x, y uint32, _, got []byte) error {
+		want, err := ts.Tile(uint32(z), x, y)
+		if err != nil {
+			return err
 		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("tile %d/%d/%d differs from the served tile", z, x, y)
+		}
+		if z == 8 {
+			ls, err := mvt.Unmarshal(got)
+			if err != nil {
+				return err
+			}
+			for _, l := range ls {
+				seen[l.Name] = true
+			}
+		}
+		n++
 		return nil
 	})
 	if err != nil {
@@ -452,4 +438,29 @@ func TestTileLayersCrossingStatus(t *testing.T) {
 	if known == 0 {
 		t.Errorf("no crossing has a known status: %v", statuses)
 	}
+}
+
+// eachTile calls fn with every tile of the archive r in tile-id order: its
+// address, its bytes as stored and decompressed.
+func eachTile(r *pmtiles.Reader, fn func(z uint8, x, y uint32, stored, tile []byte) error) error {
+	return r.Entries(func(e pmtiles.Entry) error {
+		for id := e.TileID; id < e.TileID+uint64(e.RunLength); id++ {
+			z, x, y, err := pmtiles.Zxy(id)
+			if err != nil {
+				return err
+			}
+			stored, err := r.Tile(z, x, y)
+			if err != nil {
+				return err
+			}
+			tile, err := r.Decompress(stored)
+			if err != nil {
+				return err
+			}
+			if err := fn(z, x, y, stored, tile); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
