@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/durandline/durand/cmd/durand/internal/server"
+	"github.com/durandline/durand/geo/geotest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the flusher goroutine.
@@ -157,43 +157,30 @@ func BenchmarkServeCachedTile(b *testing.B) {
 	}
 	req := httptest.NewRequest("GET", "/tiles/durand/8/178/102.mvt", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
-	w := &nullWriter{h: http.Header{}}
+	w := geotest.NewDiscardResponse()
 	var version string
 	for range 600 { // at most a minute for the zones
-		clear(w.h)
-		w.n = 0
+		w.Reset()
 		h.ServeHTTP(w, req)
-		if w.code != 200 {
-			b.Fatalf("status %d", w.code)
+		if w.Code != 200 {
+			b.Fatalf("status %d", w.Code)
 		}
 		tj := httptest.NewRecorder()
 		h.ServeHTTP(tj, httptest.NewRequest("GET", "/tiles/durand.json", nil))
-		if strings.Contains(tj.Body.String(), `"zones"`) && version == w.h.Get("ETag") {
+		if strings.Contains(tj.Body.String(), `"zones"`) && version == w.Header().Get("ETag") {
 			break
 		}
-		version = w.h.Get("ETag")
+		version = w.Header().Get("ETag")
 		time.Sleep(100 * time.Millisecond)
 	}
-	b.SetBytes(int64(w.n))
+	b.SetBytes(int64(w.Bytes))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		clear(w.h)
-		w.code, w.n = 0, 0
+		w.Reset()
 		h.ServeHTTP(w, req)
 	}
-	if w.code != 200 {
-		b.Fatalf("status %d", w.code)
+	if w.Code != 200 {
+		b.Fatalf("status %d", w.Code)
 	}
 }
-
-// nullWriter is a ResponseWriter that keeps only the status and headers.
-type nullWriter struct {
-	h    http.Header
-	code int
-	n    int
-}
-
-func (d *nullWriter) Header() http.Header         { return d.h }
-func (d *nullWriter) WriteHeader(code int)        { d.code = code }
-func (d *nullWriter) Write(p []byte) (int, error) { d.n += len(p); return len(p), nil }

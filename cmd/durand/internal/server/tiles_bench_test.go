@@ -8,38 +8,27 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/durandline/durand/geo/geotest"
 )
-
-// discardWriter is a ResponseWriter that keeps nothing but the status, so
-// that benchmarks measure the handler rather than a recorder.
-type discardWriter struct {
-	h    http.Header
-	code int
-	n    int
-}
-
-func (d *discardWriter) Header() http.Header         { return d.h }
-func (d *discardWriter) WriteHeader(code int)        { d.code = code }
-func (d *discardWriter) Write(b []byte) (int, error) { d.n += len(b); return len(b), nil }
 
 // benchServe serves req b.N times through h and fails on another status.
 func benchServe(b *testing.B, h http.Handler, req *http.Request, status int) {
 	b.Helper()
-	w := &discardWriter{h: http.Header{}}
+	w := geotest.NewDiscardResponse()
 	h.ServeHTTP(w, req)
-	if w.code != status {
-		b.Fatalf("%s: status %d, want %d", req.URL, w.code, status)
+	if w.Code != status {
+		b.Fatalf("%s: status %d, want %d", req.URL, w.Code, status)
 	}
-	b.SetBytes(int64(w.n))
+	b.SetBytes(int64(w.Bytes))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		clear(w.h)
-		w.code, w.n = 0, 0
+		w.Reset()
 		h.ServeHTTP(w, req)
 	}
-	if w.code != status {
-		b.Fatalf("status %d", w.code)
+	if w.Code != status {
+		b.Fatalf("status %d", w.Code)
 	}
 }
 
@@ -95,9 +84,9 @@ func BenchmarkTileCachedGzip(b *testing.B) {
 func BenchmarkTileCachedNotModified(b *testing.B) {
 	s, h, target := benchTile(b, Config{})
 	req := httptest.NewRequest("GET", target, nil)
-	w := &discardWriter{h: http.Header{}}
+	w := geotest.NewDiscardResponse()
 	h.ServeHTTP(w, req)
-	req.Header.Set("If-None-Match", w.h.Get("ETag"))
+	req.Header.Set("If-None-Match", w.Header().Get("ETag"))
 	_ = s
 	benchServe(b, h, req, 304)
 }
@@ -129,7 +118,7 @@ func BenchmarkTileCold(b *testing.B) {
 // by net/http's FileServer through the same kind of writer.
 func BenchmarkTileStaticFile(b *testing.B) {
 	_, h, target := benchTile(b, Config{})
-	w := &discardWriter{h: http.Header{}}
+	w := geotest.NewDiscardResponse()
 	req := httptest.NewRequest("GET", target, nil)
 	var body []byte
 	rec := httptest.NewRecorder()
