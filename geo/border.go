@@ -158,34 +158,21 @@ type BorderDistance struct {
 // approxTie of the best are measured again.
 const approxTie = 1.00001
 
-// exactBeyond is the distance above which a final distance is measured with
-// Karney's geodesic; below it approxMetres is used, which agrees with it to
-// better than 2e-7 (2 cm at 100 km; TestApproxMetres).
-const exactBeyond = 100e3
-
-// ellipsoidal returns the geodesic distance in metres from p (with unit
-// vector pv) to the point with unit vector q, given its approxMetres.
-func ellipsoidal(p orb.Point, approx float64, q vec3) float64 {
-	if approx < exactBeyond {
-		return approx
-	}
-	return Distance(p, q.point())
-}
-
 // nearest finds the point of the border nearest to p: the closest points of
 // the great-circle edges (as in PostGIS geography), measured on the
 // ellipsoid. Candidates come from the conformal search (see confTie).
 func (b *Border) nearest(p orb.Point) BorderDistance {
 	var buf [64]arcCand
-	cands, bestApprox := b.candidates(p, buf[:0])
-	return b.pick(p, cands, bestApprox)
+	pv, cv := toVecs(p)
+	cands, bestApprox := b.candidates(p, pv, cv, buf[:0])
+	return b.pick(pv, cands, bestApprox)
 }
 
-// candidates appends to cands the segments that can be nearest to p on the
-// ellipsoid, with the closest point of each on the geodetic sphere and its
-// approxMetres, and returns the smallest approxMetres.
-func (b *Border) candidates(p orb.Point, cands []arcCand) ([]arcCand, float64) {
-	pv, cv := toVecs(p)
+// candidates appends to cands the segments that can be nearest to p (with
+// unit vectors pv and cv on the geodetic and conformal spheres, toVecs) on
+// the ellipsoid, with the closest point of each on the geodetic sphere and
+// its approxMetres, and returns the smallest approxMetres.
+func (b *Border) candidates(p orb.Point, pv, cv vec3, cands []arcCand) ([]arcCand, float64) {
 	var bestConf float64
 	if e := b.entry(p); e != nil {
 		cands, bestConf = b.segs.search(cv, b.cvec, confTie, b.confAdd, e.start, e.seed, cands)
@@ -209,9 +196,9 @@ func (b *Border) candidates(p orb.Point, cands []arcCand) ([]arcCand, float64) {
 	return cands[:n], bestApprox
 }
 
-// pick measures the candidates within approxTie of the best and returns
-// the nearest.
-func (b *Border) pick(p orb.Point, cands []arcCand, bestApprox float64) BorderDistance {
+// pick measures (arcMetres) the candidates within approxTie of the best and
+// returns the nearest to the point with unit vector pv.
+func (b *Border) pick(pv vec3, cands []arcCand, bestApprox float64) BorderDistance {
 	best := BorderDistance{Metres: math.Inf(1)}
 	bestSeg := int32(-1)
 	for _, c := range cands {
@@ -220,15 +207,13 @@ func (b *Border) pick(p orb.Point, cands []arcCand, bestApprox float64) BorderDi
 		}
 		// Exact ties (a vertex shared by two segments) go to the first
 		// segment, whatever order the candidates come in.
-		if m := ellipsoidal(p, c.approx, c.foot); m < best.Metres || (m == best.Metres && c.seg < bestSeg) {
+		if m := arcMetres(pv, c.foot); m < best.Metres || (m == best.Metres && c.seg < bestSeg) {
 			seg := int(c.seg)
 			bestSeg = c.seg
 			best = BorderDistance{
-				Metres: m,
-				Point:  c.foot.point(),
-				// The part of one segment: approxMetres is exact to well
-				// under a millimetre at that length.
-				ChainageKm: (b.cum[seg] + approxMetres(b.vec[seg], c.foot)) / 1000,
+				Metres:     m,
+				Point:      c.foot.point(),
+				ChainageKm: (b.cum[seg] + arcMetres(b.vec[seg], c.foot)) / 1000,
 			}
 		}
 	}

@@ -138,7 +138,8 @@ func (a *Atlas) NearestCrossings(p orb.Point, n int) ([]CrossingDistance, error)
 }
 
 // nearestCrossing returns the nearest crossing, ranked by approxMetres with
-// the near-ties measured again; false when there are no crossings.
+// the near-ties measured again (arcMetres); false when there are no
+// crossings.
 func (a *Atlas) nearestCrossing(p orb.Point) (CrossingDistance, bool) {
 	if len(a.crossings) == 0 {
 		return CrossingDistance{}, false
@@ -157,7 +158,7 @@ func (a *Atlas) nearestCrossing(p orb.Point) (CrossingDistance, bool) {
 	out := CrossingDistance{Metres: math.Inf(1)}
 	for i, c := range a.crossings {
 		if approx[i] <= best*approxTie+1e-3 {
-			if d := ellipsoidal(p, approx[i], a.crossVec[i]); d < out.Metres {
+			if d := arcMetres(pv, a.crossVec[i]); d < out.Metres {
 				out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Crossing: c}
 			}
 		}

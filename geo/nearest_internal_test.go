@@ -44,7 +44,7 @@ func (b *Border) bruteNearest(p orb.Point) BorderDistance {
 		bestApprox = math.Min(bestApprox, c.approx)
 		cands = append(cands, c)
 	}
-	return b.pick(p, cands, bestApprox)
+	return b.pick(pv, cands, bestApprox)
 }
 
 // nearestTestPoints returns seeded random points: over the region, near the

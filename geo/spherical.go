@@ -70,44 +70,87 @@ const (
 	wgs84E2 = wgs84F * (2 - wgs84F)
 )
 
-// approxMetres estimates the ellipsoidal geodesic distance between two unit
-// vectors (built from geodetic latitude and longitude): their angle, split
-// into its north and east parts at the mid-point, scaled by the meridian
-// radius M and the prime-vertical radius N there. It is used to rank
-// candidates, and the winner is then measured exactly (TestApproxMetres
-// gives its accuracy).
-func approxMetres(p, q vec3) float64 {
-	ang := angle(p, q)
-	if ang == 0 {
-		return 0
+// The ellipsoid's metric on the geodetic sphere: a step of angle dθ whose
+// north part is cos α·dθ and east part sin α·dθ has length
+// sqrt(M² cos²α + N² sin²α)·dθ, with M and N the meridian and prime-vertical
+// radii of curvature at its latitude. Integrated along a great-circle arc
+// this is the length on the ellipsoid of the curve over the arc; the
+// geodesic between the same ends is shorter only by a term of second order
+// in the curve's offset from it (a few hundred metres at 1,000 km), so
+// the two agree to about 1e-8 at 1,000 km and 1e-7 at 3,000 km
+// (TestArcMetres).
+
+// metricScale returns sqrt(M² cos²α + N² sin²α)/a at a point of the arc
+// with z component z whose unit tangent has z component tz: for a unit
+// tangent orthogonal to the point, cos α = tz/cos φ and sin φ = z.
+func metricScale(z, tz float64) float64 {
+	h2 := 1 - z*z // cos²φ
+	n2 := 1.0     // cos²α; at a pole every direction is north and M = N
+	if h2 > 1e-300 {
+		n2 = math.Min(1, tz*tz/h2)
 	}
-	m := vec3{p.x + q.x, p.y + q.y, p.z + q.z}
-	mn := m.norm()
-	if mn < 1e-12 {
-		return ang * meanRadius
-	}
-	m = m.scale(1 / mn)
-	sinLat := m.z
-	// Direction of travel at m, split into north and east components.
+	w := 1 - wgs84E2*z*z
+	k := (1 - wgs84E2) / w // M/N
+	return math.Sqrt((k*k*n2 + 1 - n2) / w)
+}
+
+// arcFrame returns the angle between unit vectors p and q and the z
+// components of the arc's mid-point m and of its unit tangent there; ok is
+// false for coincident or antipodal points.
+func arcFrame(p, q vec3) (ang, mz, ez float64, ok bool) {
+	s := vec3{p.x + q.x, p.y + q.y, p.z + q.z}
 	d := q.sub(p)
-	horiz := math.Hypot(m.x, m.y)
-	var north, east float64
-	if horiz > 1e-12 {
-		ex, ey := -m.y/horiz, m.x/horiz // east unit vector
-		nx, ny, nz := -m.z*m.x/horiz, -m.z*m.y/horiz, horiz
-		east = d.x*ex + d.y*ey
-		north = d.x*nx + d.y*ny + d.z*nz
-	} else {
-		north = 1
+	sn, dn := s.norm(), d.norm()
+	if dn == 0 || sn < 1e-12 {
+		return 0, 0, 0, false
 	}
-	h2 := north*north + east*east
-	if h2 == 0 {
-		return ang * meanRadius
+	return 2 * math.Atan2(dn, sn), s.z / sn, d.z / dn, true
+}
+
+// approxMetres estimates the ellipsoidal geodesic distance between two unit
+// vectors (built from geodetic latitude and longitude) by the metric at the
+// mid-point of their great-circle arc (one-point quadrature). It ranks
+// candidates; the winners are then measured with arcMetres.
+// TestApproxMetres gives its accuracy: 2e-7 up to 100 km, 2e-6 to 300 km.
+func approxMetres(p, q vec3) float64 {
+	ang, mz, ez, ok := arcFrame(p, q)
+	if !ok {
+		if p == q {
+			return 0
+		}
+		return angle(p, q) * meanRadius
 	}
-	cos2, sin2 := north*north/h2, east*east/h2
-	w := 1 - wgs84E2*sinLat*sinLat
-	mer := wgs84A * (1 - wgs84E2) / (w * math.Sqrt(w)) // meridian radius M
-	pv := wgs84A / math.Sqrt(w)                        // prime vertical radius N
-	// North and east displacements scale by M and N respectively.
-	return ang * math.Sqrt(mer*mer*cos2+pv*pv*sin2)
+	return ang * wgs84A * metricScale(mz, ez)
+}
+
+// arcMaxAngle is the longest arc arcMetres measures itself (about
+// 3,200 km); longer ones are measured with Karney's geodesic.
+const arcMaxAngle = 0.5
+
+// Nodes and weights of three-point Gauss–Legendre quadrature on [-1, 1].
+const (
+	gl3Node  = 0.7745966692414834 // sqrt(3/5)
+	gl3Outer = 5.0 / 9
+	gl3Mid   = 8.0 / 9
+)
+
+// arcMetres returns the geodesic distance in metres between two points,
+// given as unit vectors on the geodetic sphere, within 1e-7 of Karney's
+// geodesic: up to arcMaxAngle the metric integrated along their great-circle
+// arc by three-point Gauss–Legendre quadrature, beyond it Karney's
+// algorithm.
+func arcMetres(p, q vec3) float64 {
+	ang, mz, ez, ok := arcFrame(p, q)
+	if !ok || ang > arcMaxAngle {
+		if p == q {
+			return 0
+		}
+		return Distance(p.point(), q.point())
+	}
+	// The nodes at ±δ from the mid-point m along the arc: u = cos δ·m ± sin δ·e
+	// with tangent ∓sin δ·m + cos δ·e (e the unit tangent at m).
+	sd, cd := math.Sincos(ang / 2 * gl3Node)
+	sum := gl3Mid*metricScale(mz, ez) +
+		gl3Outer*(metricScale(cd*mz+sd*ez, cd*ez-sd*mz)+metricScale(cd*mz-sd*ez, cd*ez+sd*mz))
+	return ang / 2 * wgs84A * sum
 }

@@ -583,7 +583,8 @@ func geodesicCircle(c orb.Point, metres, step float64) orb.Ring {
 // to about 1e-4 within a few hundred km).
 func (b *Border) approxNearest(p orb.Point) (vec3, float64) {
 	var buf [64]arcCand
-	cands, _ := b.candidates(p, buf[:0])
+	pv, cv := toVecs(p)
+	cands, _ := b.candidates(p, pv, cv, buf[:0])
 	best, foot := math.Inf(1), vec3{}
 	for _, c := range cands {
 		if c.approx < best {
