@@ -31,10 +31,10 @@ type Border struct {
 	cvec []vec3    // unit vectors of the vertices on the conformal sphere
 	segs *segTree  // over cvec
 	grid *cellGrid // where to start the search, by cell (see grid.go)
-	// confAdd is the additive band term of the conformal search: confAdd
-	// plus twice the largest gap between a mapped geodetic edge and its
-	// conformal edge (see arcGap).
-	confAdd float64
+	// band of the conformal search: confTie, confFar beyond confNear, and
+	// confAdd plus twice the largest gap between a mapped geodetic edge and
+	// its conformal edge (see arcGap).
+	band band
 }
 
 func newBorder(id, name string, line orb.LineString) (*Border, error) {
@@ -64,7 +64,7 @@ func newBorder(id, name string, line orb.LineString) (*Border, error) {
 	for i := 1; i < len(line); i++ {
 		gap = math.Max(gap, arcGap(b.vec[i-1], b.vec[i], b.cvec[i-1], b.cvec[i]))
 	}
-	b.confAdd = confAdd + 2.01*gap
+	b.band = band{tie: confTie, nearAng: confNear, farTie: confFar, add: confAdd + 2.01*gap}
 	wg.Wait()
 	return b, nil
 }
@@ -154,33 +154,29 @@ type BorderDistance struct {
 	ChainageKm float64   `json:"chainage_km"`  // its chainage
 }
 
-// Candidates (see confTie) are ranked by approxMetres, and those within
-// approxTie of the best are measured again.
-const approxTie = 1.00001
-
 // nearest finds the point of the border nearest to p: the closest points of
 // the great-circle edges (as in PostGIS geography), measured on the
-// ellipsoid. Candidates come from the conformal search (see confTie).
+// ellipsoid (arcMetres). Candidates come from the conformal search (see
+// confTie).
 func (b *Border) nearest(p orb.Point) BorderDistance {
 	var buf [64]arcCand
 	pv, cv := toVecs(p)
-	cands, bestApprox := b.candidates(p, pv, cv, buf[:0])
-	return b.pick(pv, cands, bestApprox)
+	cands := b.candidates(p, pv, cv, buf[:0])
+	return b.pick(cands)
 }
 
 // candidates appends to cands the segments that can be nearest to p (with
 // unit vectors pv and cv on the geodetic and conformal spheres, toVecs) on
 // the ellipsoid, with the closest point of each on the geodetic sphere and
-// its approxMetres, and returns the smallest approxMetres.
-func (b *Border) candidates(p orb.Point, pv, cv vec3, cands []arcCand) ([]arcCand, float64) {
+// its distance in metres (arcMetres).
+func (b *Border) candidates(p orb.Point, pv, cv vec3, cands []arcCand) []arcCand {
 	var bestConf float64
 	if e := b.entry(p); e != nil {
-		cands, bestConf = b.segs.search(cv, b.cvec, confTie, b.confAdd, e.start, e.seed, cands)
+		cands, bestConf = b.segs.search(cv, b.cvec, b.band, e.start, e.seed, cands)
 	} else {
-		cands, bestConf = b.segs.nearest(cv, b.cvec, confTie, b.confAdd, cands)
+		cands, bestConf = b.segs.nearest(cv, b.cvec, b.band, cands)
 	}
-	limit := bestConf*confTie + b.confAdd
-	bestApprox := math.Inf(1)
+	limit := b.band.limit(bestConf)
 	n := 0
 	for _, c := range cands {
 		if c.ang > limit {
@@ -188,26 +184,21 @@ func (b *Border) candidates(p orb.Point, pv, cv vec3, cands []arcCand) ([]arcCan
 		}
 		foot, ang := closestOnArc(pv, b.vec[c.seg], b.vec[c.seg+1])
 		c.foot, c.ang = foot, ang
-		c.approx = approxMetres(pv, foot)
-		bestApprox = math.Min(bestApprox, c.approx)
+		c.metres = arcMetres(pv, foot)
 		cands[n] = c
 		n++
 	}
-	return cands[:n], bestApprox
+	return cands[:n]
 }
 
-// pick measures (arcMetres) the candidates within approxTie of the best and
-// returns the nearest to the point with unit vector pv.
-func (b *Border) pick(pv vec3, cands []arcCand, bestApprox float64) BorderDistance {
+// pick returns the nearest of the candidates.
+func (b *Border) pick(cands []arcCand) BorderDistance {
 	best := BorderDistance{Metres: math.Inf(1)}
 	bestSeg := int32(-1)
 	for _, c := range cands {
-		if c.approx > bestApprox*approxTie+1e-3 {
-			continue
-		}
 		// Exact ties (a vertex shared by two segments) go to the first
 		// segment, whatever order the candidates come in.
-		if m := arcMetres(pv, c.foot); m < best.Metres || (m == best.Metres && c.seg < bestSeg) {
+		if m := c.metres; m < best.Metres || (m == best.Metres && c.seg < bestSeg) {
 			seg := int(c.seg)
 			bestSeg = c.seg
 			best = BorderDistance{

@@ -120,33 +120,52 @@ type arcCand struct {
 	seg    int32
 	foot   vec3
 	ang    float64
-	approx float64 // approxMetres to foot, filled in by the caller
+	metres float64 // arcMetres to foot, filled in by the caller
 }
 
+// band is how far beyond the smallest angle a search keeps segments: its
+// limit for the smallest angle best.
+type band struct {
+	tie     float64 // factor on best up to nearAng
+	nearAng float64 // radians
+	farTie  float64 // factor on best beyond nearAng
+	add     float64 // radians added
+}
+
+func (bd band) limit(best float64) float64 {
+	if best > bd.nearAng {
+		return best*bd.farTie + bd.add
+	}
+	return best*bd.tie + bd.add
+}
+
+// chordOf returns the chord length of an angle in radians (up to π).
+func chordOf(ang float64) float64 { return 2 * math.Sin(math.Min(math.Pi, ang)/2) }
+
 // nearest appends to cands every segment whose spherical distance to p is
-// within factor of the smallest plus add radians (and possibly some beyond
-// it, found before the smallest), and returns that smallest angle.
-func (t *segTree) nearest(p vec3, v []vec3, factor, add float64, cands []arcCand) ([]arcCand, float64) {
+// within the band of the smallest (and possibly some beyond it, found
+// before the smallest), and returns that smallest angle.
+func (t *segTree) nearest(p vec3, v []vec3, bd band, cands []arcCand) ([]arcCand, float64) {
 	root := [1]int32{0}
-	return t.search(p, v, factor, add, root[:], -1, cands)
+	return t.search(p, v, bd, root[:], -1, cands)
 }
 
 // search is nearest with the search started from the nodes start instead
 // of the root (they must hold every segment the answer can need) and, when
 // seed >= 0, with segment seed measured first to bound the search.
-func (t *segTree) search(p vec3, v []vec3, factor, add float64, start []int32, seed int32, cands []arcCand) ([]arcCand, float64) {
+func (t *segTree) search(p vec3, v []vec3, bd band, start []int32, seed int32, cands []arcCand) ([]arcCand, float64) {
 	if len(t.nodes) == 0 {
 		return cands, math.Inf(1)
 	}
 	var buf [256]heapItem
 	h := buf[:0]
 	bestAng := math.Inf(1)
-	limit := math.Inf(1) // chord length of factor × bestAng + add
+	limit := math.Inf(1) // chord length of bd.limit(bestAng)
 	if seed >= 0 {
 		foot, ang := closestOnArc(p, v[seed], v[seed+1])
 		cands = append(cands, arcCand{seg: seed, foot: foot, ang: ang})
 		bestAng = ang
-		limit = 2 * math.Sin(math.Min(math.Pi, bestAng*factor+add)/2)
+		limit = chordOf(bd.limit(bestAng))
 	}
 	for _, ni := range start {
 		if lb := t.nodes[ni].lowerBound(p); lb <= limit {
@@ -165,12 +184,12 @@ func (t *segTree) search(p vec3, v []vec3, factor, add float64, start []int32, s
 				continue // measured first
 			}
 			foot, ang := closestOnArc(p, v[n.lo], v[n.lo+1])
-			if ang <= bestAng*factor+add {
+			if ang <= bd.limit(bestAng) {
 				cands = append(cands, arcCand{seg: n.lo, foot: foot, ang: ang})
 			}
 			if ang < bestAng {
 				bestAng = ang
-				limit = 2 * math.Sin(math.Min(math.Pi, bestAng*factor+add)/2)
+				limit = chordOf(bd.limit(bestAng))
 			}
 			continue
 		}
@@ -188,8 +207,19 @@ func (t *segTree) search(p vec3, v []vec3, factor, add float64, start []int32, s
 // the node's run.
 func (n *segNode) lowerBound(p vec3) float64 {
 	ap := p.sub(n.a)
-	t := math.Max(0, math.Min(1, ap.dot(n.ab)*n.inv))
-	return math.Max(0, ap.sub(n.ab.scale(t)).norm()-n.r)
+	// Plain comparisons rather than math.Min and math.Max, which handle NaN
+	// and signed zeros and cost more: this is the search's inner loop, and
+	// its inputs are finite.
+	t := ap.dot(n.ab) * n.inv
+	if t < 0 {
+		t = 0
+	} else if t > 1 {
+		t = 1
+	}
+	if d := ap.sub(n.ab.scale(t)).norm() - n.r; d > 0 {
+		return d
+	}
+	return 0
 }
 
 // segDist is the Euclidean distance from p to the 3D segment a–b.

@@ -64,16 +64,26 @@ func toConfVec(p orb.Point) vec3 {
 // conformal sphere is within confTie of the nearest one's plus confAdd
 // radians plus twice the largest gap between a geodetic edge mapped onto
 // the conformal sphere and the conformal edge between the same vertices.
-// The ratio of the ranked approxMetres to the conformal angle varies by
-// less than 3e-5 between the candidates of a point (conformal scale over
-// their spread in latitude, approxMetres' own error, the spherical foot
-// point's offset from the ellipsoidal one; TestConformalBand measures it
-// over the region); confTie leaves a factor of more than 10 over that.
-// confAdd (about 6 cm) covers the absolute tie term (1 mm) of the final
-// ranking for points on the line.
+// The candidates are ranked by arcMetres (within 1e-7 of the ellipsoidal
+// geodesic), so the band has to cover only how far the conformal angle of
+// the ellipsoidal nearest can exceed the smallest one: the conformal scale
+// over the candidates' spread in latitude and the offset of the spherical
+// foot points from the ellipsoidal ones. TestConformalBand measures it over
+// the region, near the line and worldwide: up to confNear, below 1e-6 in
+// 3,000 points (a thirtieth of confTie-1). confAdd (about 6 cm) covers
+// rounding for points on the line.
+//
+// Beyond confNear (about 3,200 km) the band is confFar. The ratio of a
+// geodesic's length to the conformal angle between its ends lies between
+// the smallest and the largest of the map's 1/scale over the globe, which
+// differ by about 0.34 % (the flattening), so confFar covers any pair of
+// points whatever the measurements show; near the antipodes of the border
+// they show bands up to 4e-4.
 const (
-	confTie = 1.0005
-	confAdd = 1e-8
+	confTie  = 1.00003
+	confNear = 0.5 // radians (about 3,200 km)
+	confFar  = 1.005
+	confAdd  = 1e-8
 )
 
 // arcGap returns an upper bound, in radians on the conformal sphere, of how

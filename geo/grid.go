@@ -79,8 +79,8 @@ func (b *Border) entry(p orb.Point) *cellEntry {
 // newCellEntry computes the entry of cell (i, j). A point q of the cell is
 // within h (radians on the conformal sphere) of the centre c, so its
 // nearest segment is within best(c)+h of it, and the segments its search
-// keeps (within confTie of that, plus confAdd) are within
-// limit = (best(c)+h)·confTie + confAdd + h of c. Tree nodes whose capsule
+// keeps (within its band of that) are within
+// limit = band.limit(best(c)+h) + h of c. Tree nodes whose capsule
 // is farther than limit from c are left out; the others are split, largest
 // first, while at most gridFrontier remain.
 func (b *Border) newCellEntry(g *cellGrid, i, j int) *cellEntry {
@@ -97,7 +97,7 @@ func (b *Border) newCellEntry(g *cellGrid, i, j int) *cellEntry {
 	// points measured is far below 1 %.
 	h = h*1.01 + 1e-12
 	var buf [64]arcCand
-	cands, best := b.segs.nearest(c, b.cvec, 1, 0, buf[:0])
+	cands, best := b.segs.nearest(c, b.cvec, band{tie: 1, farTie: 1}, buf[:0])
 	e := &cellEntry{seed: -1}
 	for _, cd := range cands {
 		if cd.ang == best {
@@ -105,8 +105,7 @@ func (b *Border) newCellEntry(g *cellGrid, i, j int) *cellEntry {
 			break
 		}
 	}
-	limitAng := math.Min(math.Pi, (best+h)*confTie+b.confAdd+h)
-	limit := 2 * math.Sin(limitAng/2)
+	limit := chordOf(b.band.limit(best+h) + h)
 	t := b.segs
 	start := []int32{0}
 	for {

@@ -137,27 +137,36 @@ func (a *Atlas) NearestCrossings(p orb.Point, n int) ([]CrossingDistance, error)
 	return a.nearestCrossings(p, n), nil
 }
 
-// nearestCrossing returns the nearest crossing, ranked by approxMetres with
-// the near-ties measured again (arcMetres); false when there are no
-// crossings.
+// crossTie bounds the ratio of the ellipsoidal distance between two points
+// to their angle on the geodetic sphere, largest over smallest: the polar
+// radius a/√(1−e²) over the meridian radius at the equator a(1−e²), with
+// slack. A crossing whose angle from a point exceeds crossTie times the
+// smallest cannot be the nearest.
+const crossTie = 1.0102
+
+// nearestCrossing returns the nearest crossing: those within crossTie of
+// the smallest angle from p are measured (arcMetres). False when there are
+// no crossings.
 func (a *Atlas) nearestCrossing(p orb.Point) (CrossingDistance, bool) {
 	if len(a.crossings) == 0 {
 		return CrossingDistance{}, false
 	}
 	pv := toVec(p)
 	var buf [16]float64
-	approx := buf[:0]
+	chord := buf[:0]
 	if len(a.crossings) > len(buf) {
-		approx = make([]float64, 0, len(a.crossings))
+		chord = make([]float64, 0, len(a.crossings))
 	}
 	best := math.Inf(1)
 	for i := range a.crossings {
-		approx = append(approx, approxMetres(pv, a.crossVec[i]))
-		best = math.Min(best, approx[i])
+		chord = append(chord, pv.sub(a.crossVec[i]).norm())
+		best = math.Min(best, chord[i])
 	}
+	// The chord of crossTie times the smallest angle.
+	limit := 2*math.Sin(math.Min(math.Pi/2, crossTie*math.Asin(math.Min(1, best/2)))) + 1e-12
 	out := CrossingDistance{Metres: math.Inf(1)}
 	for i, c := range a.crossings {
-		if approx[i] <= best*approxTie+1e-3 {
+		if chord[i] <= limit {
 			if d := arcMetres(pv, a.crossVec[i]); d < out.Metres {
 				out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Crossing: c}
 			}
@@ -174,9 +183,10 @@ func (a *Atlas) nearestCrossings(p orb.Point, n int) []CrossingDistance {
 		c, _ := a.nearestCrossing(p)
 		return []CrossingDistance{c}
 	}
+	pv := toVec(p)
 	out := make([]CrossingDistance, len(a.crossings))
 	for i, c := range a.crossings {
-		out[i] = CrossingDistance{ID: c.ID, Name: c.Name, Metres: Distance(p, c.Point), Crossing: c}
+		out[i] = CrossingDistance{ID: c.ID, Name: c.Name, Metres: arcMetres(pv, a.crossVec[i]), Crossing: c}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Metres < out[j].Metres })
 	if n < len(out) {

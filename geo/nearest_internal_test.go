@@ -32,19 +32,64 @@ func embeddedAtlas(t testing.TB) *Atlas {
 	return embedded.a
 }
 
-// bruteNearest measures every segment of the border: the closest point of
-// its great-circle edge, approxMetres, then the final ranking of pick.
-func (b *Border) bruteNearest(p orb.Point) BorderDistance {
-	pv := toVec(p)
-	cands := make([]arcCand, 0, len(b.vec))
-	bestApprox := math.Inf(1)
-	for i := 0; i+1 < len(b.vec); i++ {
+// metresPerRadian bounds the ratio of the ellipsoidal distance to the
+// angle on the geodetic sphere: between the smallest radius of curvature
+// (the meridian radius at the equator, a(1−e²)) and the largest (the polar
+// radius, a/√(1−e²)), with a little slack.
+const (
+	metresPerRadianMin = 6335439.327 * 0.9999 // a(1−e²)
+	metresPerRadianMax = 6399593.626 * 1.0001 // a/√(1−e²)
+)
+
+// bruteWinners measures every segment of the border (the closest point of
+// its great-circle edge) and returns, with arcMetres, the candidates that
+// can be nearest: those whose angle is within the ratio of the bounds
+// above of the smallest.
+func (b *Border) bruteWinners(pv vec3) []arcCand {
+	feet := make([]arcCand, len(b.vec)-1)
+	bestAng := math.Inf(1)
+	for i := range feet {
 		foot, ang := closestOnArc(pv, b.vec[i], b.vec[i+1])
-		c := arcCand{seg: int32(i), foot: foot, ang: ang, approx: approxMetres(pv, foot)}
-		bestApprox = math.Min(bestApprox, c.approx)
-		cands = append(cands, c)
+		feet[i] = arcCand{seg: int32(i), foot: foot, ang: ang}
+		bestAng = math.Min(bestAng, ang)
 	}
-	return b.pick(pv, cands, bestApprox)
+	var out []arcCand
+	for _, c := range feet {
+		if c.ang <= bestAng*metresPerRadianMax/metresPerRadianMin+1e-12 {
+			c.metres = arcMetres(pv, c.foot)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// bruteNearest is nearest by measuring every segment (bruteWinners), then
+// the final ranking of pick.
+func (b *Border) bruteNearest(p orb.Point) BorderDistance {
+	return b.pick(b.bruteWinners(toVec(p)))
+}
+
+// TestMetresPerRadian checks the bounds bruteWinners prunes with.
+func TestMetresPerRadian(t *testing.T) {
+	if m, n := wgs84A*(1-wgs84E2), wgs84A/math.Sqrt(1-wgs84E2); math.Abs(m-6335439.327) > 1e-3 || math.Abs(n-6399593.626) > 1e-3 {
+		t.Errorf("radii %.3f and %.3f, want 6335439.327 and 6399593.626", m, n)
+	}
+	r := rand.New(rand.NewPCG(21, 22))
+	for range 10000 {
+		p := orb.Point{-180 + r.Float64()*360, -90 + r.Float64()*180}
+		q := orb.Point{-180 + r.Float64()*360, -90 + r.Float64()*180}
+		if r.IntN(2) == 0 {
+			q = Destination(p, r.Float64()*360, r.Float64()*5000)
+		}
+		pv, qv := toVec(p), toVec(q)
+		ang := angle(pv, qv)
+		if ang < 1e-9 {
+			continue
+		}
+		if k := arcMetres(pv, qv) / ang; k < metresPerRadianMin || k > metresPerRadianMax {
+			t.Errorf("%v–%v: %.1f m per radian outside [%.1f, %.1f]", p, q, k, metresPerRadianMin, metresPerRadianMax)
+		}
+	}
 }
 
 // nearestTestPoints returns seeded random points: over the region, near the
@@ -152,48 +197,61 @@ func sameDistance(got, want BorderDistance) bool {
 }
 
 // TestConformalBand measures, over the region and far beyond, how far
-// (relative to the nearest) on the conformal sphere the segments lie that
-// the final ranking keeps (within approxTie of the best approxMetres): it
-// must stay well inside confTie.
+// (relative to the nearest) on the conformal sphere the segment lies that
+// the final ranking picks (the smallest arcMetres): it must stay well
+// inside confTie.
 func TestConformalBand(t *testing.T) {
 	a := embeddedAtlas(t)
 	b := a.border
 	r := rand.New(rand.NewPCG(13, 14))
-	worst := 0.0
-	n := 100
+	n := 300
 	if testing.Short() {
-		n = 20
+		n = 60
 	}
+	var worstNear, worstFar float64
 	for i := range n {
 		var p orb.Point
-		if i%2 == 0 {
+		switch i % 3 {
+		case 0:
 			p = orb.Point{60 + r.Float64()*15.5, 29 + r.Float64()*8.5}
-		} else {
+		case 1:
 			p = orb.Point{-180 + r.Float64()*360, -89 + r.Float64()*178}
+		default:
+			v := b.Line[r.IntN(len(b.Line))]
+			d := math.Pow(10, -3+r.Float64()*3) // 0.001° to 1°
+			p = orb.Point{v[0] + d*(2*r.Float64()-1), v[1] + d*(2*r.Float64()-1)}
 		}
-		pv, cv := toVec(p), toConfVec(p)
-		conf := make([]float64, len(b.vec)-1)
-		approx := make([]float64, len(b.vec)-1)
-		bestConf, bestApprox := math.Inf(1), math.Inf(1)
-		for s := range conf {
-			_, conf[s] = closestOnArc(cv, b.cvec[s], b.cvec[s+1])
-			foot, _ := closestOnArc(pv, b.vec[s], b.vec[s+1])
-			approx[s] = approxMetres(pv, foot)
-			bestConf = math.Min(bestConf, conf[s])
-			bestApprox = math.Min(bestApprox, approx[s])
+		pv, cv := toVecs(p)
+		bestConf := math.Inf(1)
+		for s := 0; s+1 < len(b.cvec); s++ {
+			_, ang := closestOnArc(cv, b.cvec[s], b.cvec[s+1])
+			bestConf = math.Min(bestConf, ang)
 		}
-		if bestApprox < 1000 {
-			continue
+		cands := b.bruteWinners(pv)
+		bestMetres := math.Inf(1)
+		for _, c := range cands {
+			bestMetres = math.Min(bestMetres, c.metres)
 		}
-		for s := range conf {
-			if approx[s] <= bestApprox*approxTie+1e-3 {
-				worst = math.Max(worst, (conf[s]-b.confAdd)/bestConf-1)
+		for _, c := range cands {
+			if c.metres != bestMetres {
+				continue
+			}
+			_, conf := closestOnArc(cv, b.cvec[c.seg], b.cvec[c.seg+1])
+			need := (conf-b.band.add)/bestConf - 1
+			if bestConf <= confNear {
+				worstNear = math.Max(worstNear, need)
+			} else {
+				worstFar = math.Max(worstFar, need)
 			}
 		}
 	}
-	t.Logf("largest band needed %.2e, confTie-1 = %.0e, additive %.2e rad (%.3f m)", worst, confTie-1, b.confAdd, b.confAdd*meanRadius)
-	if worst > (confTie-1)/3 {
-		t.Errorf("band needed %.2e is not well inside confTie-1 = %.0e", worst, confTie-1)
+	t.Logf("largest band needed up to %.1f rad %.2e (confTie-1 = %.0e), beyond %.2e (confFar-1 = %.0e); additive %.2e rad (%.3f m)",
+		confNear, worstNear, confTie-1, worstFar, confFar-1, b.band.add, b.band.add*meanRadius)
+	if worstNear > (confTie-1)/3 {
+		t.Errorf("band needed %.2e is not well inside confTie-1 = %.0e", worstNear, confTie-1)
+	}
+	if worstFar > (confFar-1)/3 {
+		t.Errorf("band needed beyond confNear %.2e is not well inside confFar-1 = %.0e", worstFar, confFar-1)
 	}
 }
 

@@ -579,16 +579,15 @@ func geodesicCircle(c orb.Point, metres, step float64) orb.Ring {
 }
 
 // approxNearest returns the nearest point of the border's great-circle
-// edges to p and its distance in metres, measured with approxMetres (good
-// to about 1e-4 within a few hundred km).
+// edges to p and its distance in metres (arcMetres), without the chainage.
 func (b *Border) approxNearest(p orb.Point) (vec3, float64) {
 	var buf [64]arcCand
 	pv, cv := toVecs(p)
-	cands, _ := b.candidates(p, pv, cv, buf[:0])
+	cands := b.candidates(p, pv, cv, buf[:0])
 	best, foot := math.Inf(1), vec3{}
 	for _, c := range cands {
-		if c.approx < best {
-			best, foot = c.approx, c.foot
+		if c.metres < best {
+			best, foot = c.metres, c.foot
 		}
 	}
 	return foot, best
