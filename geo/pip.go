@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -19,7 +20,31 @@ type polyIndex struct {
 	inv   float64 // bands per degree
 	bands [][]edge
 	edges []edge // every edge once, for distance queries
+
+	// A grid over the bound that answers for most points without a ray
+	// cast: a cell that no edge touches lies wholly inside or wholly
+	// outside, as its centre does (see classify).
+	gx0, gy0   float64 // south-west corner
+	gdx, gdy   float64 // cell size in degrees
+	gnx, gny   int
+	cellStatus []uint8 // cellOut, cellIn or cellEdge, row by row
 }
+
+// Cell states of polyIndex's grid.
+const (
+	cellOut  uint8 = 0
+	cellIn   uint8 = 1
+	cellEdge uint8 = 2 // an edge touches it: cast the ray
+)
+
+// pipGridMax is the most cells of polyIndex's grid along either axis, and
+// pipGridEdges the edges per cell it aims at: two cells per edge, a byte
+// each, so that few points (about 1 in 20 within a degree of the border)
+// fall in a cell an edge touches.
+const (
+	pipGridMax   = 512
+	pipGridEdges = 0.5
+)
 
 func newPolyIndex(mp orb.MultiPolygon) *polyIndex {
 	return newPolyIndexBound(mp, mp.Bound())
@@ -63,7 +88,72 @@ func newPolyIndexBound(mp orb.MultiPolygon, bound orb.Bound) *polyIndex {
 			ix.bands[b] = append(ix.bands[b], e)
 		}
 	}
+	ix.classify()
 	return ix
+}
+
+// classify builds the cell grid: cells whose closed rectangle (widened by
+// a hair) meets an edge's bounding box are cellEdge; every other cell is
+// crossed by no edge, so all its points share the inside status of its
+// centre, which one ray cast per row of cells gives for the whole row.
+func (ix *polyIndex) classify() {
+	w, h := ix.bound.Max[0]-ix.bound.Min[0], ix.bound.Max[1]-ix.bound.Min[1]
+	if w <= 0 || h <= 0 || len(ix.edges) == 0 {
+		return
+	}
+	// About pipGridEdges edges per cell, in cells about as wide as tall
+	// in degrees, at most pipGridMax a side.
+	side := math.Sqrt(w * h * pipGridEdges / float64(len(ix.edges)))
+	nx := min(pipGridMax, max(1, int(math.Ceil(w/side))))
+	ny := min(pipGridMax, max(1, int(math.Ceil(h/side))))
+	if nx*ny < 4 {
+		return
+	}
+	ix.gx0, ix.gy0 = ix.bound.Min[0], ix.bound.Min[1]
+	ix.gdx, ix.gdy = w/float64(nx), h/float64(ny)
+	ix.gnx, ix.gny = nx, ny
+	st := make([]uint8, nx*ny)
+	const hair = 1e-9 // degrees
+	for _, e := range ix.edges {
+		i0, j0 := ix.gridCell(math.Min(e.x1, e.x2)-hair, math.Min(e.y1, e.y2)-hair)
+		i1, j1 := ix.gridCell(math.Max(e.x1, e.x2)+hair, math.Max(e.y1, e.y2)+hair)
+		for j := j0; j <= j1; j++ {
+			for i := i0; i <= i1; i++ {
+				st[j*nx+i] = cellEdge
+			}
+		}
+	}
+	// Each row: the crossings of the horizontal line through the cells'
+	// centres, sorted, and then the parity to the right of each centre.
+	var xs []float64
+	for j := range ny {
+		y := ix.gy0 + (float64(j)+0.5)*ix.gdy
+		xs = xs[:0]
+		for _, e := range ix.bands[ix.band(y)] {
+			if (e.y1 > y) != (e.y2 > y) {
+				xs = append(xs, e.x1+(y-e.y1)*(e.x2-e.x1)/(e.y2-e.y1))
+			}
+		}
+		slices.Sort(xs)
+		k := 0 // crossings at or left of the centre
+		for i := range nx {
+			x := ix.gx0 + (float64(i)+0.5)*ix.gdx
+			for k < len(xs) && xs[k] <= x {
+				k++
+			}
+			if c := &st[j*nx+i]; *c != cellEdge && (len(xs)-k)%2 == 1 {
+				*c = cellIn
+			}
+		}
+	}
+	ix.cellStatus = st
+}
+
+// gridCell returns the cell of (x, y), clamped to the grid.
+func (ix *polyIndex) gridCell(x, y float64) (int, int) {
+	i := int((x - ix.gx0) / ix.gdx)
+	j := int((y - ix.gy0) / ix.gdy)
+	return min(max(i, 0), ix.gnx-1), min(max(j, 0), ix.gny-1)
 }
 
 func (ix *polyIndex) band(y float64) int {
@@ -82,6 +172,17 @@ func (ix *polyIndex) contains(p orb.Point) bool {
 	if !ix.bound.Contains(p) {
 		return false
 	}
+	if ix.cellStatus != nil {
+		i, j := ix.gridCell(p[0], p[1])
+		if c := ix.cellStatus[j*ix.gnx+i]; c != cellEdge {
+			return c == cellIn
+		}
+	}
+	return ix.rayCast(p)
+}
+
+// rayCast is contains by casting a ray from p towards +x through p's band.
+func (ix *polyIndex) rayCast(p orb.Point) bool {
 	x, y := p[0], p[1]
 	in := false
 	for _, e := range ix.bands[ix.band(y)] {
