@@ -39,7 +39,7 @@ const (
 
 // pipGridMax is the most cells of polyIndex's grid along either axis, and
 // pipGridEdges the edges per cell it aims at: two cells per edge, a byte
-// each, so that few points (about 1 in 20 within a degree of the border)
+// each, so that few points (8 % of those within a degree of the border)
 // fall in a cell an edge touches.
 const (
 	pipGridMax   = 512
