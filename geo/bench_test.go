@@ -204,3 +204,42 @@ func BenchmarkLoadWithDistricts(b *testing.B) {
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "MB-live")
 	runtime.KeepAlive(keep)
 }
+
+// districtBenchAtlas loads the atlas with the 559 districts installed from
+// ../shared/data.
+func districtBenchAtlas(b *testing.B) *geo.Atlas {
+	b.Helper()
+	shared := geotestShared(b)
+	dir := b.TempDir()
+	if _, err := data.Install(context.Background(), data.InstallOptions{From: shared, Dir: dir, Provinces: data.FS()}); err != nil {
+		b.Fatal(err)
+	}
+	a, err := data.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+// BenchmarkLocateWithDistricts is BenchmarkLocate (region) and
+// BenchmarkLocateNearBorder (near) with the districts installed, so that
+// Locate also finds the district (or the nearest within 5 km).
+func BenchmarkLocateWithDistricts(b *testing.B) {
+	a := districtBenchAtlas(b)
+	for _, bc := range []struct {
+		name string
+		pts  []orb.Point
+	}{{"region", benchPoints(1024)}, {"near", nearPoints(b, 1024)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			warm(bc.pts, func(p orb.Point) { _, _ = a.Locate(p) })
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := a.Locate(bc.pts[i%len(bc.pts)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

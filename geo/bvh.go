@@ -10,7 +10,7 @@ import (
 // largest distance r of any point of the run from that chord; the Euclidean
 // (chord) distance from a query to anything in the run is at least its
 // distance to the chord minus r. Chord length grows with the angle, so a
-// best-first search over these bounds finds the nearest segment on the
+// branch-and-bound search over these bounds finds the nearest segment on the
 // sphere exactly, at any distance. Capsules fit a border's nearly straight
 // runs far more tightly than balls, which keeps the search to a few dozen
 // nodes even for points hundreds of km away.
@@ -69,50 +69,10 @@ func (t *segTree) build(v []vec3, bulge []float64, lo, hi int32) (int32, float64
 	return idx, bmax
 }
 
-// heapItem is a node and the lower bound of its chord distance.
-type heapItem struct {
+// stackItem is a node and the lower bound of its chord distance.
+type stackItem struct {
 	lb   float64
 	node int32
-}
-
-// heapPush and heapPop keep a binary min-heap on lb in a slice; they take
-// and return the slice by value so that a caller's stack buffer stays on
-// the stack.
-func heapPush(s []heapItem, x heapItem) []heapItem {
-	s = append(s, x)
-	i := len(s) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if s[p].lb <= s[i].lb {
-			break
-		}
-		s[p], s[i] = s[i], s[p]
-		i = p
-	}
-	return s
-}
-
-func heapPop(s []heapItem) (heapItem, []heapItem) {
-	top := s[0]
-	n := len(s) - 1
-	s[0] = s[n]
-	s = s[:n]
-	i := 0
-	for {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < n && s[l].lb < s[m].lb {
-			m = l
-		}
-		if r < n && s[r].lb < s[m].lb {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		s[m], s[i] = s[i], s[m]
-		i = m
-	}
-	return top, s
 }
 
 // arcCand is a segment, its closest point to the query and the angle to it.
@@ -157,8 +117,6 @@ func (t *segTree) search(p vec3, v []vec3, bd band, start []int32, seed int32, c
 	if len(t.nodes) == 0 {
 		return cands, math.Inf(1)
 	}
-	var buf [256]heapItem
-	h := buf[:0]
 	bestAng := math.Inf(1)
 	limit := math.Inf(1) // chord length of bd.limit(bestAng)
 	if seed >= 0 {
@@ -167,16 +125,29 @@ func (t *segTree) search(p vec3, v []vec3, bd band, start []int32, seed int32, c
 		bestAng = ang
 		limit = chordOf(bd.limit(bestAng))
 	}
+	// Depth first, the nearer child first; a node is pushed with its lower
+	// bound and dropped when that exceeds the limit by the time it is
+	// popped. With the seed's limit from the start, this visits about the
+	// nodes a best-first search would, without keeping a heap.
+	var buf [64]stackItem
+	stack := buf[:0]
 	for _, ni := range start {
-		if lb := t.nodes[ni].lowerBound(p); lb <= limit {
-			h = heapPush(h, heapItem{lb: lb, node: ni})
+		if lb, ok := t.nodes[ni].within(p, limit); ok {
+			stack = append(stack, stackItem{lb: lb, node: ni})
 		}
 	}
-	for len(h) > 0 {
-		var it heapItem
-		it, h = heapPop(h)
+	// The start nodes nearest first: sorted by decreasing bound, as they
+	// are popped from the end.
+	for i := 1; i < len(stack); i++ {
+		for j := i; j > 0 && stack[j].lb > stack[j-1].lb; j-- {
+			stack[j], stack[j-1] = stack[j-1], stack[j]
+		}
+	}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
 		if it.lb > limit {
-			break
+			continue
 		}
 		n := &t.nodes[it.node]
 		if n.left < 0 {
@@ -193,14 +164,43 @@ func (t *segTree) search(p vec3, v []vec3, bd band, start []int32, seed int32, c
 			}
 			continue
 		}
-		for _, ci := range [2]int32{n.left, n.right} {
-			c := &t.nodes[ci]
-			if lb := c.lowerBound(p); lb <= limit {
-				h = heapPush(h, heapItem{lb: lb, node: ci})
+		lbL, okL := t.nodes[n.left].within(p, limit)
+		lbR, okR := t.nodes[n.right].within(p, limit)
+		switch {
+		case okL && okR:
+			if lbL <= lbR {
+				stack = append(stack, stackItem{lb: lbR, node: n.right}, stackItem{lb: lbL, node: n.left})
+			} else {
+				stack = append(stack, stackItem{lb: lbL, node: n.left}, stackItem{lb: lbR, node: n.right})
 			}
+		case okL:
+			stack = append(stack, stackItem{lb: lbL, node: n.left})
+		case okR:
+			stack = append(stack, stackItem{lb: lbR, node: n.right})
 		}
 	}
 	return cands, bestAng
+}
+
+// within returns lowerBound(p) and whether it is at most limit, without
+// the square root when it is not.
+func (n *segNode) within(p vec3, limit float64) (float64, bool) {
+	ap := p.sub(n.a)
+	t := ap.dot(n.ab) * n.inv
+	if t < 0 {
+		t = 0
+	} else if t > 1 {
+		t = 1
+	}
+	d := ap.sub(n.ab.scale(t))
+	d2 := d.dot(d)
+	if r := limit + n.r; d2 > r*r {
+		return 0, false
+	}
+	if lb := math.Sqrt(d2) - n.r; lb > 0 {
+		return lb, true
+	}
+	return 0, true
 }
 
 // lowerBound is a lower bound of the chord distance from p to any point of
