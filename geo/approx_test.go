@@ -94,3 +94,49 @@ func BenchmarkKarney(b *testing.B) {
 		Distance(p, q)
 	}
 }
+
+// TestNearestCrossing compares the pre-ranked nearest crossing with
+// measuring every crossing with Karney's geodesic, over the region, near
+// each crossing and worldwide, and NearestCrossings' distances with
+// Karney's.
+func TestNearestCrossing(t *testing.T) {
+	a := embeddedAtlas(t)
+	r := rand.New(rand.NewPCG(41, 42))
+	var pts []orb.Point
+	for range 2000 {
+		pts = append(pts, orb.Point{60 + r.Float64()*15.5, 29 + r.Float64()*8.5})
+		pts = append(pts, orb.Point{-180 + r.Float64()*360, -90 + r.Float64()*180})
+		c := a.crossings[r.IntN(len(a.crossings))].Point
+		d := math.Pow(10, -6+r.Float64()*6)
+		pts = append(pts, orb.Point{c[0] + d*(2*r.Float64()-1), c[1] + d*(2*r.Float64()-1)})
+	}
+	for _, c := range a.crossings {
+		pts = append(pts, c.Point)
+	}
+	for _, p := range pts {
+		got, ok := a.nearestCrossing(p)
+		if !ok {
+			t.Fatal("no crossings")
+		}
+		want, wantM := "", math.Inf(1)
+		for _, c := range a.crossings {
+			if d := Distance(p, c.Point); d < wantM {
+				want, wantM = c.ID, d
+			}
+		}
+		// A different crossing only at a tie within the measurements'
+		// error.
+		if math.Abs(got.Metres-wantM) > 2e-7*wantM+1e-6 || (got.ID != want && math.Abs(Distance(p, got.Crossing.Point)-wantM) > 2e-7*wantM+1e-6) {
+			t.Errorf("%v: nearest %s at %.6f m, Karney says %s at %.6f m", p, got.ID, got.Metres, want, wantM)
+		}
+		all, err := a.NearestCrossings(p, len(a.crossings))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cd := range all {
+			if k := Distance(p, cd.Crossing.Point); math.Abs(cd.Metres-k) > 2e-7*k+1e-6 {
+				t.Errorf("%v: NearestCrossings gives %s at %.6f m, Karney %.6f m", p, cd.ID, cd.Metres, k)
+			}
+		}
+	}
+}

@@ -153,20 +153,21 @@ func (a *Atlas) nearestCrossing(p orb.Point) (CrossingDistance, bool) {
 	}
 	pv := toVec(p)
 	var buf [16]float64
-	chord := buf[:0]
+	chord2 := buf[:0] // squared chords
 	if len(a.crossings) > len(buf) {
-		chord = make([]float64, 0, len(a.crossings))
+		chord2 = make([]float64, 0, len(a.crossings))
 	}
 	best := math.Inf(1)
 	for i := range a.crossings {
-		chord = append(chord, pv.sub(a.crossVec[i]).norm())
-		best = math.Min(best, chord[i])
+		d := pv.sub(a.crossVec[i])
+		chord2 = append(chord2, d.dot(d))
+		best = min(best, chord2[i])
 	}
 	// The chord of crossTie times the smallest angle.
-	limit := 2*math.Sin(math.Min(math.Pi/2, crossTie*math.Asin(math.Min(1, best/2)))) + 1e-12
+	limit := 2*math.Sin(math.Min(math.Pi/2, crossTie*math.Asin(math.Min(1, math.Sqrt(best)/2)))) + 1e-12
 	out := CrossingDistance{Metres: math.Inf(1)}
 	for i, c := range a.crossings {
-		if chord[i] <= limit {
+		if chord2[i] <= limit*limit {
 			if d := arcMetres(pv, a.crossVec[i]); d < out.Metres {
 				out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Crossing: c}
 			}
