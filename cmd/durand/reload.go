@@ -26,10 +26,13 @@ const reloadWarmZoom = 3
 // snapshot is one version of the data with the handler serving it. A
 // snapshot is never modified: a reload builds a new one.
 type snapshot struct {
-	version  string
-	atlas    *geo.Atlas
-	handler  http.Handler
-	stopWarm context.CancelFunc // ends the snapshot's background tile warm-up
+	version string
+	// versionHeader is version as a header value, shared by every
+	// response (length and capacity one: a later Add copies).
+	versionHeader []string
+	atlas         *geo.Atlas
+	handler       http.Handler
+	stopWarm      context.CancelFunc // ends the snapshot's background tile warm-up
 }
 
 // reloader is the http.Handler of `durand serve`: it answers every request
@@ -81,7 +84,7 @@ func newReloader(ctx context.Context, src atlasSource, newHandler func(*geo.Atla
 // ServeHTTP answers from the current snapshot.
 func (r *reloader) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	s := r.cur.Load()
-	w.Header().Set(DataVersionHeader, s.version)
+	w.Header()[DataVersionHeader] = s.versionHeader // canonical already; allocates nothing
 	s.handler.ServeHTTP(w, req)
 }
 
@@ -174,7 +177,7 @@ func (r *reloader) reload(ctx context.Context, why string) error {
 	}
 	built := time.Now()
 	wctx, stop := context.WithCancel(r.ctx)
-	s := &snapshot{version: version, atlas: a, handler: h, stopWarm: stop}
+	s := &snapshot{version: version, versionHeader: []string{version}[:1:1], atlas: a, handler: h, stopWarm: stop}
 	tilesDone := built
 	if old != nil && r.warmZoom >= 0 {
 		// Build the new snapshot's tiles and fill the low zooms of its

@@ -55,15 +55,25 @@ func TestPageCSP(t *testing.T) {
 			if m := script.FindString(w.Body.String()); m != "" {
 				t.Errorf("the page has %q, which its CSP forbids", m)
 			}
-			if w.Header().Get("X-Content-Type-Options") != "nosniff" {
-				t.Error("no nosniff")
+			for k, v := range map[string]string{"X-Content-Type-Options": "nosniff",
+				"Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"} {
+				if got := w.Header().Get(k); got != v {
+					t.Errorf("%s: %q, want %q", k, got, v)
+				}
 			}
 		})
 	}
-	// JSON answers carry no page policy (they are not documents).
+	// JSON answers carry no page policy (they are not documents), nor the
+	// other headers that concern documents only; nosniff they do.
 	h := newTest(t, Config{})
-	if csp := get(t, h, "GET", "/collections?f=json").Header().Get("Content-Security-Policy"); csp != "" {
-		t.Errorf("JSON with a page CSP: %s", csp)
+	w := get(t, h, "GET", "/collections?f=json")
+	for _, k := range []string{"Content-Security-Policy", "Referrer-Policy", "X-Frame-Options"} {
+		if v := w.Header().Get(k); v != "" {
+			t.Errorf("JSON with %s: %s", k, v)
+		}
+	}
+	if w.Header().Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("JSON without nosniff")
 	}
 }
 

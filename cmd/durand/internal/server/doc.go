@@ -70,7 +70,9 @@
 // prefix of the body; "-gzip" appended for the gzip coding) and
 // Cache-Control; If-None-Match answers 304; bodies of 1 KiB and more are
 // gzip-compressed when the client accepts it. Every response carries
-// X-Content-Type-Options: nosniff.
+// X-Content-Type-Options: nosniff; HTML pages also a Content-Security-Policy,
+// Referrer-Policy: no-referrer and X-Frame-Options: DENY (headers that
+// concern documents only, left off tiles, JSON and downloads).
 //
 // Units: coordinates are WGS84 longitude/latitude in decimal degrees
 // (CRS84 axis order), distances metres (fields ending _m) or kilometres

@@ -279,16 +279,18 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// secure sets the security headers every response carries and bounds the
-// query string. The header values are shared slices of length and
-// capacity one (a later Add copies rather than writes into them).
+// secure sets the security header every response carries (nosniff) and
+// bounds the query string. The headers that concern documents only
+// (Referrer-Policy, X-Frame-Options, beside the Content-Security-Policy of
+// each page) are set by respond on HTML pages: a tile, a JSON document or
+// a download is not framed and makes no requests of its own, and sending
+// them on every tile cost measurable time (see bench/README.md). The
+// header value is a shared slice of length and capacity one (a later Add
+// copies rather than writes into it).
 func (s *server) secure(next http.Handler) http.Handler {
-	nosniff, noReferrer, deny := one("nosniff"), one("no-referrer"), one("DENY")
+	nosniff := one("nosniff")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h["X-Content-Type-Options"] = nosniff
-		h["Referrer-Policy"] = noReferrer
-		h["X-Frame-Options"] = deny
+		w.Header()["X-Content-Type-Options"] = nosniff
 		if len(r.URL.RawQuery) > maxRawQuery {
 			s.writeError(w, r, &apiError{status: http.StatusRequestURITooLong, code: "URITooLong",
 				description: fmt.Sprintf("the query string is longer than %d bytes", maxRawQuery)})

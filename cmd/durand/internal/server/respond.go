@@ -142,6 +142,10 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response)
 		cache = cacheData
 	}
 	h.Set("Content-Type", resp.contentType)
+	if resp.contentType == mediaHTML {
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+	}
 	h.Set("Cache-Control", cache)
 	h.Add("Vary", "Accept, Accept-Encoding")
 	for k, v := range resp.header {
