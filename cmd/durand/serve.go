@@ -229,7 +229,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	open := browseURL(ln.Addr(), *baseURL)
 	fmt.Fprintf(stderr, "durand: serving %d layers on http://%s/\ndurand: open %s/?f=html in a browser (API: %s/api, collections: %s/collections)\n",
 		len(rl.current().atlas.Layers()), ln.Addr(), open, open, open)
-	return serveUntilDone(ctx, srv, ln, *shutdown, stderr)
+	// Responses larger than net/http's 4 KiB write buffer (most tiles) leave
+	// in one system call rather than two (coalesce.go).
+	return serveUntilDone(ctx, srv, newCoalesceListener(ln), *shutdown, stderr)
 }
 
 // serveUntilDone serves ln until ctx is done, then shuts srv down: it stops
