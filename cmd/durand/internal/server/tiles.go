@@ -88,6 +88,29 @@ type tileService struct {
 	noDeferred bool
 	// Header values shared by every tile response (length = capacity).
 	hdrType, hdrCache, hdrVary, hdrGzip []string
+	// date is the Date header of the current second.
+	date dateHeader
+}
+
+// dateHeader is the value of the Date header for the current second,
+// formatted once a second rather than by net/http for every response (as
+// nginx caches its time).
+type dateHeader struct{ cur atomic.Pointer[dateValue] }
+
+type dateValue struct {
+	sec int64
+	hdr []string // length and capacity one
+}
+
+// at returns the Date header value of t.
+func (d *dateHeader) at(t time.Time) []string {
+	sec := t.Unix()
+	if v := d.cur.Load(); v != nil && v.sec == sec {
+		return v.hdr
+	}
+	v := &dateValue{sec: sec, hdr: one(t.UTC().Format(http.TimeFormat))}
+	d.cur.Store(v)
+	return v.hdr
 }
 
 // tileState is the tilesets in use and the data version of their tiles.
@@ -486,6 +509,7 @@ func (s *server) serveTile(w http.ResponseWriter, r *http.Request, set int, zs, 
 // or 304 when If-None-Match matches. It allocates nothing of its own.
 func (t *tileService) write(w http.ResponseWriter, r *http.Request, e *tileEntry) {
 	h := w.Header()
+	h["Date"] = t.date.at(time.Now())
 	h["Cache-Control"] = t.hdrCache
 	if v, ok := h["Vary"]; ok {
 		h["Vary"] = append(v, "Accept-Encoding")

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -96,10 +97,16 @@ func TestTileResponses(t *testing.T) {
 	for k, want := range map[string]string{
 		"Content-Type": mediaMVT, "Cache-Control": cacheData, "Vary": "Accept-Encoding",
 		"X-Content-Type-Options": "nosniff", "Content-Encoding": "",
+		// Headers of HTML pages only (see secure).
+		"Referrer-Policy": "", "X-Frame-Options": "", "Content-Security-Policy": "",
 	} {
 		if got := hd.Get(k); got != want {
 			t.Errorf("%s: %q, want %q", k, got, want)
 		}
+	}
+	// Date: set by the tile code (formatted once a second), as net/http would.
+	if d, err := http.ParseTime(hd.Get("Date")); err != nil || time.Since(d).Abs() > time.Minute {
+		t.Errorf("Date %q: %v", hd.Get("Date"), err)
 	}
 	etag := hd.Get("ETag")
 	if !strings.HasPrefix(etag, `"`) || strings.HasPrefix(etag, "W/") || etag != etagOf(w.Body.Bytes()) {
