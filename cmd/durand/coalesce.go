@@ -63,7 +63,10 @@ type coalesceConn struct {
 	mu   sync.Mutex
 	buf  *[coalesceMax]byte // the held bytes, buf[:held]; nil when none
 	held int
-	vec  [2][]byte
+	// vec and out are the writev of the held bytes and the next write,
+	// kept here so that writing them allocates nothing.
+	vec [2][]byte
+	out net.Buffers
 }
 
 // Write holds p when it is a full net/http buffer and there is room for
@@ -82,8 +85,8 @@ func (c *coalesceConn) Write(p []byte) (int, error) {
 		return c.TCPConn.Write(p)
 	}
 	c.vec = [2][]byte{c.buf[:c.held], p}
-	bufs := net.Buffers(c.vec[:])
-	n, err := bufs.WriteTo(c.TCPConn)
+	c.out = c.vec[:]
+	n, err := c.out.WriteTo(c.TCPConn)
 	held := c.held
 	c.release()
 	if n < int64(held) {
@@ -104,7 +107,7 @@ func (c *coalesceConn) flush() error {
 
 // release returns the buffer to the pool; c.mu is held.
 func (c *coalesceConn) release() {
-	c.vec = [2][]byte{}
+	c.vec, c.out = [2][]byte{}, nil
 	c.held = 0
 	c.bufs.Put(c.buf)
 	c.buf = nil
