@@ -8,6 +8,7 @@ import (
 	"html"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -218,7 +219,7 @@ func (s *server) pmtilesRoute() route {
 			"206": obj{"description": "The bytes of the requested range(s).", "content": obj{
 				mediaPMTiles:           obj{"schema": binary},
 				"multipart/byteranges": obj{"schema": binary}}},
-			"416": obj{"description": "No requested range overlaps the archive (Content-Range: bytes */size)."}}}
+			"416": obj{"description": "No requested range overlaps the archive, or the Range header asks for more than 16 ranges or is longer than 1,024 bytes (Content-Range: bytes */size)."}}}
 }
 
 // servePMTiles serves /downloads/durand.pmtiles with range requests
@@ -238,6 +239,16 @@ func (s *server) servePMTiles(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if rg := r.Header.Get("Range"); len(rg) > maxRangeHeader || strings.Count(rg, ",") >= maxRanges {
+		// RFC 9110 14.2 lets a server reject a set of many small ranges,
+		// the sign of a broken client or a denial-of-service attempt; Go
+		// before 1.26.9 and 1.27.2 spends CPU on them in ServeContent
+		// (GO-2026-6609).
+		w.Header().Set("Content-Range", "bytes */"+strconv.Itoa(len(a.body)))
+		s.writeError(w, r, &apiError{status: http.StatusRequestedRangeNotSatisfiable, code: "RangeNotSatisfiable",
+			description: fmt.Sprintf("at most %d ranges in at most %d bytes of Range header", maxRanges, maxRangeHeader)})
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", mediaPMTiles)
 	h.Set("ETag", a.etag)
@@ -245,6 +256,14 @@ func (s *server) servePMTiles(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", `attachment; filename="`+allTiles+`.pmtiles"`)
 	http.ServeContent(w, r, "", a.built, bytes.NewReader(a.body))
 }
+
+// A PMTiles client asks for one range at a time; a Range header with more
+// than maxRanges ranges or longer than maxRangeHeader bytes is refused
+// with 416.
+const (
+	maxRanges      = 16
+	maxRangeHeader = 1024
+)
 
 // pmtilesLink is the link to the archive, for the landing page, the
 // downloads and the map.

@@ -216,6 +216,9 @@ func TestPMTilesDownloadHTTP(t *testing.T) {
 		{"end clamped", "GET", []string{"Range", fmt.Sprintf("bytes=%d-%d", size-3, size+100)}, 206, full[size-3:], fmt.Sprintf("bytes %d-%d/%d", size-3, size-1, size)},
 		{"beyond the end", "GET", []string{"Range", fmt.Sprintf("bytes=%d-", size)}, 416, nil, fmt.Sprintf("bytes */%d", size)},
 		{"malformed range", "GET", []string{"Range", "bytes=z-1"}, 416, nil, ""}, // RFC 9110 14.2: may reject
+		{"17 ranges", "GET", []string{"Range", "bytes=" + strings.Repeat("0-0,", 16) + "0-0"}, 416, nil, fmt.Sprintf("bytes */%d", size)},
+		{"3,000 ranges", "GET", []string{"Range", "bytes=" + strings.Repeat("0-1,", 3000) + "0-1"}, 416, nil, fmt.Sprintf("bytes */%d", size)},
+		{"long Range header", "GET", []string{"Range", "bytes=0-" + strings.Repeat("0", 1100) + "9"}, 416, nil, fmt.Sprintf("bytes */%d", size)},
 		{"if-range etag matches", "GET", []string{"Range", "bytes=0-9", "If-Range", etag}, 206, full[:10], fmt.Sprintf("bytes 0-9/%d", size)},
 		{"if-range etag differs", "GET", []string{"Range", "bytes=0-9", "If-Range", `"other"`}, 200, full, ""},
 		{"if-range date matches", "GET", []string{"Range", "bytes=0-9", "If-Range", lastMod}, 206, full[:10], fmt.Sprintf("bytes 0-9/%d", size)},
@@ -251,6 +254,11 @@ func TestPMTilesDownloadHTTP(t *testing.T) {
 	if resp.StatusCode != 206 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "multipart/byteranges") ||
 		!bytes.Contains(body, full[:10]) || !bytes.Contains(body, full[20:30]) {
 		t.Errorf("two ranges: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	// Up to maxRanges ranges are served (more are refused, above).
+	if resp, _ := do("GET", "Range", "bytes="+strings.Repeat("0-0,", maxRanges-1)+"0-0"); resp.StatusCode != 206 ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "multipart/byteranges") {
+		t.Errorf("%d ranges: %d %q", maxRanges, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	// A query parameter is refused, as on every route.
 	if resp, _ := http.Get(url + "?f=json"); resp.StatusCode != 400 {
