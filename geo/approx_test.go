@@ -37,19 +37,6 @@ func worstRelative(pairs [][2]orb.Point, f func(p, q vec3) float64) float64 {
 	return worst
 }
 
-// TestApproxMetres measures the one-point (mid-point) estimate against
-// Karney's geodesic for seeded random pairs over the region, by distance.
-func TestApproxMetres(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	for _, lim := range []struct{ maxKm, maxRel float64 }{{10, 1e-8}, {50, 1e-7}, {100, 2e-7}, {300, 2e-6}} {
-		worst := worstRelative(pairsWithin(r, 5000, lim.maxKm, false), approxMetres)
-		t.Logf("up to %3.0f km: worst relative error %.2e", lim.maxKm, worst)
-		if worst > lim.maxRel {
-			t.Errorf("up to %.0f km: worst relative error %.2e > %.0e", lim.maxKm, worst, lim.maxRel)
-		}
-	}
-}
-
 // TestArcMetres measures the three-point quadrature (Karney beyond
 // arcMaxAngle) against Karney's geodesic, over the region and worldwide,
 // from a metre to the other side of the globe.

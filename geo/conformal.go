@@ -16,9 +16,8 @@ import (
 // ratio of ellipsoidal to spherical distance varies only with latitude
 // (about 3e-3 per radian), so the segments that can be nearest on the
 // ellipsoid lie within a far narrower band (confTie) of the nearest one.
-// The candidates are then measured exactly as before: closest point of the
-// great-circle edge on the geodetic sphere, ranked by approxMetres, the
-// nearest measured with arcMetres.
+// The candidates are then measured on the ellipsoid: the closest point of
+// each great-circle edge on the geodetic sphere, at its arcMetres.
 
 // Coefficients of the series χ = φ + Σ c_k sin(2kφ) for the conformal
 // latitude χ of geodetic latitude φ, in the third flattening n = f/(2−f)

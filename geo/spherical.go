@@ -6,8 +6,10 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// meanRadius is the WGS84 mean radius R1 = (2a+b)/3 in metres. It is used only
-// to rank candidates before the exact ellipsoidal computation.
+// meanRadius is the WGS84 mean radius R1 = (2a+b)/3 in metres. It serves
+// approximate distances only: degree margins, offsets of a few metres, and
+// the equirectangular distance to the nearest district when none contains
+// a point (Location.DistrictDistanceM).
 const meanRadius = 6371008.8
 
 // vec3 is a unit vector on the sphere (geodetic latitude taken as spherical
@@ -105,22 +107,6 @@ func arcFrame(p, q vec3) (ang, mz, ez float64, ok bool) {
 		return 0, 0, 0, false
 	}
 	return 2 * math.Atan2(dn, sn), s.z / sn, d.z / dn, true
-}
-
-// approxMetres estimates the ellipsoidal geodesic distance between two unit
-// vectors (built from geodetic latitude and longitude) by the metric at the
-// mid-point of their great-circle arc (one-point quadrature). It ranks
-// candidates; the winners are then measured with arcMetres.
-// TestApproxMetres gives its accuracy: 2e-7 up to 100 km, 2e-6 to 300 km.
-func approxMetres(p, q vec3) float64 {
-	ang, mz, ez, ok := arcFrame(p, q)
-	if !ok {
-		if p == q {
-			return 0
-		}
-		return angle(p, q) * meanRadius
-	}
-	return ang * wgs84A * metricScale(mz, ez)
 }
 
 // arcMaxAngle is the longest arc arcMetres measures itself (about
