@@ -177,12 +177,7 @@ func BenchmarkLoadAndLocate(b *testing.B) {
 // 559 districts installed from ../shared/data. It reports the live heap
 // the loaded atlas holds (MB-live).
 func BenchmarkLoadWithDistricts(b *testing.B) {
-	shared := geotestShared(b)
-	dir := b.TempDir()
-	if _, err := data.Install(context.Background(), data.InstallOptions{From: shared, Dir: dir, Provinces: data.FS()}); err != nil {
-		b.Fatal(err)
-	}
-	fsys, err := data.Merged(dir)
+	fsys, err := data.Merged(installBenchDistricts(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -205,16 +200,22 @@ func BenchmarkLoadWithDistricts(b *testing.B) {
 	runtime.KeepAlive(keep)
 }
 
+// installBenchDistricts installs the 559 districts from ../shared/data into
+// a temporary data directory and returns it.
+func installBenchDistricts(b *testing.B) string {
+	b.Helper()
+	dir := b.TempDir()
+	if _, err := data.Install(context.Background(), data.InstallOptions{From: geotestShared(b), Dir: dir, Provinces: data.FS()}); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
 // districtBenchAtlas loads the atlas with the 559 districts installed from
 // ../shared/data.
 func districtBenchAtlas(b *testing.B) *geo.Atlas {
 	b.Helper()
-	shared := geotestShared(b)
-	dir := b.TempDir()
-	if _, err := data.Install(context.Background(), data.InstallOptions{From: shared, Dir: dir, Provinces: data.FS()}); err != nil {
-		b.Fatal(err)
-	}
-	a, err := data.Open(dir)
+	a, err := data.Open(installBenchDistricts(b))
 	if err != nil {
 		b.Fatal(err)
 	}

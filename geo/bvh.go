@@ -183,7 +183,9 @@ func (t *segTree) search(p vec3, v []vec3, bd band, start []int32, seed int32, c
 }
 
 // within returns lowerBound(p) and whether it is at most limit, without
-// the square root when it is not.
+// the square root when it is not. The clamp uses plain comparisons rather
+// than math.Min and math.Max, which handle NaN and signed zeros and cost
+// more: this is the search's inner loop, and its inputs are finite.
 func (n *segNode) within(p vec3, limit float64) (float64, bool) {
 	ap := p.sub(n.a)
 	t := ap.dot(n.ab) * n.inv
@@ -197,29 +199,14 @@ func (n *segNode) within(p vec3, limit float64) (float64, bool) {
 	if r := limit + n.r; d2 > r*r {
 		return 0, false
 	}
-	if lb := math.Sqrt(d2) - n.r; lb > 0 {
-		return lb, true
-	}
-	return 0, true
+	return max(0, math.Sqrt(d2)-n.r), true
 }
 
 // lowerBound is a lower bound of the chord distance from p to any point of
 // the node's run.
 func (n *segNode) lowerBound(p vec3) float64 {
-	ap := p.sub(n.a)
-	// Plain comparisons rather than math.Min and math.Max, which handle NaN
-	// and signed zeros and cost more: this is the search's inner loop, and
-	// its inputs are finite.
-	t := ap.dot(n.ab) * n.inv
-	if t < 0 {
-		t = 0
-	} else if t > 1 {
-		t = 1
-	}
-	if d := ap.sub(n.ab.scale(t)).norm() - n.r; d > 0 {
-		return d
-	}
-	return 0
+	lb, _ := n.within(p, math.Inf(1))
+	return lb
 }
 
 // segDist is the Euclidean distance from p to the 3D segment a–b.

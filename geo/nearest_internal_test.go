@@ -282,15 +282,7 @@ func bruteApproxDistance(ix *polyIndex, p orb.Point) float64 {
 	k := math.Cos(p[1] * math.Pi / 180)
 	best := math.Inf(1)
 	for _, e := range ix.edges {
-		ax, ay := (e.x1-p[0])*k, e.y1-p[1]
-		bx, by := (e.x2-p[0])*k, e.y2-p[1]
-		dx, dy := bx-ax, by-ay
-		t := 0.0
-		if l := dx*dx + dy*dy; l > 0 {
-			t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
-		}
-		cx, cy := ax+t*dx, ay+t*dy
-		best = math.Min(best, cx*cx+cy*cy)
+		best = math.Min(best, e.dist2(p, k))
 	}
 	return math.Sqrt(best) * math.Pi / 180 * meanRadius
 }

@@ -10,6 +10,20 @@ import (
 // edge is one segment of a polygon ring in lon/lat degrees.
 type edge struct{ x1, y1, x2, y2 float64 }
 
+// dist2 is the squared distance from p to the edge in degrees of latitude,
+// longitudes scaled by k (the cosine of p's latitude: equirectangular at p).
+func (e edge) dist2(p orb.Point, k float64) float64 {
+	ax, ay := (e.x1-p[0])*k, e.y1-p[1]
+	bx, by := (e.x2-p[0])*k, e.y2-p[1]
+	dx, dy := bx-ax, by-ay
+	t := 0.0
+	if l := dx*dx + dy*dy; l > 0 {
+		t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
+	}
+	cx, cy := ax+t*dx, ay+t*dy
+	return cx*cx + cy*cy
+}
+
 // polyIndex answers point-in-polygon for one (multi)polygon in time that
 // does not grow with its vertex count: the edges are bucketed into
 // horizontal bands and a ray cast only visits the band of the point.
@@ -223,17 +237,7 @@ func (ix *polyIndex) approxDistance(p orb.Point) float64 {
 			return
 		}
 		for _, e := range ix.bands[j] {
-			ax, ay := (e.x1-p[0])*k, e.y1-p[1]
-			bx, by := (e.x2-p[0])*k, e.y2-p[1]
-			dx, dy := bx-ax, by-ay
-			t := 0.0
-			if l := dx*dx + dy*dy; l > 0 {
-				t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
-			}
-			cx, cy := ax+t*dx, ay+t*dy
-			if d := cx*cx + cy*cy; d < best {
-				best = d
-			}
+			best = math.Min(best, e.dist2(p, k))
 		}
 	}
 	b0 := ix.band(p[1])
