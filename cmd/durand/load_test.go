@@ -322,45 +322,9 @@ func TestShutdownUnderLoad(t *testing.T) {
 	base, cancel, done := startServe(t, "--no-warmup", "--shutdown-timeout", drain.String())
 	waitReady(t, base)
 	paths := loadMix(7)
-	var completed, refused atomic.Int64
-	var mu sync.Mutex
-	var lost []string
-	tr := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: false}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	var wg sync.WaitGroup
-	for w := 0; w < 32; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w * 97; ; i++ {
-				p := paths[i%len(paths)]
-				resp, err := client.Get(base + p)
-				if err != nil {
-					if isRefused(err) {
-						refused.Add(1)
-						return
-					}
-					mu.Lock()
-					lost = append(lost, fmt.Sprintf("%s: %v", p, err))
-					mu.Unlock()
-					return
-				}
-				n, err := io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if err != nil || (resp.ContentLength >= 0 && n != resp.ContentLength) ||
-					(resp.StatusCode >= 300 && resp.StatusCode != 304) {
-					mu.Lock()
-					lost = append(lost, fmt.Sprintf("%s: %d, %d of %d bytes, %v", p, resp.StatusCode, n, resp.ContentLength, err))
-					mu.Unlock()
-					return
-				}
-				completed.Add(1)
-			}
-		}()
-	}
+	cl := startShutdownClients(base, paths, 32)
 	time.Sleep(1500 * time.Millisecond)
-	before := completed.Load()
+	before := cl.completed.Load()
 	t0 := time.Now()
 	cancel()
 	select {
@@ -372,15 +336,76 @@ func TestShutdownUnderLoad(t *testing.T) {
 		t.Fatalf("serve did not return within the drain timeout %v", drain)
 	}
 	took := time.Since(t0)
-	wg.Wait()
+	lost := cl.wait()
 	t.Logf("shutdown under load: %d requests answered (%d before the cancel), %d clients refused at connect afterwards, serve returned after %v",
-		completed.Load(), before, refused.Load(), took.Round(time.Millisecond))
+		cl.completed.Load(), before, cl.refused.Load(), took.Round(time.Millisecond))
 	for _, l := range lost {
 		t.Errorf("request lost: %s", l)
 	}
 	if before == 0 {
 		t.Error("no request answered before the cancel")
 	}
+}
+
+// shutdownClients are Go clients sending requests until the server stops
+// listening: they count the answers received in full (body checked against
+// Content-Length, status 2xx or 304) and the clients refused at connect,
+// and keep anything else as lost.
+type shutdownClients struct {
+	completed, refused atomic.Int64
+	tr                 *http.Transport
+	wg                 sync.WaitGroup
+	mu                 sync.Mutex
+	lost               []string
+}
+
+// startShutdownClients starts n clients on base, each going through paths
+// from its own offset.
+func startShutdownClients(base string, paths []string, n int) *shutdownClients {
+	c := &shutdownClients{tr: &http.Transport{MaxIdleConnsPerHost: n}}
+	client := &http.Client{Transport: c.tr, Timeout: 30 * time.Second}
+	for w := range n {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			for i := w * 97; ; i++ {
+				p := paths[i%len(paths)]
+				if err := c.get(client, base, p); err != nil {
+					if isRefused(err) {
+						c.refused.Add(1)
+						return
+					}
+					c.mu.Lock()
+					c.lost = append(c.lost, p+": "+err.Error())
+					c.mu.Unlock()
+					return
+				}
+				c.completed.Add(1)
+			}
+		}()
+	}
+	return c
+}
+
+// get fetches base+p and reports anything but a complete 2xx/304 answer.
+func (c *shutdownClients) get(client *http.Client, base, p string) error {
+	resp, err := client.Get(base + p)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil || (resp.ContentLength >= 0 && n != resp.ContentLength) || (resp.StatusCode >= 300 && resp.StatusCode != 304) {
+		return fmt.Errorf("status %d, %d of %d bytes, %v", resp.StatusCode, n, resp.ContentLength, err)
+	}
+	return nil
+}
+
+// wait waits for every client to stop and returns the lost requests.
+func (c *shutdownClients) wait() []string {
+	c.wg.Wait()
+	c.tr.CloseIdleConnections()
+	return c.lost
 }
 
 // isRefused reports whether err is a refused connection (the listener is

@@ -4,14 +4,11 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -72,42 +69,7 @@ func TestSIGTERMUnderWrk(t *testing.T) {
 
 	// Go clients beside wrk, counting what the server answered in full.
 	paths := loadMix(7)
-	var completed, refused atomic.Int64
-	var mu sync.Mutex
-	var lost []string
-	tr := &http.Transport{MaxIdleConnsPerHost: 8}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	var clients sync.WaitGroup
-	for w := range 8 {
-		clients.Add(1)
-		go func() {
-			defer clients.Done()
-			for i := w * 131; ; i++ {
-				p := paths[i%len(paths)]
-				resp, err := client.Get(base + p)
-				if err != nil {
-					if isRefused(err) {
-						refused.Add(1)
-						return
-					}
-					mu.Lock()
-					lost = append(lost, p+": "+err.Error())
-					mu.Unlock()
-					return
-				}
-				n, err := io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if err != nil || (resp.ContentLength >= 0 && n != resp.ContentLength) || (resp.StatusCode >= 300 && resp.StatusCode != 304) {
-					mu.Lock()
-					lost = append(lost, p+": status "+strconv.Itoa(resp.StatusCode)+", "+strconv.FormatInt(n, 10)+" of "+strconv.FormatInt(resp.ContentLength, 10)+" bytes")
-					mu.Unlock()
-					return
-				}
-				completed.Add(1)
-			}
-		}()
-	}
+	cl := startShutdownClients(base, paths, 8)
 
 	// SIGTERM two seconds into wrk's six.
 	type exit struct {
@@ -118,7 +80,7 @@ func TestSIGTERMUnderWrk(t *testing.T) {
 	var before int64
 	go func() {
 		time.Sleep(2 * time.Second)
-		before = completed.Load()
+		before = cl.completed.Load()
 		t0 := time.Now()
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			exited <- exit{err: err}
@@ -129,10 +91,10 @@ func TestSIGTERMUnderWrk(t *testing.T) {
 	}()
 	r := runWrk(t, base, paths, 6*time.Second, conns)
 	e := <-exited
-	clients.Wait()
+	lost := cl.wait()
 	t.Logf("wrk: %s", r)
 	t.Logf("SIGTERM: process exited after %v (%v); Go clients: %d answered in full (%d before the signal), %d refused at connect afterwards",
-		e.took.Round(time.Millisecond), e.err, completed.Load(), before, refused.Load())
+		e.took.Round(time.Millisecond), e.err, cl.completed.Load(), before, cl.refused.Load())
 
 	if e.err != nil {
 		t.Errorf("durand serve after SIGTERM: %v, want exit status 0", e.err)
@@ -143,8 +105,8 @@ func TestSIGTERMUnderWrk(t *testing.T) {
 	for _, l := range lost {
 		t.Errorf("request lost: %s", l)
 	}
-	if before == 0 || refused.Load() == 0 {
-		t.Errorf("%d requests answered before the signal, %d clients refused after it: the signal did not land mid-load", before, refused.Load())
+	if before == 0 || cl.refused.Load() == 0 {
+		t.Errorf("%d requests answered before the signal, %d clients refused after it: the signal did not land mid-load", before, cl.refused.Load())
 	}
 	for s, n := range r.Statuses {
 		if c, _ := strconv.Atoi(s); (c < 200 || c > 299) && c != 304 {
