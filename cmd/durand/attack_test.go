@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durandline/durand/cmd/durand/internal/server"
+	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/data"
 )
 

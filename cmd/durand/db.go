@@ -14,7 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/durandline/durand/cmd/durand/internal/pgstore"
+	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/data"
 )
 
@@ -83,8 +83,8 @@ func (f *dbFlags) check(fset *flag.FlagSet) error {
 	return nil
 }
 
-func (f *dbFlags) options() pgstore.Options {
-	return pgstore.Options{Schema: f.schema, StatementTimeout: f.timeout}
+func (f *dbFlags) options() postgis.Options {
+	return postgis.Options{Schema: f.schema, StatementTimeout: f.timeout}
 }
 
 // connectDB opens one connection; the errors never contain the password.
@@ -105,7 +105,7 @@ func connectDB(ctx context.Context, dsn string) (*pgx.Conn, error) {
 
 // dbLoadReport is what `durand db load --json` prints.
 type dbLoadReport struct {
-	pgstore.Report
+	postgis.Report
 	DataDir    string  `json:"data_dir,omitempty"`
 	DurationMs float64 `json:"duration_ms"`
 }
@@ -142,7 +142,7 @@ func runDBLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "durand db load: %-16s %6d rows\n", table, rows)
 	}
 	fmt.Fprintf(stderr, "durand db load: checking the atlas files and loading into schema %s\n", f.schema)
-	rep, err := pgstore.Load(ctx, conn, fsys, opt)
+	rep, err := postgis.Load(ctx, conn, fsys, opt)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.Canceled) {
 			return fmt.Errorf("interrupted, nothing changed in the database: %w", err)
@@ -190,11 +190,11 @@ func runDBDump(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	fsys, err := pgstore.Read(ctx, conn, f.options())
+	fsys, err := postgis.Read(ctx, conn, f.options())
 	if err != nil {
 		return err
 	}
-	version, err := pgstore.Version(fsys)
+	version, err := postgis.Version(fsys)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func runDBDump(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	rep := dbDumpReport{Schema: f.schema, Out: *out, Version: version}
-	for _, name := range pgstore.Files() {
+	for _, name := range postgis.Files() {
 		b, err := fs.ReadFile(fsys, name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

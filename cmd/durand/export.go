@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/durandline/durand/cmd/durand/internal/export"
+	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/geo"
 )
 

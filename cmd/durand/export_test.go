@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/durandline/durand/cmd/durand/internal/export"
+	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/data"
 
 	_ "modernc.org/sqlite"

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/durandline/durand/cmd/durand/internal/server"
+	"github.com/durandline/durand/server"
 )
 
 // logBuffer batches log writes: the access log writes one line per

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durandline/durand/cmd/durand/internal/server"
+	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/geo/geotest"
 )
 

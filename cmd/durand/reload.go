@@ -11,7 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/durandline/durand/cmd/durand/internal/server"
+	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/geo"
 )
 

@@ -19,7 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/durandline/durand/cmd/durand/internal/server"
+	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"

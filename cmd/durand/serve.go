@@ -18,7 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/durandline/durand/cmd/durand/internal/server"
+	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/geo"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/durandline/durand/cmd/durand/internal/pgstore"
+	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 )
@@ -44,7 +44,7 @@ func (d dirSource) fetch(ctx context.Context) (string, func() (*geo.Atlas, error
 	if err != nil {
 		return "", nil, err
 	}
-	version, err := pgstore.Version(fsys)
+	version, err := postgis.Version(fsys)
 	if err != nil {
 		return "", nil, err
 	}
@@ -63,7 +63,7 @@ func (d dirSource) String() string {
 type pgSource struct {
 	pool *pgxpool.Pool
 	cfg  *pgxpool.Config
-	opt  pgstore.Options
+	opt  postgis.Options
 }
 
 // pgSourceConfig configures newPGSource.
@@ -100,15 +100,15 @@ func newPGSource(c pgSourceConfig) (*pgSource, error) {
 		return nil, fmt.Errorf("PostgreSQL pool: %w", err)
 	}
 	return &pgSource{pool: pool, cfg: cfg,
-		opt: pgstore.Options{Schema: c.Schema, StatementTimeout: c.StatementTimeout}}, nil
+		opt: postgis.Options{Schema: c.Schema, StatementTimeout: c.StatementTimeout}}, nil
 }
 
 func (p *pgSource) fetch(ctx context.Context) (string, func() (*geo.Atlas, error), error) {
-	fsys, err := pgstore.Read(ctx, p.pool, p.opt)
+	fsys, err := postgis.Read(ctx, p.pool, p.opt)
 	if err != nil {
 		return "", nil, err
 	}
-	version, err := pgstore.Version(fsys)
+	version, err := postgis.Version(fsys)
 	if err != nil {
 		return "", nil, err
 	}
@@ -120,13 +120,13 @@ func (p *pgSource) dial(ctx context.Context) (*pgx.Conn, error) {
 	return pgx.ConnectConfig(ctx, p.cfg.ConnConfig.Copy())
 }
 
-// watch runs pgstore.Watch until ctx is done: the full reload after each
+// watch runs postgis.Watch until ctx is done: the full reload after each
 // (re)connection and the reload after each burst of notifications go to
 // reload; connection errors to lost.
 func (p *pgSource) watch(ctx context.Context, debounce time.Duration, reload func(ctx context.Context, why string), lost func(error)) {
-	_ = pgstore.Watch(ctx, p.dial, pgstore.WatchOptions{Options: p.opt, Debounce: debounce,
+	_ = postgis.Watch(ctx, p.dial, postgis.WatchOptions{Options: p.opt, Debounce: debounce,
 		MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second, OnError: lost},
-		func(c pgstore.Change) {
+		func(c postgis.Change) {
 			why := "database (re)connected"
 			if !c.All() {
 				why = "tables changed: " + strings.Join(c.Layers, ", ")

@@ -16,9 +16,9 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/durandline/durand/cmd/durand/internal/atlastiles"
-	"github.com/durandline/durand/cmd/durand/internal/export"
-	"github.com/durandline/durand/cmd/durand/internal/mbtiles"
+	"github.com/durandline/durand/layers/atlastiles"
+	"github.com/durandline/durand/layers/export"
+	"github.com/durandline/durand/tiles/mbtiles"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/tiles"
 	"github.com/durandline/durand/tiles/pmtiles"

@@ -21,7 +21,7 @@ import (
 
 	"github.com/paulmach/orb/encoding/mvt"
 
-	"github.com/durandline/durand/cmd/durand/internal/atlastiles"
+	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
