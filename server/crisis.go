@@ -5,8 +5,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/export"
 )
 
 // The crisis resources: the events and zones collections (built by

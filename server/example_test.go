@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/http/httptest"
 
-	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/server"
 )
 
 func ExampleNew() {

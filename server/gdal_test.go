@@ -21,10 +21,10 @@ import (
 
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/layers/export"
 
 	_ "modernc.org/sqlite"
 )

@@ -13,8 +13,8 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/export"
 )
 
 // The map viewer: /map, a page that loads MapLibre GL JS (from

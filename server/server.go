@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/export"
 )
 
 // Config is what New needs. Only Atlas is required.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/tiles"
 )
 

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/http/httptest"
 
-	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/server"
 )
 
 // ExampleWarmTiles fills the tile cache with the tiles of zooms 0 to 3,

@@ -24,8 +24,8 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/tiles"
 )
 

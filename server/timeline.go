@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/export"
 )
 
 // timelineEntry is one item of /timeline: an event, or the start of a

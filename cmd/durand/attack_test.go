@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/server"
 )
 
 // rawResult is what a raw HTTP exchange gave: a response, or a connection

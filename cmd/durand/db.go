@@ -14,8 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/postgis"
 )
 
 const dbUsage = `usage:

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/layers/export"
 
 	_ "modernc.org/sqlite"
 )

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/server"
 )
 
 // syncBuffer is a bytes.Buffer safe for the flusher goroutine.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/server"
 )
 
 // DataVersionHeader is the response header naming the data version a

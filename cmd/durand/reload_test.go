@@ -19,10 +19,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/server"
 )
 
 // tcpProxy forwards a loopback port to PostgreSQL. Down closes the port

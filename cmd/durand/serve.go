@@ -18,8 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/server"
 )
 
 // HTTP server limits of `durand serve`.

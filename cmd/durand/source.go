@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/geo"
 )
 

@@ -16,11 +16,11 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/layers/export"
-	"github.com/durandline/durand/tiles/mbtiles"
-	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/tiles"
+	"github.com/durandline/durand/tiles/mbtiles"
 	"github.com/durandline/durand/tiles/pmtiles"
 )
 

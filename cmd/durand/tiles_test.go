@@ -21,10 +21,10 @@ import (
 
 	"github.com/paulmach/orb/encoding/mvt"
 
-	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/tiles"
 	"github.com/durandline/durand/tiles/pmtiles"
 

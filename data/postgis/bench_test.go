@@ -5,8 +5,8 @@ import (
 	"io/fs"
 	"testing"
 
-	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/geo"
 )
 

@@ -16,8 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
-	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 )

@@ -9,8 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/postgis"
 )
 
 // TestWatch checks the server's view: a full reload on start, the changed

@@ -3,8 +3,8 @@ package atlastiles_test
 import (
 	"fmt"
 
-	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/tiles"
 )
 

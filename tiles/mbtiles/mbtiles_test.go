@@ -20,11 +20,11 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/durandline/durand/layers/atlastiles"
-	"github.com/durandline/durand/tiles/mbtiles"
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/tiles"
+	"github.com/durandline/durand/tiles/mbtiles"
 	"github.com/durandline/durand/tiles/pmtiles"
 )
 
