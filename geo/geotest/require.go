@@ -134,3 +134,23 @@ func SharedData(t testing.TB) string {
 	}
 	return dir
 }
+
+// LongEnv is the environment variable that asks for the long tests (load,
+// soak, shutdown and attack runs against a built server) outside CI.
+const LongEnv = "DURAND_LONG_TESTS"
+
+// Long skips the calling test unless long tests are asked for: under CI
+// (see InCI) or with DURAND_LONG_TESTS set to a non-empty value other than
+// "0". A plain `go test ./...` on a developer's machine then stays short;
+// CI runs everything. why says what makes the test long, for the skip
+// message.
+func Long(t testing.TB, why string) {
+	t.Helper()
+	if InCI() {
+		return
+	}
+	if v := os.Getenv(LongEnv); v != "" && v != "0" {
+		return
+	}
+	t.Skipf("long test (%s): runs under CI=true or with %s=1", why, LongEnv)
+}
