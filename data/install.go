@@ -37,8 +37,26 @@ const (
 // the pinned inputs; other counts are reported as warnings.
 const (
 	ExpectedAFGDistricts = 398
-	ExpectedPAKDistricts = 161
+	ExpectedPAKDistricts = 160
 )
+
+// Disputed units of the OCHA Pakistan layer. The unit with ADM1_PCODE
+// IndianAdministeredPCode ("Jammu & Kashmir", with Srinagar and Jammu) is
+// administered by India, not Pakistan, and is left out of the districts
+// layer. The units of Azad Jammu and Kashmir and Gilgit-Baltistan are
+// Pakistan-administered and keep their place, with an administration
+// property carrying AdministrationNote (the wording of the UN and OCHA
+// maps: the final status has not been agreed).
+const (
+	IndianAdministeredPCode = "PK8"
+	AdministrationNote      = "Pakistan-administered. Dotted line represents approximately the Line of Control in " +
+		"Jammu and Kashmir agreed upon by India and Pakistan. The final status of Jammu and Kashmir has not yet been " +
+		"agreed upon by the parties."
+)
+
+// administeredPCodes are the ADM1_PCODEs of the Pakistan-administered parts
+// of Jammu and Kashmir in the OCHA layer: Azad Kashmir and Gilgit Baltistan.
+func administeredPCodes() []string { return []string{"PK1", "PK3"} }
 
 // DefaultDownloadBase is the URL base of the pinned downloads: a file's URL
 // is base/owner/repo/commit/path.
@@ -249,8 +267,10 @@ func DefaultDir() (string, error) {
 //   - Afghanistan (geoBoundaries gbOpen AFG ADM2): "AFG-" + shapeID,
 //     e.g. AFG-17698898B16178473007687 (Spin Boldak).
 //   - Pakistan (OCHA COD-AB pak_admbnda_adm2): "PAK-" + ADM2_PCODE,
-//     e.g. PAK-PK235 (Chaman). The one unit without an ADM2_PCODE (the
-//     disputed "Jammu & Kashmir" unit, ADM1_PCODE PK8) uses its ADM1_PCODE.
+//     e.g. PAK-PK235 (Chaman). The Indian-administered "Jammu & Kashmir"
+//     unit (ADM1_PCODE PK8, no ADM2_PCODE) is left out; the districts of
+//     Azad Kashmir and Gilgit-Baltistan carry an administration note (see
+//     AdministrationNote).
 //
 // Provinces: an Afghan district gets the AFG province of opt.Provinces it
 // overlaps most by area, except for the few districts whose overlap is
@@ -552,6 +572,7 @@ func fetch(ctx context.Context, client *http.Client, url string, size int64) ([]
 
 type district struct {
 	id, name, province, country, source, sourceID string
+	administration                                string // AdministrationNote for disputed, Pakistan-administered units
 	file                                          string // input location, for errors
 	geom                                          orb.MultiPolygon
 }
@@ -639,40 +660,59 @@ func (in *installer) pakDistricts(set *inputSet) ([]*district, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ochaDistricts(file, feats)
+	ds, left, err := ochaDistricts(file, feats)
+	for _, name := range left {
+		in.note("PAK: %q (ADM1_PCODE %s) left out: it is Indian-administered Jammu and Kashmir, not part of Pakistan", name, IndianAdministeredPCode)
+	}
+	return ds, err
 }
 
-func ochaDistricts(file string, feats []feature) ([]*district, error) {
-	out := make([]*district, 0, len(feats))
+// ochaDistricts reads the OCHA districts; left names the units left out
+// (the Indian-administered one).
+func ochaDistricts(file string, feats []feature) (out []*district, left []string, err error) {
+	out = make([]*district, 0, len(feats))
 	for i := range feats {
 		f := &feats[i]
 		name, err := f.required(file, "ADM2_EN")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		adm1, err := f.required(file, "ADM1_EN")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		adm1Code, _, err := f.str(file, "ADM1_PCODE")
+		if err != nil {
+			return nil, nil, err
+		}
+		if adm1Code == IndianAdministeredPCode {
+			left = append(left, name)
+			continue
+		}
+		admin := ""
+		if slices.Contains(administeredPCodes(), adm1Code) {
+			admin = AdministrationNote
 		}
 		code, ok, err := f.str(file, "ADM2_PCODE")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !ok || code == "" {
 			if code, err = f.required(file, "ADM1_PCODE"); err != nil {
-				return nil, invalid(file, "feature %d (%s): neither ADM2_PCODE nor ADM1_PCODE is set", f.index, name)
+				return nil, nil, invalid(file, "feature %d (%s): neither ADM2_PCODE nor ADM1_PCODE is set", f.index, name)
 			}
 		}
 		if c, ok, err := f.str(file, "ADM0_PCODE"); err != nil {
-			return nil, err
+			return nil, nil, err
 		} else if ok && c != "PK" {
-			return nil, invalid(file, "feature %d (%s): ADM0_PCODE is %q, want PK (wrong file?)", f.index, name, c)
+			return nil, nil, invalid(file, "feature %d (%s): ADM0_PCODE is %q, want PK (wrong file?)", f.index, name, c)
 		}
 		out = append(out, &district{
 			id: "PAK-" + code, name: name, province: adm1, country: "PAK", source: sourceOCHA, sourceID: code, file: file, geom: f.geom,
+			administration: admin,
 		})
 	}
-	return out, nil
+	return out, left, nil
 }
 
 // ---------------------------------------------------------------- GeoJSON
@@ -1484,6 +1524,9 @@ type districtProps struct {
 	Country  string `json:"country"`
 	Source   string `json:"source"`
 	SourceID string `json:"source_id"`
+	// Administration is AdministrationNote for the districts of Azad
+	// Kashmir and Gilgit-Baltistan, else empty (and left out).
+	Administration string `json:"administration,omitempty"`
 }
 
 // encodeDistricts writes the FeatureCollection, one feature per line.
@@ -1497,7 +1540,7 @@ func encodeDistricts(ds []*district) []byte {
 		buf.WriteString("\n{\"type\":\"Feature\",\"id\":")
 		writeJSONValue(&buf, d.id)
 		buf.WriteString(`,"properties":`)
-		writeJSONValue(&buf, districtProps{d.id, d.name, d.province, d.country, d.source, d.sourceID})
+		writeJSONValue(&buf, districtProps{d.id, d.name, d.province, d.country, d.source, d.sourceID, d.administration})
 		buf.WriteString(`,"geometry":{"type":"MultiPolygon","coordinates":`)
 		appendMultiPolygon(&buf, d.geom)
 		buf.WriteString("}}")
@@ -1643,8 +1686,10 @@ func (in *installer) provenance(set *inputSet, provSum string, nAFG, nPAK int, c
 		ProvinceAssignment: "ADM1_EN matched by name to the PAK provinces of provinces.geojson (name or alt_names; " +
 			"\"Gilgit Baltistan\" is Gilgit-Baltistan)",
 		Transformation: "Coordinates rounded to 7 decimals and repeated points removed; rings re-oriented per RFC 7946; " +
-			"every geometry written as a MultiPolygon. id = \"PAK-\" + ADM2_PCODE (ADM1_PCODE where ADM2_PCODE is empty, " +
-			"as for the disputed \"Jammu & Kashmir\" unit), name = ADM2_EN, source_id = that P-code. Other properties " +
+			"every geometry written as a MultiPolygon. id = \"PAK-\" + ADM2_PCODE, name = ADM2_EN, source_id = that P-code. " +
+			"The unit with ADM1_PCODE " + IndianAdministeredPCode + " (\"Jammu & Kashmir\", Indian-administered, with Srinagar " +
+			"and Jammu) is left out: it is not administered by Pakistan. Districts of Azad Kashmir and Gilgit Baltistan " +
+			"(ADM1_PCODE PK1, PK3) carry an administration property: " + AdministrationNote + " Other properties " +
 			"(including the repository owner's added columns) dropped; features sorted by id.",
 	}
 	var buf bytes.Buffer

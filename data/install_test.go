@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -22,6 +23,7 @@ import (
 	"github.com/durandline/durand/geo/geotest"
 	shp "github.com/jonas-p/go-shp"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/install/golden")
@@ -162,8 +164,8 @@ func checkSchema(t testing.TB, doc outDoc, raw []byte) {
 				t.Errorf("%s: property %s empty", f.ID, k)
 			}
 		}
-		if len(p) != 6 {
-			t.Errorf("%s: %d properties, want 6: %v", f.ID, len(p), p)
+		if want := 6 + boolInt(p["administration"] != ""); len(p) != want {
+			t.Errorf("%s: %d properties, want %d: %v", f.ID, len(p), want, p)
 		}
 		if f.Geometry.Type != "MultiPolygon" {
 			t.Errorf("%s: geometry %s", f.ID, f.Geometry.Type)
@@ -221,7 +223,7 @@ func TestInstallFixtures(t *testing.T) {
 		t.Errorf("report counts: %+v", rep)
 	}
 	warnings := strings.Join(rep.Warnings, "\n")
-	for _, w := range []string{"AFG: 3 districts, expected 398", "PAK: 3 districts, expected 161", `"Gilgit Baltistan" matches no PAK province`} {
+	for _, w := range []string{"AFG: 3 districts, expected 398", "PAK: 3 districts, expected 160", `"Gilgit Baltistan" matches no PAK province`} {
 		if !strings.Contains(warnings, w) {
 			t.Errorf("warnings lack %q:\n%s", w, warnings)
 		}
@@ -654,7 +656,7 @@ func TestInstallSharedData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Districts != 559 || rep.Countries[0].Districts != 398 || rep.Countries[1].Districts != 161 {
+	if rep.Districts != 558 || rep.Countries[0].Districts != 398 || rep.Countries[1].Districts != 160 {
 		t.Errorf("counts: %+v", rep.Countries)
 	}
 	for _, w := range rep.Warnings {
@@ -663,11 +665,35 @@ func TestInstallSharedData(t *testing.T) {
 	for _, n := range rep.Notes {
 		t.Logf("note: %s", n)
 	}
-	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "Jammu & Kashmir") {
-		t.Errorf("warnings: %q, want only the one about the Jammu & Kashmir unit", rep.Warnings)
+	if len(rep.Warnings) != 0 {
+		t.Errorf("warnings: %q, want none", rep.Warnings)
+	}
+	if !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "Jammu & Kashmir") && strings.Contains(n, "left out") }) {
+		t.Errorf("notes %q do not say the Indian-administered unit was left out", rep.Notes)
 	}
 	doc, geo, _ := readOutput(t, dir)
 	checkSchema(t, doc, geo)
+	// Disputed territory: no Indian-administered unit is served as a
+	// Pakistani district (Srinagar and Jammu fall in no district), and every
+	// district of Azad Kashmir and Gilgit-Baltistan, and only those, carries
+	// the administration note.
+	for _, f := range doc.Features {
+		p := f.Properties
+		if p["source_id"] == IndianAdministeredPCode || strings.Contains(p["name"], "Jammu & Kashmir") {
+			t.Errorf("%s (%s): the Indian-administered unit is in the PAK layer", f.ID, p["name"])
+		}
+		disputed := p["province"] == "Gilgit-Baltistan" || p["province"] == "Azad Kashmir"
+		if disputed != (p["administration"] == AdministrationNote) {
+			t.Errorf("%s (%s, %s): administration %q", f.ID, p["name"], p["province"], p["administration"])
+		}
+		for name, pt := range map[string]orb.Point{"Srinagar": {74.797, 34.084}, "Jammu": {74.857, 32.727}} {
+			for _, poly := range f.Geometry.Coordinates {
+				if planar.RingContains(poly[0], pt) {
+					t.Errorf("%s (%s) contains %s", f.ID, p["name"], name)
+				}
+			}
+		}
+	}
 	byID := map[string]map[string]string{}
 	for _, f := range doc.Features {
 		byID[f.ID] = f.Properties
@@ -764,8 +790,8 @@ func TestInstallSharedDefaultProvinces(t *testing.T) {
 	if err != nil {
 		t.Fatalf("installed districts do not load: %v", err)
 	}
-	if n := len(a.Districts()); n != 559 {
-		t.Errorf("atlas has %d districts, want 559", n)
+	if n := len(a.Districts()); n != 558 {
+		t.Errorf("atlas has %d districts, want 558", n)
 	}
 	loc, err := a.Locate(orb.Point{66.398, 31.005}) // Spin Boldak town
 	if err != nil {
@@ -1058,4 +1084,11 @@ func BenchmarkAssignProvinces(b *testing.B) {
 		}
 		in.assignAFGProvinces(ds, provs)
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

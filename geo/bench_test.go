@@ -174,7 +174,7 @@ func BenchmarkLoadAndLocate(b *testing.B) {
 }
 
 // BenchmarkLoadWithDistricts loads the whole atlas: embedded files plus the
-// 559 districts installed from ../shared/data. It reports the live heap
+// 558 districts installed from ../shared/data. It reports the live heap
 // the loaded atlas holds (MB-live).
 func BenchmarkLoadWithDistricts(b *testing.B) {
 	fsys, err := data.Merged(installBenchDistricts(b))
@@ -200,7 +200,7 @@ func BenchmarkLoadWithDistricts(b *testing.B) {
 	runtime.KeepAlive(keep)
 }
 
-// installBenchDistricts installs the 559 districts from ../shared/data into
+// installBenchDistricts installs the 558 districts from ../shared/data into
 // a temporary data directory and returns it.
 func installBenchDistricts(b *testing.B) string {
 	b.Helper()
@@ -211,7 +211,7 @@ func installBenchDistricts(b *testing.B) string {
 	return dir
 }
 
-// districtBenchAtlas loads the atlas with the 559 districts installed from
+// districtBenchAtlas loads the atlas with the 558 districts installed from
 // ../shared/data.
 func districtBenchAtlas(b *testing.B) *geo.Atlas {
 	b.Helper()

@@ -18,7 +18,7 @@ const dataUsage = `usage:
   durand data path
 
 install builds the district layer (admin level 2: 398 Afghan districts from
-geoBoundaries, 161 Pakistani districts from OCHA COD-AB) into the data
+geoBoundaries, 160 Pakistani districts from OCHA COD-AB) into the data
 directory: districts.geojson and districts.provenance.json.
   --from DIR    read the source files from DIR (top level, or its subfolders
                 geoboundaries-afg-adm2/ and ocha-cod-ab-pak-adm2/)

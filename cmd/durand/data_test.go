@@ -142,8 +142,8 @@ func TestRunDataInstallShared(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Districts != 559 {
-		t.Errorf("installed %d districts, want 559", rep.Districts)
+	if rep.Districts != 558 {
+		t.Errorf("installed %d districts, want 558", rep.Districts)
 	}
 	a, err := openAtlas(dir)
 	if err != nil {
