@@ -1,8 +1,19 @@
 // Package server is durand's HTTP API over gorilla/mux: OGC API – Features
 // Part 1 (core, GeoJSON, HTML and OpenAPI 3.0 conformance classes) for the
 // atlas's layers, border and place queries, downloads, /healthz and
-// /metrics. New returns an http.Handler; the caller owns the http.Server
-// (timeouts, shutdown).
+// /metrics. New returns the http.Handler of one atlas; the caller owns the
+// http.Server (timeouts, shutdown) and may mount the handler under a
+// prefix of its own router (examples/mount: strip the prefix, put it in
+// Config.BaseURL).
+//
+// NewLive serves a Source whose data can change (the embedded files merged
+// with a data directory: data.Source; a PostGIS database:
+// postgis.Source): every request is answered wholly from one snapshot (an
+// atlas and the handler New built for it), Reload builds a new snapshot
+// off to the side and swaps it in atomically, and every response names
+// its data version in the Durand-Data-Version header. `durand serve` is
+// NewLive with the access log of package accesslog and the listener of
+// package coalesce.
 //
 // Resources (every one answers GET and HEAD; OPTIONS answers CORS
 // preflights):

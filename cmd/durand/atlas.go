@@ -53,8 +53,14 @@ func openAtlasWith(dataDir string, opt atlasOptions) (*geo.Atlas, error) {
 			}
 		},
 	})
+	return a, invalidLayerHint(err)
+}
+
+// invalidLayerHint adds to an error of an invalid installed layer how to
+// mend it.
+func invalidLayerHint(err error) error {
 	if errors.Is(err, data.ErrInvalidLayer) {
-		return nil, fmt.Errorf("%w (install it again with `durand data install`; `durand serve --skip-invalid-layers` serves without it)", err)
+		return fmt.Errorf("%w (install it again with `durand data install`; `durand serve --skip-invalid-layers` serves without it)", err)
 	}
-	return a, err
+	return err
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/data/postgis"
+	"github.com/durandline/durand/geo"
 )
 
 const dbUsage = `usage:
@@ -194,7 +195,7 @@ func runDBDump(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	version, err := postgis.Version(fsys)
+	version, err := geo.DataVersion(fsys)
 	if err != nil {
 		return err
 	}

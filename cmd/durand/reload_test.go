@@ -157,7 +157,7 @@ func traffic(ctx context.Context, n int, base string, paths []string, check func
 					res.fail("%s: reading: %v", p, err)
 					continue
 				}
-				f := fetched{status: resp.StatusCode, body: b, etag: resp.Header.Get("ETag"), dataVersion: resp.Header.Get(DataVersionHeader)}
+				f := fetched{status: resp.StatusCode, body: b, etag: resp.Header.Get("ETag"), dataVersion: resp.Header.Get(server.DataVersionHeader)}
 				if f.status >= 500 {
 					res.fail("%s: %d %s", p, f.status, b)
 					continue
@@ -285,19 +285,10 @@ func TestReloadUnderLoad(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	reg := prometheus.NewRegistry()
-	metrics, err := server.NewMetrics(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rl *reloader
-	newHandler := func(a *geo.Atlas) (http.Handler, error) {
-		return server.New(server.Config{Atlas: a, Registry: reg, Metrics: metrics, Ready: rl.ready, BaseURL: "http://durand.test"})
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if rl, err = newReloader(ctx, dirSource{dataDir: dir}, newHandler, 2, log, reg); err != nil {
-		t.Fatal(err)
-	}
-	if err := rl.reload(ctx, "start"); err != nil {
+	rl, err := server.NewLive(ctx, data.Source{Dir: dir}, server.LiveConfig{WarmZoom: 2,
+		Server: server.Config{Registry: reg, Logger: log, BaseURL: "http://durand.test"}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(rl)
@@ -314,7 +305,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	var known sync.Map // version + path -> answer
 	learn := func() string {
-		v := rl.current().version
+		v := rl.Version()
 		for _, p := range paths {
 			f := fetch(t, srv.URL+p)
 			if f.dataVersion != v {
@@ -326,7 +317,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	v0 := learn()
 	editedCrossings(t, dir, "Torkham (v1)")
-	if err := rl.reload(ctx, "test"); err != nil {
+	if err := rl.Reload(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
 	v1 := learn()
@@ -334,10 +325,10 @@ func TestReloadUnderLoad(t *testing.T) {
 		t.Fatal("the edit did not change the data version")
 	}
 	os.Remove(filepath.Join(dir, geo.FileCrossings))
-	if err := rl.reload(ctx, "test"); err != nil {
+	if err := rl.Reload(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if v := rl.current().version; v != v0 {
+	if v := rl.Version(); v != v0 {
 		t.Fatalf("back to the embedded crossings: version %s, want %s", v, v0)
 	}
 
@@ -364,7 +355,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		} else {
 			os.Remove(filepath.Join(dir, geo.FileCrossings))
 		}
-		if err := rl.reload(ctx, "test"); err != nil {
+		if err := rl.Reload(ctx, "test"); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -380,11 +371,11 @@ func TestReloadUnderLoad(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, geo.FileCrossings), []byte(`{"type":"FeatureCollection","features":[`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	before := rl.current()
-	if err := rl.reload(ctx, "test"); err == nil {
+	before := rl.Version()
+	if err := rl.Reload(ctx, "test"); err == nil {
 		t.Fatal("reload of a truncated crossings file succeeded")
 	}
-	if rl.current() != before {
+	if rl.Version() != before {
 		t.Error("a failed reload replaced the snapshot")
 	}
 	if f := fetch(t, srv.URL+"/readyz"); f.status != 200 || !bytes.Contains(f.body, []byte(`"status":"degraded"`)) || !bytes.Contains(f.body, []byte("last reload failed")) {
@@ -394,19 +385,19 @@ func TestReloadUnderLoad(t *testing.T) {
 		t.Errorf("item after a failed reload: %d", f.status)
 	}
 	os.Remove(filepath.Join(dir, geo.FileCrossings))
-	if err := rl.reload(ctx, "test"); err != nil {
+	if err := rl.Reload(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if f := fetch(t, srv.URL+"/readyz"); !bytes.Contains(f.body, []byte(`"status":"ok"`)) {
 		t.Errorf("/readyz after a good reload: %s", f.body)
 	}
-	if err := rl.reload(ctx, "test"); err != nil || rl.current().version != v0 {
+	if err := rl.Reload(ctx, "test"); err != nil || rl.Version() != v0 {
 		t.Errorf("unchanged reload: %v", err)
 	}
 	// The reloads above built several servers on one registry, which
 	// works only through the shared metrics: a server registering its
 	// own is refused.
-	if _, err := server.New(server.Config{Atlas: rl.current().atlas, Registry: reg}); err == nil {
+	if _, err := server.New(server.Config{Atlas: rl.Atlas(), Registry: reg}); err == nil {
 		t.Error("a second set of request metrics registered on the shared registry")
 	}
 }

@@ -15,11 +15,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/server"
+	"github.com/durandline/durand/server/accesslog"
+	"github.com/durandline/durand/server/coalesce"
 )
 
 // HTTP server limits of `durand serve`.
@@ -72,11 +72,12 @@ const notifyDebounce = 100 * time.Millisecond
 // --addr until ctx is done or SIGINT/SIGTERM arrives; in-flight requests
 // then get --shutdown-timeout to finish.
 //
-// The data come from a source (source.go): the embedded files merged with
-// the data directory, or PostgreSQL. A reloader (reload.go) serves every
-// request wholly from one snapshot (atlas and server) and swaps in a new
-// snapshot, built off to the side, when the source changes: on SIGHUP, and
-// with PostgreSQL on every change notification and reconnection.
+// The data come from a server.Source: the embedded files merged with the
+// data directory (data.Source), or PostgreSQL (postgis.Source). A
+// server.Live serves every request wholly from one snapshot (atlas and
+// server) and swaps in a new snapshot, built off to the side, when the
+// source changes: on SIGHUP, and with PostgreSQL on every change
+// notification and reconnection.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port (port 0: any free port)")
@@ -104,12 +105,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	logw := newLogBuffer(ctx, stderr, 200*time.Millisecond)
+	logw := accesslog.NewBuffer(ctx, stderr, 200*time.Millisecond)
 	defer logw.Close()
 	var logger *slog.Logger
 	switch *logFormat {
-	case "text", "json": // slog handlers with a fast access log (logbuf.go)
-		logger = slog.New(newAccessHandler(logw, *logFormat == "json"))
+	case "text", "json": // slog handlers with a fast access log
+		logger = slog.New(accesslog.NewHandler(logw, *logFormat == "json"))
 	default:
 		return &usageError{fmt.Sprintf("--log-format %q: want text or json", *logFormat)}
 	}
@@ -132,8 +133,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return &usageError{err.Error()}
 	}
-	var src atlasSource = dirSource{dataDir: *dataDir, opt: atlasOptions{SkipInvalidLayers: *skipInvalid,
-		Warn: func(msg string) { logger.Warn(msg) }}}
+	var src server.Source
+	src, err := dirSource(*dataDir, *skipInvalid, logger)
+	if err != nil {
+		return err
+	}
+	var pg *postgis.Source
 	switch {
 	case *source == "":
 	case isPostgresURL(*source):
@@ -143,8 +148,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *dbSchema == "" || *dbStatementTimeout <= 0 || *dbConnectTimeout <= 0 || *dbMaxConns < 1 || *dbMaxConns > 1000 {
 			return &usageError{"--db-schema must not be empty, --db-statement-timeout and --db-connect-timeout must be positive and --db-max-conns 1 to 1000"}
 		}
-		pg, err := newPGSource(pgSourceConfig{DSN: *source, Schema: *dbSchema, StatementTimeout: *dbStatementTimeout,
+		pg, err = postgis.NewSource(postgis.SourceConfig{DSN: *source, Schema: *dbSchema, StatementTimeout: *dbStatementTimeout,
 			ConnectTimeout: *dbConnectTimeout, MaxConns: int32(*dbMaxConns)})
+		if errors.Is(err, postgis.ErrDSN) {
+			return &usageError{fmt.Sprintf("invalid --source: %v", err)}
+		}
 		if err != nil {
 			return err
 		}
@@ -162,33 +170,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// One registry and one set of request metrics for every snapshot.
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(collectors.NewGoCollector()); err != nil {
-		return err
-	}
-	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
-		return err
-	}
-	metrics, err := server.NewMetrics(reg)
-	if err != nil {
-		return err
-	}
 	warmZoom := -1
 	if !*noWarmup && *cacheMB > 0 {
 		warmZoom = server.DefaultWarmZoom
 	}
-	var rl *reloader
-	newHandler := func(a *geo.Atlas) (http.Handler, error) {
-		c := cfg
-		c.Atlas, c.Registry, c.Metrics, c.Ready = a, reg, metrics, rl.ready
-		return server.New(c)
-	}
-	if rl, err = newReloader(ctx, src, newHandler, warmZoom, logger, reg); err != nil {
-		return err
-	}
-	if err := rl.reload(ctx, "start"); err != nil {
-		return err
+	live, err := server.NewLive(ctx, src, server.LiveConfig{Server: cfg, WarmZoom: warmZoom})
+	if err != nil {
+		return invalidLayerHint(err)
 	}
 	// SIGHUP: read the source again (the data directory, or the database).
 	hup := make(chan os.Signal, 1)
@@ -201,24 +189,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return
 			case <-hup:
 				logger.Info("SIGHUP: reloading the data", "source", src.String())
-				_ = rl.reload(ctx, "SIGHUP")
+				_ = live.Reload(ctx, "SIGHUP")
 			}
 		}
 	}()
-	if pg, ok := src.(*pgSource); ok {
-		go pg.watch(ctx, notifyDebounce, func(ctx context.Context, why string) {
-			// A pooled connection may still be a dead one from before a
-			// restart: retry a failed read a few times.
-			for try, wait := 0, 250*time.Millisecond; rl.reload(ctx, why) != nil && try < 3 && ctx.Err() == nil; try, wait = try+1, 2*wait {
-				select {
-				case <-ctx.Done():
-				case <-time.After(wait):
-				}
-			}
-		}, rl.lost)
+	if pg != nil {
+		go pg.Watch(ctx, notifyDebounce, live.Reload, live.SourceLost)
 	}
 	srv := &http.Server{
-		Handler:           rl,
+		Handler:           live,
 		ReadHeaderTimeout: serveReadHeaderTimeout,
 		ReadTimeout:       serveReadTimeout,
 		WriteTimeout:      serveWriteTimeout,
@@ -228,10 +207,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	open := browseURL(ln.Addr(), *baseURL)
 	fmt.Fprintf(stderr, "durand: serving %d layers on http://%s/\ndurand: open %s/?f=html in a browser (API: %s/api, collections: %s/collections)\n",
-		len(rl.current().atlas.Layers()), ln.Addr(), open, open, open)
+		len(live.Atlas().Layers()), ln.Addr(), open, open, open)
 	// Responses larger than net/http's 4 KiB write buffer (most tiles) leave
-	// in one system call rather than two (coalesce.go).
-	return serveUntilDone(ctx, srv, newCoalesceListener(ln), *shutdown, stderr)
+	// in one system call rather than two (package coalesce).
+	return serveUntilDone(ctx, srv, coalesce.NewListener(ln), *shutdown, stderr)
+}
+
+// dirSource is the source of the embedded data merged with dataDir (the
+// default data directory, when it exists, for ""); warnings of layers
+// skipped with skipInvalid go to log.
+func dirSource(dataDir string, skipInvalid bool, log *slog.Logger) (data.Source, error) {
+	dir, err := resolveDataDir(dataDir)
+	if err != nil {
+		return data.Source{}, err
+	}
+	return data.Source{Dir: dir, Optional: dataDir == "", Options: data.OpenOptions{SkipInvalidLayers: skipInvalid,
+		Warn: func(err error) { log.Warn(fmt.Sprintf("warning: %v; serving without it", err)) }}}, nil
+}
+
+// isPostgresURL reports whether s names a PostgreSQL source.
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
 // serveUntilDone serves ln until ctx is done, then shuts srv down: it stops

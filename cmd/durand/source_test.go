@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/server"
 )
 
 // testPG is the PostGIS server shared by the tests of this package; each
@@ -158,7 +159,7 @@ func fetch(t testing.TB, url string) fetched {
 		t.Fatalf("GET %s: reading: %v", url, err)
 	}
 	return fetched{status: resp.StatusCode, body: b, etag: resp.Header.Get("ETag"), ctype: resp.Header.Get("Content-Type"),
-		dataVersion: resp.Header.Get(DataVersionHeader)}
+		dataVersion: resp.Header.Get(server.DataVersionHeader)}
 }
 
 // pgSchemaLoad starts (or reuses) the shared PostGIS and loads the atlas

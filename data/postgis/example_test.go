@@ -13,15 +13,6 @@ import (
 	"github.com/durandline/durand/geo"
 )
 
-func ExampleVersion() {
-	v, err := postgis.Version(data.FS())
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(strings.HasPrefix(v, "sha256:"), len(v))
-	// Output: true 71
-}
-
 func ExampleTables() {
 	fmt.Println(strings.Join(postgis.Tables(), " "))
 	// Output: border countries provinces districts crossings events crossing_status places altnames zones

@@ -58,7 +58,7 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("%w: %w", ErrData, err)
 	}
-	if rep.DataVersion, err = Version(fsys); err != nil {
+	if rep.DataVersion, err = geo.DataVersion(fsys); err != nil {
 		return rep, err
 	}
 	// Zones take most of the CPU time of a load: derive them meanwhile.

@@ -2,13 +2,9 @@ package postgis
 
 import (
 	"context"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -109,36 +105,6 @@ func connError(err error) error {
 	return fmt.Errorf("pgstore: database: %w", err)
 }
 
-// files are the atlas files, in the order Version hashes them.
-var files = []string{
-	geo.FileBorder, geo.FileCountries, geo.FileProvinces, geo.FileCrossings, geo.FileDistricts,
-	geo.FileProvenance, geo.FileDistrictsProvenance, geo.FileAltNames,
-	geo.FileEvents, geo.FileCrossingStatus, geo.FilePlaces,
-}
-
 // Files returns the names of the files Load reads and Read writes (those
-// present), in a fixed order.
-func Files() []string { return append([]string(nil), files...) }
-
-// Version returns the content hash of the atlas files in fsys ("sha256:"
-// and 64 hex digits): the SHA-256 of each present file's name, length and
-// bytes, in the order of Files. Load stores it as the data version; applied
-// to the result of Read it gives a version of the database's current
-// content, equal on every replica (usable for ETags).
-func Version(fsys fs.FS) (string, error) {
-	h := sha256.New()
-	for _, name := range files {
-		b, err := fs.ReadFile(fsys, name)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("pgstore: %s: %w", name, err)
-		}
-		h.Write([]byte(name))
-		h.Write([]byte{0})
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(b))))
-		h.Write(b)
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
+// present), in a fixed order: geo.DataFiles.
+func Files() []string { return geo.DataFiles() }

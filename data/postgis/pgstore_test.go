@@ -157,7 +157,7 @@ func TestRoundTrip(t *testing.T) {
 	if rep.PreviousVersion != "" {
 		t.Errorf("first load: previous version %q", rep.PreviousVersion)
 	}
-	if v, _ := postgis.Version(data.FS()); rep.DataVersion != v {
+	if v, _ := geo.DataVersion(data.FS()); rep.DataVersion != v {
 		t.Errorf("data version %s, want %s", rep.DataVersion, v)
 	}
 	counts := map[string]int{}
@@ -225,8 +225,8 @@ func TestLoadIdempotent(t *testing.T) {
 	if r1.DataVersion != r2.DataVersion || r2.PreviousVersion != r1.DataVersion {
 		t.Errorf("versions: first %s, second %s (previous %s)", r1.DataVersion, r2.DataVersion, r2.PreviousVersion)
 	}
-	v1, _ := postgis.Version(f1)
-	v2, _ := postgis.Version(f2)
+	v1, _ := geo.DataVersion(f1)
+	v2, _ := geo.DataVersion(f2)
 	if v1 != v2 {
 		t.Errorf("content after the second load differs: %s vs %s", v1, v2)
 	}
@@ -243,7 +243,7 @@ func TestFailedLoadKeepsData(t *testing.T) {
 	pg, conn := connect(t)
 	const schema = "t_failed"
 	load(t, conn, data.FS(), schema)
-	before, _ := postgis.Version(read(t, conn, schema))
+	before, _ := geo.DataVersion(read(t, conn, schema))
 
 	// A different atlas (with districts), so a completed load would show.
 	other := districtsFS(t)
@@ -273,7 +273,7 @@ func TestFailedLoadKeepsData(t *testing.T) {
 			if err == nil {
 				t.Fatal("interrupted load succeeded")
 			}
-			after, _ := postgis.Version(read(t, conn, schema))
+			after, _ := geo.DataVersion(read(t, conn, schema))
 			if after != before {
 				t.Errorf("data changed by a failed load: %s -> %s", before, after)
 			}
@@ -391,7 +391,7 @@ func TestReadDuringLoad(t *testing.T) {
 	pg, conn := connect(t)
 	const schema = "t_during"
 	load(t, conn, data.FS(), schema)
-	before, _ := postgis.Version(read(t, conn, schema))
+	before, _ := geo.DataVersion(read(t, conn, schema))
 	other, err := pgx.Connect(context.Background(), pg.DSN())
 	if err != nil {
 		t.Fatal(err)
@@ -400,7 +400,7 @@ func TestReadDuringLoad(t *testing.T) {
 	var during []string
 	rep, err := postgis.Load(context.Background(), other, districtsFS(t), postgis.Options{Schema: schema, Progress: func(table string, _ int) {
 		if table == "provinces" || table == "districts" || table == "altnames" {
-			v, _ := postgis.Version(read(t, conn, schema))
+			v, _ := geo.DataVersion(read(t, conn, schema))
 			during = append(during, v)
 		}
 	}})
@@ -412,7 +412,7 @@ func TestReadDuringLoad(t *testing.T) {
 			t.Errorf("read %d during the load saw a half-loaded state", i)
 		}
 	}
-	after, _ := postgis.Version(read(t, conn, schema))
+	after, _ := geo.DataVersion(read(t, conn, schema))
 	if after == before || rep.PreviousVersion == rep.DataVersion {
 		t.Error("the completed load is not visible")
 	}
@@ -453,13 +453,13 @@ func TestStatementTimeout(t *testing.T) {
 	_, conn := connect(t)
 	const schema = "t_timeout"
 	load(t, conn, data.FS(), schema)
-	before, _ := postgis.Version(read(t, conn, schema))
+	before, _ := geo.DataVersion(read(t, conn, schema))
 	_, err := postgis.Load(context.Background(), conn, districtsFS(t), postgis.Options{Schema: schema, StatementTimeout: time.Millisecond})
 	if err == nil {
 		t.Fatal("load with a 1 ms statement timeout succeeded")
 	}
 	t.Logf("error: %v", err)
-	if after, _ := postgis.Version(read(t, conn, schema)); after != before {
+	if after, _ := geo.DataVersion(read(t, conn, schema)); after != before {
 		t.Error("a timed-out load changed the data")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package accesslog
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/server"
 )
@@ -36,7 +37,7 @@ func (s *syncBuffer) String() string {
 
 func TestLogBuffer(t *testing.T) {
 	var out syncBuffer
-	b := newLogBuffer(context.Background(), &out, 20*time.Millisecond)
+	b := NewBuffer(context.Background(), &out, 20*time.Millisecond)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -94,10 +95,10 @@ func TestAccessHandlerMatchesSlog(t *testing.T) {
 		for i, e := range entries {
 			t.Run(fmt.Sprintf("json=%v/%d", json, i), func(t *testing.T) {
 				var got, want bytes.Buffer
-				h := newAccessHandler(&got, json)
+				h := NewHandler(&got, json)
 				h.now = func() time.Time { return at }
 				h.LogAccess(e)
-				ref := newAccessHandler(&want, json)
+				ref := NewHandler(&want, json)
 				ref.now = h.now
 				ref.slowAccess(e)
 				if got.String() != want.String() {
@@ -110,7 +111,7 @@ func TestAccessHandlerMatchesSlog(t *testing.T) {
 
 // BenchmarkAccessLog is the cost of one access-log line (text format).
 func BenchmarkAccessLog(b *testing.B) {
-	h := newAccessHandler(io.Discard, false)
+	h := NewHandler(io.Discard, false)
 	e := server.AccessEntry{Method: "GET", Path: "/tiles/durand/8/181/104.mvt", Route: "/tiles/durand/{z}/{x}/{y}.{tileFormat}",
 		Status: 200, Bytes: 5123, Duration: 41234 * time.Nanosecond, Remote: "127.0.0.1:50312"}
 	b.ReportAllocs()
@@ -138,13 +139,13 @@ func BenchmarkAccessLogSlog(b *testing.B) {
 // flushed to io.Discard) and the tile cache, with a writer that keeps
 // nothing. bench/run measures the same over loopback beside nginx.
 func BenchmarkServeCachedTile(b *testing.B) {
-	a, err := openAtlas(b.TempDir())
+	a, err := data.Default()
 	if err != nil {
 		b.Fatal(err)
 	}
-	logw := newLogBuffer(context.Background(), io.Discard, 200*time.Millisecond)
+	logw := NewBuffer(context.Background(), io.Discard, 200*time.Millisecond)
 	defer logw.Close()
-	h, err := server.New(server.Config{Atlas: a, Logger: slog.New(newAccessHandler(logw, false))})
+	h, err := server.New(server.Config{Atlas: a, Logger: slog.New(NewHandler(logw, false))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package coalesce
 
 import (
 	"bytes"
@@ -12,15 +12,15 @@ import (
 )
 
 // coalescePair returns both ends of a loopback TCP connection, the server
-// end a coalesceConn.
-func coalescePair(t *testing.T) (*coalesceConn, net.Conn) {
+// end a conn.
+func coalescePair(t *testing.T) (*conn, net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	cl := newCoalesceListener(ln)
+	cl := NewListener(ln)
 	type accepted struct {
 		c   net.Conn
 		err error
@@ -35,7 +35,7 @@ func coalescePair(t *testing.T) (*coalesceConn, net.Conn) {
 	if a.err != nil {
 		t.Fatal(a.err)
 	}
-	server, ok := a.c.(*coalesceConn)
+	server, ok := a.c.(*conn)
 	if !ok {
 		t.Fatalf("accepted a %T", a.c)
 	}
@@ -50,9 +50,9 @@ func TestCoalesceConn(t *testing.T) {
 	chunk := func(b byte, n int) []byte { return bytes.Repeat([]byte{b}, n) }
 	tests := []struct {
 		name    string
-		writes  []int                       // sizes written in turn
-		heldNow int                         // bytes held after the writes
-		trigger func(c *coalesceConn) error // then, when set (nothing held after)
+		writes  []int               // sizes written in turn
+		heldNow int                 // bytes held after the writes
+		trigger func(c *conn) error // then, when set (nothing held after)
 	}{
 		{"small write goes at once", []int{100}, 0, nil},
 		{"full buffer held", []int{coalesceChunk}, coalesceChunk, nil},
@@ -60,15 +60,15 @@ func TestCoalesceConn(t *testing.T) {
 		{"up to the bound", []int{coalesceChunk, coalesceChunk, coalesceChunk, coalesceChunk}, coalesceMax, nil},
 		{"beyond the bound", []int{coalesceChunk, coalesceChunk, coalesceChunk, coalesceChunk, coalesceChunk}, 0, nil},
 		{"large write with held", []int{coalesceChunk, 100 << 10}, 0, nil},
-		{"write deadline", []int{coalesceChunk}, coalesceChunk, func(c *coalesceConn) error { return c.SetWriteDeadline(time.Time{}) }},
-		{"read deadline", []int{coalesceChunk}, coalesceChunk, func(c *coalesceConn) error { return c.SetReadDeadline(time.Time{}) }},
-		{"deadline", []int{coalesceChunk}, coalesceChunk, func(c *coalesceConn) error { return c.SetDeadline(time.Time{}) }},
-		{"read from", []int{coalesceChunk}, coalesceChunk, func(c *coalesceConn) error {
+		{"write deadline", []int{coalesceChunk}, coalesceChunk, func(c *conn) error { return c.SetWriteDeadline(time.Time{}) }},
+		{"read deadline", []int{coalesceChunk}, coalesceChunk, func(c *conn) error { return c.SetReadDeadline(time.Time{}) }},
+		{"deadline", []int{coalesceChunk}, coalesceChunk, func(c *conn) error { return c.SetDeadline(time.Time{}) }},
+		{"read from", []int{coalesceChunk}, coalesceChunk, func(c *conn) error {
 			_, err := c.ReadFrom(bytes.NewReader([]byte("end")))
 			return err
 		}},
-		{"close write", []int{coalesceChunk}, coalesceChunk, func(c *coalesceConn) error { return c.CloseWrite() }},
-		{"close", []int{coalesceChunk, coalesceChunk}, 2 * coalesceChunk, func(c *coalesceConn) error { return c.Close() }},
+		{"close write", []int{coalesceChunk}, coalesceChunk, func(c *conn) error { return c.CloseWrite() }},
+		{"close", []int{coalesceChunk, coalesceChunk}, 2 * coalesceChunk, func(c *conn) error { return c.Close() }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,7 +154,7 @@ func TestCoalesceHTTP(t *testing.T) {
 		}
 		w.Write(body[:n])
 	}), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 10 * time.Second}
-	go srv.Serve(newCoalesceListener(ln))
+	go srv.Serve(NewListener(ln))
 	t.Cleanup(func() { srv.Close() })
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 	t.Cleanup(client.CloseIdleConnections)
@@ -210,7 +210,7 @@ func BenchmarkCoalesceWrite(b *testing.B) {
 			defer ln.Close()
 			var l net.Listener = ln
 			if wrap {
-				l = newCoalesceListener(ln)
+				l = NewListener(ln)
 			}
 			go func() {
 				c, err := net.Dial("tcp", ln.Addr().String())

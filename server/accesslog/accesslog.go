@@ -1,4 +1,4 @@
-package main
+package accesslog
 
 import (
 	"bufio"
@@ -13,20 +13,22 @@ import (
 	"github.com/durandline/durand/server"
 )
 
-// logBuffer batches log writes: the access log writes one line per
+// Buffer batches log writes: the access log writes one line per
 // request, and a write system call per line costs more than serving a
 // cached tile. Lines are buffered (64 KiB) and flushed every interval, when
 // the buffer fills, and by Close, so at most one interval of log output
 // is ever held back (as nginx's access_log buffer= and flush= do).
-type logBuffer struct {
+type Buffer struct {
 	mu   sync.Mutex
 	w    *bufio.Writer
 	stop chan struct{}
 	done chan struct{}
 }
 
-func newLogBuffer(ctx context.Context, w io.Writer, interval time.Duration) *logBuffer {
-	b := &logBuffer{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+// NewBuffer returns a Buffer writing to w, flushed every interval until
+// ctx ends or Close is called.
+func NewBuffer(ctx context.Context, w io.Writer, interval time.Duration) *Buffer {
+	b := &Buffer{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(b.done)
 		t := time.NewTicker(interval)
@@ -46,21 +48,21 @@ func newLogBuffer(ctx context.Context, w io.Writer, interval time.Duration) *log
 }
 
 // Write buffers p; safe for concurrent use.
-func (b *logBuffer) Write(p []byte) (int, error) {
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.w.Write(p)
 }
 
 // Flush writes out what is buffered.
-func (b *logBuffer) Flush() error {
+func (b *Buffer) Flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.w.Flush()
 }
 
 // Close stops the periodic flush and flushes what is left.
-func (b *logBuffer) Close() error {
+func (b *Buffer) Close() error {
 	select {
 	case <-b.stop:
 	default:
@@ -70,7 +72,7 @@ func (b *logBuffer) Close() error {
 	return b.Flush()
 }
 
-// accessHandler is the slog handler of `durand serve`: a text or JSON
+// Handler is the slog handler of `durand serve`: a text or JSON
 // slog handler for everything, plus server.AccessLogger, which writes the
 // access-log line of a request straight into the log buffer. The line is
 // byte for byte the one the slog handler would write for the same record
@@ -78,7 +80,7 @@ func (b *logBuffer) Close() error {
 // caller's stack or formatting through slog's attribute machinery: that
 // was most of the cost of serving a cached tile. Strings with characters
 // beyond ASCII take slog's own path, so they come out alike.
-type accessHandler struct {
+type Handler struct {
 	slog.Handler
 	w    io.Writer
 	json bool
@@ -88,10 +90,10 @@ type accessHandler struct {
 	text, jsonc [256]uint8
 }
 
-// newAccessHandler returns the text (json false) or JSON handler of
+// NewHandler returns the text (json false) or JSON handler of
 // `durand serve`, writing to w, at level Info and above.
-func newAccessHandler(w io.Writer, json bool) *accessHandler {
-	h := &accessHandler{w: w, json: json, now: time.Now}
+func NewHandler(w io.Writer, json bool) *Handler {
+	h := &Handler{w: w, json: json, now: time.Now}
 	h.text, h.jsonc = newByteClasses()
 	if json {
 		h.Handler = slog.NewJSONHandler(w, nil)
@@ -103,7 +105,7 @@ func newAccessHandler(w io.Writer, json bool) *accessHandler {
 }
 
 // LogAccess writes the access-log line of one request.
-func (h *accessHandler) LogAccess(e server.AccessEntry) {
+func (h *Handler) LogAccess(e server.AccessEntry) {
 	bp := h.bufs.Get().(*[]byte)
 	b, ok := h.appendAccess((*bp)[:0], e)
 	if ok {
@@ -119,7 +121,7 @@ func (h *accessHandler) LogAccess(e server.AccessEntry) {
 
 // appendAccess appends the line of e; ok is false when a string has a
 // byte outside ASCII (left to slog).
-func (h *accessHandler) appendAccess(b []byte, e server.AccessEntry) (_ []byte, ok bool) {
+func (h *Handler) appendAccess(b []byte, e server.AccessEntry) (_ []byte, ok bool) {
 	t := h.now().Round(0)
 	str := h.appendText
 	if h.json {
@@ -164,11 +166,11 @@ func (h *accessHandler) appendAccess(b []byte, e server.AccessEntry) (_ []byte, 
 }
 
 // slowAccess logs an entry through the slog handler.
-func (h *accessHandler) slowAccess(e server.AccessEntry) {
+func (h *Handler) slowAccess(e server.AccessEntry) {
 	h.Handler.Handle(context.Background(), e.Record(h.now()))
 }
 
-// Byte classes of the access-log strings (accessHandler.class).
+// Byte classes of the access-log strings (Handler.class).
 const (
 	bytePlain    = iota // written as it is
 	byteQuote           // text: the string is quoted; JSON: the byte is escaped
@@ -199,7 +201,7 @@ func newByteClasses() (text, json [256]uint8) {
 // appendText appends an ASCII string as slog's text handler does: as it
 // is, or quoted (strconv.Quote) when empty or holding a space, '=', '"'
 // or a control character. ok becomes false on a byte beyond ASCII.
-func (h *accessHandler) appendText(b []byte, s string, ok bool) ([]byte, bool) {
+func (h *Handler) appendText(b []byte, s string, ok bool) ([]byte, bool) {
 	quote := s == ""
 	for i := 0; i < len(s); i++ {
 		switch h.text[s[i]] {
@@ -217,7 +219,7 @@ func (h *accessHandler) appendText(b []byte, s string, ok bool) ([]byte, bool) {
 
 // appendJSON appends an ASCII string as a JSON string, escaped as slog's
 // JSON handler escapes it. ok becomes false on a byte beyond ASCII.
-func (h *accessHandler) appendJSON(b []byte, s string, ok bool) ([]byte, bool) {
+func (h *Handler) appendJSON(b []byte, s string, ok bool) ([]byte, bool) {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
@@ -259,4 +261,4 @@ func appendRFC3339Millis(b []byte, t time.Time) []byte {
 }
 
 // The access log of `durand serve` takes the fast path.
-var _ server.AccessLogger = (*accessHandler)(nil)
+var _ server.AccessLogger = (*Handler)(nil)

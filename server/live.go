@@ -1,0 +1,283 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/durandline/durand/geo"
+)
+
+// DataVersionHeader is the response header in which a Live server names
+// the data version a response was built from (the content hash of the
+// atlas files, geo.DataVersion).
+const DataVersionHeader = "Durand-Data-Version"
+
+// reloadWarmZoom is the highest zoom warmed before a swap; the others up
+// to the warm-up zoom are warmed after it (a zoom costs tens of ms).
+const reloadWarmZoom = 3
+
+// Source is where a Live server reads its data: the embedded files merged
+// with a data directory (data.Source) or a PostGIS database
+// (postgis.Source). Each Fetch reads the current data anew.
+type Source interface {
+	// Fetch reads the current data: its content version (equal for equal
+	// data, on every replica) and a function that parses it into an atlas.
+	Fetch(ctx context.Context) (version string, parse func() (*geo.Atlas, error), err error)
+	// String describes the source for logs, without secrets.
+	String() string
+}
+
+// LiveConfig configures NewLive.
+type LiveConfig struct {
+	// Server configures the handler of each version of the data. Live sets
+	// its Atlas, Metrics and Ready. Its Registry (nil: a new one with the
+	// Go and process collectors) receives the request metrics, shared by
+	// every version, and the reload metrics durand_data_reloads_total and
+	// durand_data_degraded.
+	Server Config
+	// WarmZoom is the highest zoom whose tiles are generated into the
+	// cache after each load: at start-up in the background, on a reload
+	// zooms 0-3 before the swap and the rest after. Zero selects
+	// DefaultWarmZoom; negative warms nothing.
+	WarmZoom int
+}
+
+// snapshot is one version of the data with the handler serving it. A
+// snapshot is never modified: a reload builds a new one.
+type snapshot struct {
+	version string
+	// versionHeader is version as a header value, shared by every
+	// response (length and capacity one: a later Add copies).
+	versionHeader []string
+	atlas         *geo.Atlas
+	handler       http.Handler
+	stopWarm      context.CancelFunc // ends the snapshot's background tile warm-up
+}
+
+// Live is an http.Handler serving the data of a Source that can change: it
+// answers every request wholly from the current snapshot (an atlas and the
+// handler New built for it), and Reload swaps in a new one atomically.
+// Requests already running finish on the snapshot they started with; the
+// old snapshot (and its tile cache) is freed after them. Every response
+// carries DataVersionHeader.
+type Live struct {
+	src      Source
+	cfg      Config
+	warmZoom int // negative: no warm-up
+	log      *slog.Logger
+	// ctx bounds the background work of snapshots (tile warm-up).
+	ctx context.Context
+
+	cur   atomic.Pointer[snapshot]
+	mu    sync.Mutex // serialises reloads
+	state atomic.Pointer[Readiness]
+
+	reloads  *prometheus.CounterVec
+	degraded prometheus.Gauge
+}
+
+// NewLive reads src and builds the first snapshot; it fails when the
+// first load does. ctx bounds the background work of every snapshot (tile
+// warm-up and zone computation): cancel it when the server stops.
+func NewLive(ctx context.Context, src Source, cfg LiveConfig) (*Live, error) {
+	sc := cfg.Server
+	if sc.Atlas != nil {
+		return nil, fmt.Errorf("%w: LiveConfig.Server.Atlas is set; the data come from the Source", ErrConfig)
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	if sc.Logger == nil {
+		sc.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if sc.Registry == nil {
+		sc.Registry = prometheus.NewRegistry()
+		for _, c := range []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+			if err := sc.Registry.Register(c); err != nil {
+				return nil, fmt.Errorf("server: metrics: %w", err)
+			}
+		}
+	}
+	if sc.Metrics == nil {
+		m, err := NewMetrics(sc.Registry)
+		if err != nil {
+			return nil, err
+		}
+		sc.Metrics = m
+	}
+	warm := cfg.WarmZoom
+	if warm == 0 {
+		warm = DefaultWarmZoom
+	}
+	l := &Live{src: src, cfg: sc, warmZoom: warm, log: sc.Logger, ctx: ctx,
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "durand", Subsystem: "data", Name: "reloads_total",
+			Help: "Data reloads by result: swapped (new data served), unchanged (same content version) or failed (old data kept).",
+		}, []string{"result"}),
+		degraded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "durand", Subsystem: "data", Name: "degraded",
+			Help: "1 while the data cannot be refreshed (the last good data is served), else 0.",
+		}),
+	}
+	l.cfg.Ready = l.Ready
+	for _, c := range []prometheus.Collector{l.reloads, l.degraded} {
+		if err := sc.Registry.Register(c); err != nil {
+			return nil, fmt.Errorf("server: reload metrics: %w", err)
+		}
+	}
+	l.state.Store(&Readiness{Since: time.Now()})
+	if err := l.Reload(ctx, "start"); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// ServeHTTP answers from the current snapshot.
+func (l *Live) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	s := l.cur.Load()
+	w.Header()[DataVersionHeader] = s.versionHeader // canonical already; allocates nothing
+	s.handler.ServeHTTP(w, req)
+}
+
+// Atlas returns the atlas being served.
+func (l *Live) Atlas() *geo.Atlas { return l.cur.Load().atlas }
+
+// Version returns the content version of the data being served.
+func (l *Live) Version() string { return l.cur.Load().version }
+
+// Ready reports what /readyz reports: degraded while the source is
+// unreachable (SourceLost) or after a failed reload, until a reload
+// succeeds.
+func (l *Live) Ready() Readiness {
+	rd := *l.state.Load()
+	if s := l.cur.Load(); s != nil {
+		rd.DataVersion = s.version
+	}
+	return rd
+}
+
+// setDegraded records that the data cannot be refreshed.
+func (l *Live) setDegraded(reason string) {
+	old := l.state.Load()
+	since := time.Now()
+	if old.Degraded {
+		since = old.Since
+	}
+	l.state.Store(&Readiness{Degraded: true, Reason: reason, Since: since})
+	l.degraded.Set(1)
+}
+
+// setOK records that the data served is current.
+func (l *Live) setOK() {
+	if old := l.state.Load(); old.Degraded {
+		l.log.Info("data source healthy again", "source", l.src.String(), "degraded_for", time.Since(old.Since).Round(time.Millisecond))
+		l.state.Store(&Readiness{Since: time.Now()})
+	}
+	l.degraded.Set(0)
+}
+
+// SourceLost records that the source became unreachable (for example the
+// database connection failed): the server keeps serving the last good
+// data and reports degraded until the next successful Reload.
+func (l *Live) SourceLost(err error) {
+	l.log.Warn("data source unreachable; serving the last good data, reconnecting", "source", l.src.String(), "err", err)
+	l.setDegraded(fmt.Sprintf("data source unreachable (serving the last good data): %v", err))
+}
+
+// Reload reads the source and, when its content version differs from the
+// one served, builds a new snapshot (atlas, server, the low zooms of its
+// tiles) off to the side and swaps it in; why is logged. On error the
+// current snapshot stays, the error is logged, Ready turns degraded and
+// Reload returns the error. Reloads are serialised.
+func (l *Live) Reload(ctx context.Context, why string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	start := time.Now()
+	old := l.cur.Load()
+	fail := func(err error) error {
+		l.reloads.WithLabelValues("failed").Inc()
+		if old != nil {
+			l.log.Error("data reload failed; still serving the previous data", "why", why, "source", l.src.String(),
+				"version", old.version, "err", err)
+			l.setDegraded(fmt.Sprintf("last reload failed (serving data version %s): %v", old.version, err))
+		}
+		return err
+	}
+	version, parse, err := l.src.Fetch(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("reading the data from %s: %w", l.src, err))
+	}
+	if old != nil && old.version == version {
+		l.reloads.WithLabelValues("unchanged").Inc()
+		l.setOK()
+		l.log.Info("data unchanged", "why", why, "version", version)
+		return nil
+	}
+	fetched := time.Now()
+	a, err := parse()
+	if err != nil {
+		return fail(err)
+	}
+	parsed := time.Now()
+	if old == nil {
+		// At start-up the server answers at once: the zones are computed
+		// in the background (requests needing them wait).
+		go func() {
+			if err := a.PrepareZones(); err != nil {
+				l.log.Error("computing the crisis zones", "err", err)
+			}
+		}()
+	}
+	c := l.cfg
+	c.Atlas = a
+	h, err := New(c)
+	if err != nil {
+		return fail(err)
+	}
+	built := time.Now()
+	wctx, stop := context.WithCancel(l.ctx)
+	s := &snapshot{version: version, versionHeader: []string{version}[:1:1], atlas: a, handler: h, stopWarm: stop}
+	tilesDone := built
+	if old != nil && l.warmZoom >= 0 {
+		// Build the new snapshot's tiles and fill the low zooms of its
+		// empty cache before the swap; requests meanwhile get the old
+		// snapshot. The layers computed on first use (zones: seconds) join
+		// the tiles after the swap, as at start-up.
+		if err := WarmTiles(wctx, h, min(l.warmZoom, reloadWarmZoom)); err != nil && wctx.Err() == nil {
+			l.log.Error("tile warm-up failed", "err", err)
+		}
+		tilesDone = time.Now()
+	}
+	l.cur.Store(s)
+	if old != nil {
+		old.stopWarm()
+	}
+	l.reloads.WithLabelValues("swapped").Inc()
+	l.setOK()
+	if old != nil {
+		l.log.Info("data reloaded", "why", why, "source", l.src.String(), "version", version,
+			"previous", old.version, "duration", time.Since(start).Round(time.Millisecond),
+			"read", fetched.Sub(start).Round(time.Millisecond), "parse", parsed.Sub(fetched).Round(time.Millisecond),
+			"server", built.Sub(parsed).Round(time.Millisecond), "tiles", tilesDone.Sub(built).Round(time.Millisecond))
+	}
+	if old == nil && l.warmZoom >= 0 || l.warmZoom > reloadWarmZoom {
+		// At start-up the server answers at once; the low zooms are
+		// warmed in the background (requests meanwhile generate tiles on
+		// demand). After a reload, the zooms above reloadWarmZoom.
+		go func() {
+			if err := WarmTiles(wctx, h, l.warmZoom); err != nil && wctx.Err() == nil {
+				l.log.Error("tile warm-up failed", "err", err)
+			}
+		}()
+	}
+	return nil
+}
