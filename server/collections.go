@@ -13,15 +13,18 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	sf "github.com/peterstace/simplefeatures/geom"
 
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/cql2"
 	"github.com/durandline/durand/layers/export"
 )
 
 // queryable is a property that items can be filtered on by equality.
 type queryable struct {
-	name string
-	typ  string // JSON Schema type: string, number or boolean
+	name   string
+	typ    string // JSON Schema type: string, number or boolean
+	format string // JSON Schema format of text: "date", "date-time" or ""
 }
 
 // maxQueryableText is the longest text value a queryable property may
@@ -76,6 +79,12 @@ type collection struct {
 	// this collection datetime selects that day rather than filtering
 	// (see crisis.go).
 	states *crossingStates
+
+	// sfGeoms are the geometries converted for spatial filters, on the
+	// first one (see featureView.PreparedGeometry).
+	sfOnce  sync.Once
+	sfGeoms []sf.Geometry
+	sfErrs  []error
 }
 
 // registry is the set of collections, in a fixed order.
@@ -256,18 +265,50 @@ func inferQueryables(fs []*geojson.Feature) []queryable {
 	var out []queryable
 	for k, t := range typ {
 		if !bad[k] && validParamName(k) {
-			out = append(out, queryable{k, t})
+			q := queryable{name: k, typ: t}
+			if t == "string" {
+				q.format = textFormat(fs, k)
+			}
+			out = append(out, q)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
 }
 
+// textFormat returns "date" when every value of the text property k is a
+// date (YYYY-MM-DD), "date-time" when every one is an RFC 3339 date-time,
+// and "" otherwise.
+func textFormat(fs []*geojson.Feature, k string) string {
+	dates, times, n := 0, 0, 0
+	for _, f := range fs {
+		s, ok := f.Properties[k].(string)
+		if !ok || s == "" {
+			continue
+		}
+		n++
+		if _, err := time.Parse(time.DateOnly, s); err == nil {
+			dates++
+		} else if _, err := time.Parse(time.RFC3339, s); err == nil {
+			times++
+		}
+	}
+	switch {
+	case n == 0:
+		return ""
+	case dates == n:
+		return "date"
+	case times == n:
+		return "date-time"
+	}
+	return ""
+}
+
 // validParamName reports whether a property name can be a query parameter
 // without clashing with the parameters of the items resource.
 func validParamName(k string) bool {
 	switch k {
-	case "", "limit", "offset", "bbox", "datetime", "f", "bbox-crs", "crs", "filter", "properties", "sortby":
+	case "", "limit", "offset", "bbox", "datetime", "f", "bbox-crs", "crs", "filter", "filter-lang", "filter-crs", "properties", "sortby", "geometry":
 		return false
 	}
 	return true
@@ -327,6 +368,7 @@ type filter struct {
 	bbox     *orb.Bound
 	datetime *interval
 	equals   map[string]string // queryable -> value
+	cql      *cql2.Filter      // the filter parameter
 }
 
 // matches reports whether feature i passes the filter.
@@ -358,6 +400,9 @@ func (c *collection) matches(i int, flt *filter) bool {
 		if !equalValue(f.Properties[k], want) {
 			return false
 		}
+	}
+	if flt.cql != nil && !flt.cql.Match(featureView{c, i}) {
+		return false
 	}
 	return true
 }

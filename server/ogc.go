@@ -126,7 +126,8 @@ func (s *server) conformance(r *http.Request, q query) (*response, error) {
 		return nil, err
 	}
 	links := selfLinks(s.baseURL(r), "/conformance", fm, mediaJSON, nil)
-	doc := map[string]any{"conformsTo": append(conformanceClasses(), tileConformanceClasses()...), "links": links}
+	classes := append(conformanceClasses(), filterClasses()...)
+	doc := map[string]any{"conformsTo": append(classes, tileConformanceClasses()...), "links": links}
 	if fm == formatHTML {
 		return s.page(r, "conformance", "Conformance", doc, links)
 	}
@@ -266,15 +267,21 @@ func (s *server) queryables(r *http.Request, q query) (*response, error) {
 	path := "/collections/" + url.PathEscape(c.id) + "/queryables"
 	props := map[string]any{}
 	for _, x := range c.queryables {
-		props[x.name] = map[string]any{"type": x.typ, "title": x.name}
+		p := map[string]any{"type": x.typ, "title": x.name}
+		if x.format != "" {
+			p["format"] = x.format
+		}
+		props[x.name] = p
 	}
+	props["geometry"] = map[string]any{"title": "geometry", "format": geometryFormat(c.geomType),
+		"description": "The feature's geometry, for S_INTERSECTS in filter (CRS84)."}
 	links := selfLinks(base, path, fm, mediaJSON, nil)
 	doc := map[string]any{
 		"$schema":              "https://json-schema.org/draft/2020-12/schema",
 		"$id":                  base + path,
 		"type":                 "object",
 		"title":                c.title,
-		"description":          "Properties of " + c.id + " that /items filters on by equality, e.g. ?name=value (text compared ignoring case and diacritics).",
+		"description":          "Properties of " + c.id + " that /items filters on: in a CQL2 filter (filter=, with filter-lang cql2-text or cql2-json), in sortby, and by equality as parameters, e.g. ?name=value (text compared ignoring case and diacritics).",
 		"properties":           props,
 		"additionalProperties": false,
 		"links":                links,
@@ -329,6 +336,9 @@ func itemsFilter(c *collection, q query) (*filter, error) {
 		}
 		flt.equals[x.name] = v
 	}
+	if flt.cql, err = cqlFilter(c, q); err != nil {
+		return nil, err
+	}
 	return flt, nil
 }
 
@@ -369,10 +379,19 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := sortKeys(c, q)
+	if err != nil {
+		return nil, err
+	}
 	if c, err = s.stateView(c, q); err != nil {
 		return nil, err
 	}
+	props, err := propertyList(c, q)
+	if err != nil {
+		return nil, err
+	}
 	sel := c.selectItems(flt)
+	sortItems(c, sel, keys)
 	matched := len(sel)
 	lo, hi := min(offset, matched), min(offset+limit, matched)
 	if offset+limit < offset { // overflow
@@ -428,8 +447,18 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 		if k > 0 {
 			parts = append(parts, s.comma)
 		}
-		parts = append(parts, c.encoded[i])
-		h.Write(c.digests[i][:])
+		if props == nil {
+			parts = append(parts, c.encoded[i])
+			h.Write(c.digests[i][:])
+			continue
+		}
+		b, err := c.encodeSelected(i, props)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, b)
+		d := sha256.Sum256(b)
+		h.Write(d[:])
 	}
 	parts = append(parts, s.closeFC)
 	return &response{contentType: mediaGeoJSON, parts: parts, etag: `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`}, nil

@@ -53,6 +53,23 @@ func (s *server) paramDocs() obj {
 		"datetime": obj{"name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
 			"description": "Only features with a date in this RFC 3339 instant, date or interval (start/end, .. for an open end). Collections without dates match nothing.",
 			"schema":      obj{"type": "string"}},
+		"filter": obj{"name": "filter", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "A CQL2 filter on the collection's queryables (OGC API – Features Part 3): comparisons, AND/OR/NOT, LIKE, BETWEEN, IN, IS NULL, " +
+				"DATE('2025-10-12') and TIMESTAMP(...) values, and S_INTERSECTS(geometry, POINT/LINESTRING/POLYGON/BBOX(...)) in CRS84. " +
+				"E.g. kind = 'airstrike' AND killed > 5 AND date BETWEEN DATE('2025-10-10') AND DATE('2025-10-20'). At most 4,096 bytes.",
+			"schema": obj{"type": "string", "maxLength": maxFilterLen}},
+		"filter-lang": obj{"name": "filter-lang", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "The encoding of filter: cql2-text (the default) or cql2-json; cql-text, the draft's name that GDAL sends, is read as cql2-text.",
+			"schema":      obj{"type": "string", "enum": toAny(filterLangs), "default": "cql2-text"}},
+		"filter-crs": obj{"name": "filter-crs", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "The coordinate reference system of geometries in filter; only CRS84 (longitude, latitude) is offered.",
+			"schema":      obj{"type": "string", "format": "uri", "enum": []any{crs84}, "default": crs84}},
+		"sortby": obj{"name": "sortby", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "Queryables to order the features by, comma-separated, each with + (ascending, the default) or - (descending), e.g. +date,-killed. Null values come last; ties keep the collection's order.",
+			"schema":      obj{"type": "array", "minItems": 1, "items": obj{"type": "string", "pattern": "^[+-]?[^,]+$"}}},
+		"properties": obj{"name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "The properties the features keep, comma-separated (the others are left out); the geometry and id are always kept.",
+			"schema":      obj{"type": "array", "minItems": 1, "items": obj{"type": "string"}}},
 		"lon":     num("lon", "Longitude in decimal degrees (WGS84), -180 to 180."),
 		"lat":     num("lat", "Latitude in decimal degrees (WGS84), -90 to 90."),
 		"km":      num("km", "Chainage in km from the Iran–Afghanistan–Pakistan tripoint, 0 to the border length."),
@@ -324,4 +341,12 @@ func (s *server) apiDefinition(r *http.Request, q query) (*response, error) {
 		typ = mediaOpenAPI
 	}
 	return jsonResponse(s.openAPI(base), typ)
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }

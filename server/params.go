@@ -20,6 +20,9 @@ const (
 	maxLimit     = 10000
 	// maxValueLen bounds the length of one query parameter value.
 	maxValueLen = 256
+	// maxFilterLen bounds a CQL2 filter (the query string is bounded to
+	// 4 KiB before, see maxRawQuery).
+	maxFilterLen = 4096
 )
 
 // query is a validated query string: each parameter at most once.
@@ -56,12 +59,20 @@ func parseQuery(r *http.Request, allowed []string) (query, error) {
 		if v[0] == "" {
 			return nil, badRequest("parameter %q is empty", k)
 		}
-		if len(v[0]) > maxValueLen {
-			return nil, badRequest("parameter %q is longer than %d bytes", k, maxValueLen)
+		if limit := valueLimit(k); len(v[0]) > limit {
+			return nil, badRequest("parameter %q is longer than %d bytes", k, limit)
 		}
 		q[k] = v[0]
 	}
 	return q, nil
+}
+
+// valueLimit is the longest value parameter k may have.
+func valueLimit(k string) int {
+	if k == "filter" {
+		return maxFilterLen
+	}
+	return maxValueLen
 }
 
 // isDecimal reports whether s is a plain decimal number: an optional sign,

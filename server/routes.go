@@ -80,8 +80,9 @@ func (s *server) routeTable() []route {
 		{name: "getFeatures", path: "/collections/{collectionId}/items", tag: tagData,
 			summary: "Features of a collection",
 			description: "A page of features (limit, default 100, at most 10,000; offset), selected by bbox, datetime and " +
-				"equality on the collection's queryables; numberMatched is exact, and next/prev links page through.",
-			params: []string{"f", "limit", "offset", "bbox", "datetime"}, moreParams: s.queryableParams,
+				"equality on the collection's queryables, and by a CQL2 filter (filter, filter-lang cql2-text or cql2-json, filter-crs CRS84); " +
+				"sortby orders them (+date,-killed), properties keeps only the named properties; numberMatched is exact, and next/prev links page through.",
+			params: []string{"f", "limit", "offset", "bbox", "datetime", "filter", "filter-lang", "filter-crs", "sortby", "properties"}, moreParams: s.queryableParams,
 			handler: s.items, produces: []string{mediaGeoJSON, mediaHTML}},
 		{name: "getFeature", path: "/collections/{collectionId}/items/{featureId}", tag: tagData,
 			summary:     "One feature",

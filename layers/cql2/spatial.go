@@ -56,13 +56,30 @@ func (c compiler) spatial(x Spatial) (func(Feature) tri, error) {
 		if pt, ok := fg.(orb.Point); ok && isBox {
 			return triOf(litBound.Contains(pt))
 		}
-		g2, err := toSF(fg)
+		var g2 sf.Geometry
+		var err error
+		if pf, ok := f.(PreparedFeature); ok {
+			g2, err = pf.PreparedGeometry()
+		} else {
+			g2, err = toSF(fg)
+		}
 		if err != nil {
 			return triUnknown
 		}
 		return triOf(sf.Intersects(g2, litSF))
 	}, nil
 }
+
+// PreparedFeature is a Feature that keeps its geometry converted for
+// simplefeatures (with ToSimple), so that spatial filters do not convert
+// it on every evaluation.
+type PreparedFeature interface {
+	Feature
+	PreparedGeometry() (sf.Geometry, error)
+}
+
+// ToSimple converts a geometry for PreparedFeature.
+func ToSimple(g orb.Geometry) (sf.Geometry, error) { return toSF(g) }
 
 // toSF converts an orb geometry to simplefeatures through WKB, without
 // validation (the data's rings may touch themselves).
