@@ -96,7 +96,10 @@ func TestFilterEvents(t *testing.T) {
 			}},
 		{"date after", "start_date >= DATE('2025-11-01')",
 			`{"op":">=","args":[{"property":"start_date"},{"date":"2025-11-01"}]}`,
-			func(f *geojson.Feature) bool { d, ok := dateProp(f, "start_date"); return ok && !d.Before(day("2025-11-01")) }},
+			func(f *geojson.Feature) bool {
+				d, ok := dateProp(f, "start_date")
+				return ok && !d.Before(day("2025-11-01"))
+			}},
 		{"within the border region", "S_INTERSECTS(geometry, BBOX(60, 29, 75, 38))",
 			`{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[60,29,75,38]}]}`,
 			func(f *geojson.Feature) bool {
