@@ -225,7 +225,15 @@ func (s *server) download(r *http.Request, q query) (*response, error) {
 		return nil, notFound("no download %q for %s: formats are geojson, gpkg, kml and csv", truncate(ext, 50), c.id)
 	}
 	d := c.downloads[f]
+	if !d.built.Load() { // built on first request: expensive work, within the budget
+		release, err := s.budget.acquire(r.Context(), "a download")
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	d.once.Do(func() {
+		defer d.built.Store(true)
 		var buf bytes.Buffer
 		if d.err = export.Write(&buf, d.layer, f); d.err != nil {
 			return

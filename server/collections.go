@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -440,6 +441,7 @@ type download struct {
 	layer  export.Layer
 	format export.Format
 	once   sync.Once
+	built  atomic.Bool // once has run
 	body   []byte
 	etag   string
 	gz     []byte

@@ -362,6 +362,10 @@ func pageURL(base, path string, q query, set map[string]string) string {
 	return base + path + "?" + v.Encode()
 }
 
+// htmlItemsCheap is the largest HTML page of items made outside the work
+// budget (the default page has 100).
+const htmlItemsCheap = 500
+
 func (s *server) items(r *http.Request, q query) (*response, error) {
 	c, err := s.collectionOf(r)
 	if err != nil {
@@ -425,6 +429,13 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 	links = append(links, link{Href: base + "/collections/" + url.PathEscape(c.id), Rel: "collection", Type: mediaJSON, Title: c.title})
 
 	if fm == formatHTML {
+		if len(page) > htmlItemsCheap { // a large page: expensive work, within the budget
+			release, err := s.budget.acquire(r.Context(), "a large page of items")
+			if err != nil {
+				return nil, err
+			}
+			defer release()
+		}
 		return s.itemsPage(r, c, page, matched, offset, limit, links)
 	}
 	var head bytes.Buffer

@@ -263,6 +263,9 @@ func (q query) datetime() (interval, bool, error) {
 			return bad()
 		}
 		t1, _ := parseTime(s, true)
+		if err := checkYears(interval{t0, t1}); err != nil {
+			return interval{}, false, err
+		}
 		return interval{t0, t1}, true, nil
 	}
 	var iv interval
@@ -283,7 +286,29 @@ func (q query) datetime() (interval, bool, error) {
 	if !iv.start.IsZero() && !iv.end.IsZero() && iv.end.Before(iv.start) {
 		return interval{}, false, badRequest("parameter \"datetime\": the interval ends before it starts")
 	}
+	if err := checkYears(iv); err != nil {
+		return interval{}, false, err
+	}
 	return iv, true, nil
+}
+
+// The years a datetime may name: every date of the border's record (the
+// Durand Line agreement is of 1893) and far beyond, and nothing that
+// could wrap a day number (year 0000) or that no record can hold.
+const (
+	minYear = 1800
+	maxYear = 2200
+)
+
+// checkYears refuses an interval whose given ends (in UTC) lie outside
+// minYear to maxYear.
+func checkYears(iv interval) error {
+	for _, t := range []time.Time{iv.start, iv.end} {
+		if y := t.UTC().Year(); !t.IsZero() && (y < minYear || y > maxYear) {
+			return badRequest("parameter \"datetime\": year %d is out of range; dates run from %d to %d", y, minYear, maxYear)
+		}
+	}
+	return nil
 }
 
 // format returns the value of the f parameter, which must be one of allowed.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,6 +59,7 @@ type apiError struct {
 	code        string
 	description string
 	allow       string // Allow header for 405
+	retryAfter  int    // Retry-After in seconds for 503, when > 0
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.description) }
@@ -111,6 +113,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.allow != "" {
 		h.Set("Allow", ae.allow)
 	}
+	if ae.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(ae.retryAfter))
+	}
 	w.WriteHeader(ae.status)
 	w.Write(body)
 }
@@ -124,6 +129,18 @@ func etagOf(body []byte) string {
 // gzipETag is the entity tag of the gzip-coded representation.
 func gzipETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gzip"` }
 
+// Compression of answers without a precomputed gzip coding: a body of
+// up to gzipInMemory bytes is compressed whole (with Content-Length);
+// a larger one is compressed as it is written, through a bounded buffer,
+// so that a client reading slowly pins no copy of its body: the memory of
+// a connection is gzipStreamBuffer and the compressor's, whatever the
+// size of the page. A HEAD request never compresses: its answer has the
+// headers of the GET without a Content-Length (RFC 9110 9.3.2 allows it).
+const (
+	gzipInMemory     = 64 << 10
+	gzipStreamBuffer = 32 << 10
+)
+
 // respond writes a response with a strong ETag, conditional 304, Cache-Control,
 // Vary, and gzip when the client accepts it. HEAD gets the same headers and
 // no body.
@@ -135,7 +152,7 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response)
 	}
 	etag := resp.etag
 	if etag == "" {
-		etag = etagOf(resp.joined())
+		etag = resp.etagOf()
 	}
 	cache := resp.cache
 	if cache == "" {
@@ -163,15 +180,24 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response)
 		return
 	}
 	if useGzip {
-		body := resp.gzipped
-		if body == nil {
-			body = s.gzip(resp)
-		}
 		h.Set("Content-Encoding", "gzip")
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(status)
-		if r.Method != http.MethodHead {
+		switch {
+		case resp.gzipped != nil:
+			h.Set("Content-Length", strconv.Itoa(len(resp.gzipped)))
+			w.WriteHeader(status)
+			if r.Method != http.MethodHead {
+				writeChunked(w, resp.gzipped)
+			}
+		case r.Method == http.MethodHead:
+			w.WriteHeader(status)
+		case size <= gzipInMemory:
+			body := s.gzip(resp)
+			h.Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(status)
 			w.Write(body)
+		default:
+			w.WriteHeader(status)
+			s.gzipStream(w, resp)
 		}
 		return
 	}
@@ -181,14 +207,26 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response)
 		return
 	}
 	if resp.parts == nil {
-		w.Write(resp.body)
+		writeChunked(w, resp.body)
 		return
 	}
-	bw := bufio.NewWriterSize(w, 32<<10)
+	bw := bufio.NewWriterSize(w, gzipStreamBuffer)
 	for _, p := range resp.parts {
 		bw.Write(p)
 	}
 	bw.Flush()
+}
+
+// writeChunked writes body in pieces of gzipStreamBuffer bytes, so that
+// the write-progress deadline (see progress) is renewed between them.
+func writeChunked(w io.Writer, body []byte) {
+	for len(body) > 0 {
+		n := min(len(body), gzipStreamBuffer)
+		if _, err := w.Write(body[:n]); err != nil {
+			return
+		}
+		body = body[n:]
+	}
 }
 
 // size returns the length of the body.
@@ -203,12 +241,16 @@ func (r *response) size() int {
 	return n
 }
 
-// joined returns the body in one piece.
-func (r *response) joined() []byte {
+// etagOf is etagOf of the body, hashed part by part (no joined copy).
+func (r *response) etagOf() string {
 	if r.parts == nil {
-		return r.body
+		return etagOf(r.body)
 	}
-	return bytes.Join(r.parts, nil)
+	h := sha256.New()
+	for _, p := range r.parts {
+		h.Write(p)
+	}
+	return `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
 }
 
 // gzip compresses the body of resp with a pooled writer.
@@ -231,6 +273,45 @@ func (s *server) gzip(resp *response) []byte {
 	zw.Close()
 	s.gzPool.Put(zw)
 	return buf.Bytes()
+}
+
+// gzipStream writes the body of resp gzip-coded to w as it compresses
+// it: gzipStreamBuffer bytes at a time, each compressed on its own (the
+// stateless coding keeps no window between writes, so a connection holds
+// no compressor state while it waits for its client). A failed write
+// (the client gone, or too slow: see progress) ends it.
+func (s *server) gzipStream(w io.Writer, resp *response) {
+	ew := &errWriter{w: w}
+	zw, _ := gzip.NewWriterLevel(ew, gzip.StatelessCompression)
+	bw := bufio.NewWriterSize(zw, gzipStreamBuffer)
+	if resp.parts == nil {
+		bw.Write(resp.body)
+	} else {
+		for _, p := range resp.parts {
+			if _, err := bw.Write(p); err != nil || ew.err != nil {
+				return
+			}
+		}
+	}
+	bw.Flush()
+	zw.Close()
+}
+
+// errWriter remembers the first error of w and writes nothing after it.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.

@@ -67,6 +67,20 @@ type Config struct {
 	// maplibre-gl npm package (6.x), served under /vendor/maplibre/ and
 	// loaded by the map page instead of MapLibreURL.
 	MapLibreDir string
+	// MaxBusy bounds the expensive computations running at once (the
+	// tiles of a day not yet served, downloads built on first request,
+	// large pages of items); a request that finds them all taken for
+	// BusyWait is answered 503 with Retry-After. Zero selects two per CPU.
+	MaxBusy int
+	// BusyWait is how long a request waits for one of the MaxBusy slots;
+	// zero selects DefaultBusyWait.
+	BusyWait time.Duration
+	// WriteProgress is how long one write of a response may block (the
+	// client reading nothing) before the connection is dropped; zero
+	// selects DefaultWriteProgress, a negative value sets no such limit.
+	// Tiles, small and written at once, are left to the server's
+	// WriteTimeout.
+	WriteProgress time.Duration
 }
 
 // Metrics are the request metrics of a server, registered once in a
@@ -118,6 +132,9 @@ type server struct {
 	mapView  *mapView
 	vendor   map[string]*staticFile // the local MapLibre copy, or nil
 	gzPool   sync.Pool
+	budget   *workBudget
+	// writeProgress is Config.WriteProgress with its default applied.
+	writeProgress time.Duration
 	// Pieces of bodies written in parts (never modified).
 	comma, closeFC []byte
 }
@@ -158,6 +175,10 @@ func newServer(cfg Config) (*server, error) {
 	}
 	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title, ready: cfg.Ready,
 		base: strings.TrimRight(cfg.BaseURL, "/"), comma: []byte(","), closeFC: []byte("]}\n")}
+	s.budget = newWorkBudget(cfg.MaxBusy, cfg.BusyWait)
+	if s.writeProgress = cfg.WriteProgress; s.writeProgress == 0 {
+		s.writeProgress = DefaultWriteProgress
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -218,9 +239,9 @@ func newServer(cfg Config) (*server, error) {
 
 // handler is the router wrapped in the middleware: panic recovery, access
 // log and metrics, security headers, CORS; plain tile requests skip the
-// router (fastTiles).
+// router (fastTiles); the others drop clients that stop reading (progress).
 func (s *server) handler() http.Handler {
-	return s.observe(s.recoverPanics(s.secure(s.corsHandler(s.fastTiles(s.router)))))
+	return s.observe(s.recoverPanics(s.secure(s.corsHandler(s.fastTiles(s.progress(s.router))))))
 }
 
 // baseURL returns the URL of the server root for links: the configured

@@ -294,5 +294,9 @@ func (s *server) style(r *http.Request, q query) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return jsonResponse(styleDoc(base, st.layers, tj), mediaJSON)
+	resp, err := jsonResponse(styleDoc(base, st.layers, tj), mediaJSON)
+	if err == nil && st.partial {
+		resp.cache = cacheNone // its layers are not all there yet
+	}
+	return resp, err
 }

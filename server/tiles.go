@@ -87,7 +87,7 @@ type tileService struct {
 	// collections out (their computation takes seconds).
 	noDeferred bool
 	// Header values shared by every tile response (length = capacity).
-	hdrType, hdrCache, hdrVary, hdrGzip []string
+	hdrType, hdrCache, hdrNoStore, hdrVary, hdrGzip []string
 	// date is the Date header of the current second.
 	date dateHeader
 }
@@ -119,6 +119,10 @@ type tileState struct {
 	layers         []tiles.LayerInfo
 	version        uint64 // a hash of every feature tiled
 	versionText    string
+	// partial is set while the deferred tileset is still being built:
+	// these tiles lack layers they will have, so they are served as not
+	// cacheable (Cache-Control: no-store), never as the complete tiles.
+	partial bool
 }
 
 // newTileService prepares the tile sets of the collections; nothing is
@@ -129,7 +133,7 @@ func newTileService(colls *registry, cacheBytes int64, log *slog.Logger) (*tileS
 	}
 	t := &tileService{colls: colls, log: log, cache: newTileCache(cacheBytes), byID: map[string]int{},
 		deferredDone: make(chan struct{}),
-		hdrType:      one(mediaMVT), hdrCache: one(cacheData), hdrVary: one("Accept-Encoding"), hdrGzip: one("gzip")}
+		hdrType:      one(mediaMVT), hdrCache: one(cacheData), hdrNoStore: one(cacheNone), hdrVary: one("Accept-Encoding"), hdrGzip: one("gzip")}
 	t.sets = append(t.sets, tileSet{id: allTiles, title: "Durand Line atlas: every layer"})
 	t.byID[allTiles] = 0
 	for _, c := range colls.list {
@@ -157,7 +161,7 @@ func (t *tileService) current() (*tileState, error) {
 			t.baseErr = err
 			return
 		}
-		t.publish(ts, nil, digest, nil)
+		t.publish(ts, nil, digest, nil, t.hasDeferred())
 		go t.buildDeferred(ts, digest)
 	})
 	if t.baseErr != nil {
@@ -185,24 +189,46 @@ func (t *tileService) buildDeferred(base *tiles.Tileset, baseDigest []byte) {
 		}
 		ts, digest, err := t.build(true)
 		if err != nil {
+			// They will not come: the tiles are what they will be.
 			t.log.Warn("deferred layers left out of the vector tiles", "err", err)
+			t.publish(base, nil, baseDigest, nil, false)
 			return
 		}
 		if ts != nil {
-			t.publish(base, ts, baseDigest, digest)
+			t.publish(base, ts, baseDigest, digest, false)
+		} else if st := t.state.Load(); st != nil && st.partial {
+			// Nothing to add after all: the base tiles are complete.
+			t.publish(base, nil, baseDigest, nil, false)
 		}
 	})
 }
 
-// publish makes a pair of tilesets current.
-func (t *tileService) publish(base, deferred *tiles.Tileset, baseDigest, deferredDigest []byte) {
-	st := &tileState{base: base, deferred: deferred, layers: base.Layers()}
+// hasDeferred reports whether some collection joins the tiles later.
+func (t *tileService) hasDeferred() bool {
+	if t.noDeferred {
+		return false
+	}
+	for _, c := range t.colls.list {
+		if c.load != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// publish makes a pair of tilesets current; partial says the deferred
+// one is still to come.
+func (t *tileService) publish(base, deferred *tiles.Tileset, baseDigest, deferredDigest []byte, partial bool) {
+	st := &tileState{base: base, deferred: deferred, layers: base.Layers(), partial: partial}
 	if deferred != nil {
 		st.layers = append(slices.Clone(st.layers), deferred.Layers()...)
 	}
 	h := sha256.New()
 	h.Write(baseDigest)
 	h.Write(deferredDigest)
+	if partial {
+		h.Write([]byte("partial"))
+	}
 	st.version = binary.BigEndian.Uint64(h.Sum(nil))
 	st.versionText = fmt.Sprintf("%016x", st.version)
 	t.state.Store(st)
@@ -308,6 +334,20 @@ func (t *tileService) entry(set int, day uint32, z, x, y uint32) (*tileEntry, er
 		}
 		return newTileEntry(key, data, &t.gz), nil
 	})
+}
+
+// cached reports whether the tile is in the cache (without counting a
+// hit or moving it in the recency list).
+func (t *tileService) cached(set int, day uint32, z, x, y uint32) bool {
+	st := t.state.Load()
+	if st == nil {
+		return false
+	}
+	key := tileKey{set: uint16(set), z: uint8(z), x: x, y: y, day: day, version: st.version}
+	t.cache.mu.Lock()
+	_, ok := t.cache.entries[key]
+	t.cache.mu.Unlock()
+	return ok
 }
 
 // tile encodes the tile z/x/y of both tilesets: nil when empty.
@@ -496,21 +536,41 @@ func (s *server) serveTile(w http.ResponseWriter, r *http.Request, set int, zs, 
 		s.writeError(w, r, err)
 		return
 	}
+	if day != 0 && !s.tiles.cached(set, day, z, x, y) {
+		// A tile of a day not cached: expensive work, within the budget.
+		release, err := s.budget.acquire(r.Context(), "tiles of a day")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		defer release()
+	}
 	e, err := s.tiles.entry(set, day, z, x, y)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.tiles.write(w, r, e)
+	s.tiles.write(w, r, e, s.tiles.complete(e))
+}
+
+// complete reports whether a tile entry is of the current, complete
+// tiles: an entry of partial tiles (or of tiles since replaced) is not
+// served as cacheable.
+func (t *tileService) complete(e *tileEntry) bool {
+	st := t.state.Load()
+	return st != nil && !st.partial && st.version == e.key.version
 }
 
 // write sends a tile entry: 204 for an empty tile; else the tile (gzip
 // coded when the client accepts it and it helps) with its strong ETag,
 // or 304 when If-None-Match matches. It allocates nothing of its own.
-func (t *tileService) write(w http.ResponseWriter, r *http.Request, e *tileEntry) {
+func (t *tileService) write(w http.ResponseWriter, r *http.Request, e *tileEntry, complete bool) {
 	h := w.Header()
 	h["Date"] = t.date.at(time.Now())
 	h["Cache-Control"] = t.hdrCache
+	if !complete {
+		h["Cache-Control"] = t.hdrNoStore
+	}
 	if v, ok := h["Vary"]; ok {
 		h["Vary"] = append(v, "Accept-Encoding")
 	} else {
@@ -630,7 +690,18 @@ func (s *server) tileJSON(r *http.Request, q query) (*response, error) {
 			doc.Tiles[i] += "?datetime=" + dayOfNumber(day).Format(time.DateOnly)
 		}
 	}
-	return jsonResponse(doc, mediaJSON)
+	resp, err := jsonResponse(doc, mediaJSON)
+	if err == nil && s.tiles.partial() {
+		resp.cache = cacheNone // its layers are not all there yet
+	}
+	return resp, err
+}
+
+// partial reports whether the current tiles still lack their deferred
+// layers (see tileState.partial).
+func (t *tileService) partial() bool {
+	st := t.state.Load()
+	return st != nil && st.partial
 }
 
 // tileJSONDoc builds the TileJSON 3.0.0 document of a tile set. For a

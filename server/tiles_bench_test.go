@@ -102,7 +102,7 @@ func BenchmarkTileCachedWrite(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s.tiles.write(w, r, e)
+		s.tiles.write(w, r, e, true)
 	})
 	benchServe(b, h, req, 200)
 }

@@ -34,27 +34,49 @@ import (
 // Without datetime a tile has every event and zone, whatever its dates,
 // and the crossings carry their status on the default day (today, or the
 // last day of the crisis record when that is earlier) as it was when the
-// tiles were built. Those tiles are the cached, warmed ones; the tiles of
-// a day are made on first request from a tileset of the dated layers of
-// that day (kept for maxDayTilesets days) and cached like the others,
-// under a key that includes the day.
+// tiles were built. Those tiles are the cached, warmed ones.
+//
+// A tile of a day is made from the tile without datetime, doing only the
+// work that differs between days (a day slider asks for every day):
+//   - the layers of the collections with dated features (events, zones)
+//     and their label layers are filtered, feature by feature, to those
+//     active that day, by MVT feature id: no geometry is tiled again, and
+//     a feature looks the same on every day it is shown;
+//   - the crossings, whose properties change with the day, are tiled
+//     again from their status on the day: a few dozen points.
+//
+// What a day needs (its sets of feature ids, its tileset of crossings) is
+// a dayTileset, built once per day on first use in milliseconds and kept
+// in a least-recently-used list of maxDayTilesets days; the tiles
+// themselves are cached like the others, under a key with the day.
 
-// maxDayTilesets bounds the tilesets of days kept.
-const maxDayTilesets = 64
+// maxDayTilesets bounds the days whose dayTileset is kept: more than
+// every day of the crisis record, so a day slider never rebuilds one.
+const maxDayTilesets = 512
 
-// dayTileset is the tileset of the dated layers on one day, built once.
+// dayTileset is what the tiles of one day need, built once.
 type dayTileset struct {
+	n       uint32 // the dayNumber
 	version uint64 // data version of the tiles it was built for
 	once    sync.Once
-	ts      *tiles.Tileset // nil when no dated layer has a feature that day
-	drop    []string       // the layers of the tiles without datetime it replaces
-	err     error
+	// ts is the tileset of the layers re-tiled for the day (the
+	// crossings), nil when none has a feature that day; it replaces the
+	// layers named in drop.
+	ts   *tiles.Tileset
+	drop []string
+	// keep, by tile layer name, holds the ids of the features of the
+	// filtered layers shown that day.
+	keep       map[string]map[uint64]bool
+	err        error
+	prev, next *dayTileset // the recency list of dayTiles
 }
 
-// dayTiles are the tilesets of the days asked for.
+// dayTiles are the dayTilesets of the days asked for, least recently
+// used first out.
 type dayTiles struct {
 	mu   sync.Mutex
 	sets map[uint32]*dayTileset
+	head dayTileset // sentinel: head.next is the most recently used
 }
 
 // dayNumber numbers a day for the tile cache key: days since 0001-01-01
@@ -71,40 +93,82 @@ func dayOfNumber(n uint32) time.Time {
 // isDated reports whether the layer of c changes with the day.
 func isDated(c *collection) bool { return c.states != nil || c.temporal != nil }
 
-// dayTileset returns the tileset of the dated layers on day n for the
-// tiles of st, building it on first use.
+// get returns the dayTileset of day n for data version v, marked most
+// recently used, creating it (unbuilt) if needed and evicting the least
+// recently used beyond maxDayTilesets.
+func (d *dayTiles) get(n uint32, v uint64) *dayTileset {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.sets == nil {
+		d.sets = map[uint32]*dayTileset{}
+		d.head.prev, d.head.next = &d.head, &d.head
+	}
+	dt := d.sets[n]
+	if dt != nil && dt.version == v {
+		d.unlink(dt)
+		d.pushFront(dt)
+		return dt
+	}
+	if dt != nil {
+		d.unlink(dt)
+		delete(d.sets, n)
+	}
+	dt = &dayTileset{n: n, version: v}
+	d.sets[n] = dt
+	d.pushFront(dt)
+	for len(d.sets) > maxDayTilesets {
+		last := d.head.prev
+		d.unlink(last)
+		delete(d.sets, last.n)
+	}
+	return dt
+}
+
+// forget drops dt (a failed build), so that the next request tries again.
+func (d *dayTiles) forget(dt *dayTileset) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.sets[dt.n] == dt {
+		d.unlink(dt)
+		delete(d.sets, dt.n)
+	}
+}
+
+// len is the number of days kept.
+func (d *dayTiles) len() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.sets)
+}
+
+func (d *dayTiles) unlink(e *dayTileset) {
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+}
+
+func (d *dayTiles) pushFront(e *dayTileset) {
+	e.prev, e.next = &d.head, d.head.next
+	d.head.next.prev = e
+	d.head.next = e
+}
+
+// dayTileset returns what the tiles of st need on day n, building it on
+// first use.
 func (t *tileService) dayTileset(st *tileState, n uint32) (*dayTileset, error) {
-	t.days.mu.Lock()
-	if t.days.sets == nil {
-		t.days.sets = map[uint32]*dayTileset{}
-	}
-	dt := t.days.sets[n]
-	if dt == nil || dt.version != st.version {
-		if len(t.days.sets) >= maxDayTilesets {
-			clear(t.days.sets)
-		}
-		dt = &dayTileset{version: st.version}
-		t.days.sets[n] = dt
-	}
-	t.days.mu.Unlock()
-	dt.once.Do(func() { dt.ts, dt.drop, dt.err = t.buildDay(st, dayOfNumber(n)) })
+	dt := t.days.get(n, st.version)
+	dt.once.Do(func() { dt.err = t.buildDay(st, dayOfNumber(n), dt) })
 	if dt.err != nil {
-		t.days.mu.Lock()
-		if t.days.sets[n] == dt {
-			delete(t.days.sets, n) // try again next time
-		}
-		t.days.mu.Unlock()
+		t.days.forget(dt)
 		return nil, dt.err
 	}
 	return dt, nil
 }
 
-// buildDay tiles the dated layers of the tiles of st on day d: it returns
-// their tileset (nil when none has a feature that day) and the names of
-// the layers they replace.
-func (t *tileService) buildDay(st *tileState, d time.Time) (*tiles.Tileset, []string, error) {
+// buildDay prepares the tiles of st on day d: the ids of the dated
+// features shown that day, and the tileset of the crossings on the day.
+func (t *tileService) buildDay(st *tileState, d time.Time, dt *dayTileset) error {
 	var layers []tiles.Layer
-	var drop []string
+	dt.keep = map[string]map[uint64]bool{}
 	day := interval{start: d, end: d.Add(24*time.Hour - time.Nanosecond)}
 	for _, c := range t.colls.list {
 		if c.load != nil && st.deferred == nil {
@@ -113,38 +177,44 @@ func (t *tileService) buildDay(st *tileState, d time.Time) (*tiles.Tileset, []st
 		if err := c.ready(); err != nil || !isDated(c) {
 			continue
 		}
-		var fs []*geojson.Feature
-		if c.states != nil {
-			v, err := c.states.view(d)
-			if err != nil {
-				return nil, nil, err
-			}
-			fs = v.layer.Features
-		} else {
+		if c.states == nil { // dated features: filtered by id
+			ids := map[uint64]bool{}
+			located := 0 // the index atlastiles.Convert gave the feature (see build)
 			for i, f := range c.layer.Features {
-				if sp := c.temporal.spans[i]; !sp[0].IsZero() && day.intersects(sp[0], sp[1]) {
-					fs = append(fs, f)
+				if f == nil || f.Geometry == nil {
+					continue
 				}
+				if sp := c.temporal.spans[i]; !sp[0].IsZero() && day.intersects(sp[0], sp[1]) {
+					ids[atlastiles.FeatureID(f, located)] = true
+				}
+				located++
 			}
+			dt.keep[c.id], dt.keep[c.id+"_label"] = ids, ids
+			continue
 		}
-		drop = append(drop, c.id, c.id+"_label")
-		fs = slices.DeleteFunc(slices.Clone(fs), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
+		v, err := c.states.view(d)
+		if err != nil {
+			return err
+		}
+		dt.drop = append(dt.drop, c.id, c.id+"_label")
+		fs := slices.DeleteFunc(slices.Clone(v.layer.Features), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
 		l, err := atlastiles.Convert(c.id, fs, atlastiles.SpecFor(c.id))
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		if len(l.Features) > 0 && l.MinZoom <= tiles.DefaultMaxZoom {
 			layers = append(layers, l)
 		}
 	}
 	if len(layers) == 0 {
-		return nil, drop, nil
+		return nil
 	}
 	ts, err := tiles.NewTileset(layers, tiles.Options{})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	return ts, drop, nil
+	dt.ts = ts
+	return nil
 }
 
 // dayTile encodes the tile z/x/y of every layer on day n from the tile
@@ -154,13 +224,7 @@ func (t *tileService) dayTile(st *tileState, all []byte, n uint32, z, x, y uint3
 	if err != nil {
 		return nil, err
 	}
-	keep := make([]string, 0, len(st.layers))
-	for _, li := range st.layers {
-		if !slices.Contains(dt.drop, li.Name) {
-			keep = append(keep, li.Name)
-		}
-	}
-	out, err := selectLayers(all, keep)
+	out, err := dayLayers(all, dt.drop, dt.keep)
 	if err != nil {
 		return nil, err
 	}
@@ -220,4 +284,11 @@ func tileDayParamDoc() obj {
 			"features active that day (as /collections/{collectionId}/items?datetime=YYYY-MM-DD), other layers are " +
 			"unchanged. Without it: every event and zone, and the crossings' status on the default day (today, or the " +
 			"last day of the crisis record when that is earlier). On a TileJSON URL it is carried into the tile URLs."}
+}
+
+// reset forgets every day (tests and benchmarks).
+func (d *dayTiles) reset() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sets = nil
 }

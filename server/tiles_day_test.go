@@ -196,24 +196,25 @@ func TestCrisisStyle(t *testing.T) {
 }
 
 // BenchmarkDayTiles measures the tiles of a day over the embedded atlas
-// with its zones: "build" is the first tile of a new day (its tileset of
-// the dated layers, then the tile), "cached" a tile of a day already
-// served (a cache hit through the router).
+// with its zones: "first" is the first tile of a day not seen before
+// (what the day needs, then the tile), "cached" a tile of a day already
+// served (a cache hit through the router), "slider" a day-slider sweep:
+// every day of the crisis timeline at zoom 6 over the tiles of the
+// Khyber area, through the handler, on a cold cache (b.N sweeps; the
+// ns/op is one sweep, tiles/op says how many tiles it served).
 func BenchmarkDayTiles(b *testing.B) {
 	s, h := zonedTileServer(b)
 	id := tileAt(b, s, 71.1, 34.1, 6)
-	b.Run("build", func(b *testing.B) {
+	first := dayNumber(time.Date(2025, 10, 9, 0, 0, 0, 0, time.UTC))
+	b.Run("first", func(b *testing.B) {
 		st := s.tiles.state.Load()
+		all, err := s.tiles.entry(0, 0, id.Z, id.X, id.Y)
+		if err != nil {
+			b.Fatal(err)
+		}
 		for i := 0; b.Loop(); i++ {
-			n := dayNumber(time.Date(2025, 10, 9, 0, 0, 0, 0, time.UTC)) + uint32(i%140)
-			s.tiles.days.mu.Lock()
-			clear(s.tiles.days.sets)
-			s.tiles.days.mu.Unlock()
-			all, err := s.tiles.entry(0, 0, id.Z, id.X, id.Y)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := s.tiles.dayTile(st, all.raw, n, id.Z, id.X, id.Y); err != nil {
+			s.tiles.days.reset()
+			if _, err := s.tiles.dayTile(st, all.raw, first+uint32(i%140), id.Z, id.X, id.Y); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -227,4 +228,61 @@ func BenchmarkDayTiles(b *testing.B) {
 			}
 		}
 	})
+	b.Run("slider", func(b *testing.B) {
+		days := timelineDays(b, s)
+		var paths []string
+		for _, d := range days {
+			for dx := uint32(0); dx < 3; dx++ {
+				for dy := uint32(0); dy < 3; dy++ {
+					paths = append(paths, fmt.Sprintf("/tiles/durand/6/%d/%d.mvt?datetime=%s", id.X-1+dx, id.Y-1+dy, d))
+				}
+			}
+		}
+		for b.Loop() {
+			b.StopTimer()
+			s.tiles.days.reset()
+			s.tiles.cache = newTileCache(DefaultTileCacheBytes)
+			for _, p := range paths { // the tiles without datetime, as a warmed server has them
+				get(b, h, "GET", strings.Split(p, "?")[0])
+			}
+			b.StartTimer()
+			for _, p := range paths {
+				if w := get(b, h, "GET", p); w.Code != 200 && w.Code != 204 {
+					b.Fatalf("%s: %d", p, w.Code)
+				}
+			}
+		}
+		b.ReportMetric(float64(len(paths)), "tiles/op")
+		b.ReportMetric(float64(len(days)), "days")
+	})
+}
+
+// timelineDays are the days of the map's day slider (map.js): from the
+// first event of the timeline to its last dated day, as YYYY-MM-DD.
+func timelineDays(t testing.TB, s *server) []string {
+	t.Helper()
+	cd := s.colls.crisis
+	if cd == nil {
+		t.Fatal("no crisis record")
+	}
+	var first, last string
+	for _, e := range cd.timeline {
+		if e.Type == "event" && (first == "" || e.Date < first) {
+			first = e.Date
+		}
+		last = max(last, e.Date, e.EndDate)
+	}
+	lo, err := time.Parse(time.DateOnly, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hi, err := time.Parse(time.DateOnly, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for d := lo; !d.After(hi); d = d.AddDate(0, 0, 1) {
+		out = append(out, d.Format(time.DateOnly))
+	}
+	return out
 }

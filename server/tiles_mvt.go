@@ -111,3 +111,123 @@ func uvarint(b []byte) (v uint64, n int) {
 	}
 	return 0, 0
 }
+
+// dayLayers returns the encoded tile without the layers named in drop and
+// with the layers named in keep reduced to the features whose id is in
+// their set (a layer left with no feature is left out); other layers are
+// copied unchanged, in their order.
+func dayLayers(tile []byte, drop []string, keep map[string]map[uint64]bool) ([]byte, error) {
+	out := make([]byte, 0, len(tile))
+	for i := 0; i < len(tile); {
+		start := i
+		key, n := uvarint(tile[i:])
+		if n <= 0 {
+			return nil, errMVT
+		}
+		i += n
+		field, wire := key>>3, key&7
+		end, err := skipField(tile, i, wire)
+		if err != nil {
+			return nil, err
+		}
+		if field != 3 || wire != 2 {
+			i = end
+			continue
+		}
+		l, n := uvarint(tile[i:])
+		layer := tile[i+n : i+n+int(l)]
+		name, err := layerName(layer)
+		if err != nil {
+			return nil, err
+		}
+		ids, filtered := keep[name]
+		switch {
+		case slices.Contains(drop, name):
+		case !filtered:
+			out = append(out, tile[start:end]...)
+		default:
+			body, kept, err := filterFeatures(layer, ids)
+			if err != nil {
+				return nil, err
+			}
+			if kept > 0 {
+				out = append(out, 3<<3|2) // field 3, length-delimited
+				out = appendUvarint(out, uint64(len(body)))
+				out = append(out, body...)
+			}
+		}
+		i = end
+	}
+	return out, nil
+}
+
+// filterFeatures returns the Layer message layer with only the features
+// (field 2) whose id (the feature's field 1) is in ids, and how many it
+// kept. The keys and values stay as they are: a value no kept feature
+// uses is harmless (MVT 2.1, 4.4 does not require every one to be used).
+func filterFeatures(layer []byte, ids map[uint64]bool) ([]byte, int, error) {
+	out := make([]byte, 0, len(layer))
+	kept := 0
+	for i := 0; i < len(layer); {
+		start := i
+		key, n := uvarint(layer[i:])
+		if n <= 0 {
+			return nil, 0, errMVT
+		}
+		i += n
+		field, wire := key>>3, key&7
+		end, err := skipField(layer, i, wire)
+		if err != nil {
+			return nil, 0, err
+		}
+		if field == 2 && wire == 2 {
+			l, n := uvarint(layer[i:])
+			id, err := featureIDOf(layer[i+n : i+n+int(l)])
+			if err != nil {
+				return nil, 0, err
+			}
+			if !ids[id] {
+				i = end
+				continue
+			}
+			kept++
+		}
+		out = append(out, layer[start:end]...)
+		i = end
+	}
+	return out, kept, nil
+}
+
+// featureIDOf returns field 1 of a Feature message, 0 when it has none.
+func featureIDOf(f []byte) (uint64, error) {
+	for i := 0; i < len(f); {
+		key, n := uvarint(f[i:])
+		if n <= 0 {
+			return 0, errMVT
+		}
+		i += n
+		field, wire := key>>3, key&7
+		if field == 1 && wire == 0 {
+			v, n := uvarint(f[i:])
+			if n <= 0 {
+				return 0, errMVT
+			}
+			return v, nil
+		}
+		end, err := skipField(f, i, wire)
+		if err != nil {
+			return 0, err
+		}
+		i = end
+	}
+	return 0, nil
+}
+
+// appendUvarint appends v as a protobuf varint.
+func appendUvarint(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}

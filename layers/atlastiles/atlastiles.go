@@ -284,6 +284,16 @@ func featureName(f *geojson.Feature, i int) string {
 	return "#" + strconv.Itoa(i)
 }
 
+// FeatureID is the MVT id Convert gives f when it is features[i]: from
+// its id as the package documentation says, else i+1. It lets a server pick the features of an
+// encoded tile by the GeoJSON features they come from.
+func FeatureID(f *geojson.Feature, i int) uint64 {
+	if f == nil {
+		return uint64(i) + 1
+	}
+	return featureID(f.ID, i)
+}
+
 // featureID is the MVT id of a feature: see the package documentation.
 func featureID(id any, i int) uint64 {
 	switch id := id.(type) {
