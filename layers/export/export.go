@@ -80,8 +80,9 @@ type Layer struct {
 	// Features are GeoJSON features in WGS84 lon/lat; each has a string
 	// or numeric ID. They are not modified.
 	Features []*geojson.Feature
-	// Updated is written as the GeoPackage last_change; zero means the
-	// time of writing.
+	// Updated is written as the GeoPackage last_change; zero writes
+	// 1970-01-01T00:00:00.000Z (not the time of writing, so that the same
+	// layer always gives the same bytes).
 	Updated time.Time
 }
 

@@ -471,3 +471,31 @@ func TestGDAL(t *testing.T) {
 		})
 	}
 }
+
+// TestGeoPackageDeterministic: a layer without Updated gives the same
+// GeoPackage bytes however often and whenever it is written (replicas on
+// one data version must answer one ETag), with the fixed last_change.
+func TestGeoPackageDeterministic(t *testing.T) {
+	l := testLayer()
+	l.Updated = time.Time{}
+	var first []byte
+	for i := range 3 {
+		if i > 0 {
+			time.Sleep(1100 * time.Millisecond) // a build-time stamp would change by the second
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, l, GeoPackage); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = buf.Bytes()
+			if !bytes.Contains(first, []byte(unknownChange)) {
+				t.Errorf("no last_change %s in the file", unknownChange)
+			}
+			continue
+		}
+		if !bytes.Equal(buf.Bytes(), first) {
+			t.Fatalf("write %d differs from the first (%d vs %d bytes)", i+1, buf.Len(), len(first))
+		}
+	}
+}

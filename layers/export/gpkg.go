@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -248,9 +247,9 @@ func writeGPKG(path string, l Layer) error {
 	}
 
 	// Metadata.
-	updated := l.Updated
-	if updated.IsZero() {
-		updated = time.Now()
+	lastChange := unknownChange
+	if !l.Updated.IsZero() {
+		lastChange = l.Updated.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
 	desc := l.Description
 	if l.Attribution != "" {
@@ -269,7 +268,7 @@ func writeGPKG(path string, l Layer) error {
 	}
 	if _, err := tx.Exec(`INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change,
 		min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, 4326)`,
-		t, identifier, desc, updated.UTC().Format("2006-01-02T15:04:05.000Z"), minx, miny, maxx, maxy); err != nil {
+		t, identifier, desc, lastChange, minx, miny, maxx, maxy); err != nil {
 		return fail("contents", err)
 	}
 	if _, err := tx.Exec(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)`, t, geomType); err != nil {
@@ -380,3 +379,9 @@ func gpkgGeometry(g orb.Geometry) ([]byte, orb.Bound, error) {
 	}
 	return append(out, body...), b, nil
 }
+
+// unknownChange is the last_change written when Layer.Updated is zero:
+// the Unix epoch, a fixed value rather than the time of writing, so that
+// the same features always give the same bytes (replicas serving one data
+// version answer identical GeoPackages and ETags).
+const unknownChange = "1970-01-01T00:00:00.000Z"
