@@ -156,7 +156,8 @@ func OpenWith(dir string, opt OpenOptions) (*geo.Atlas, error) {
 
 // checkFiles checks that the files of one installed layer of dir are
 // there together: absent altogether is fine (not installed), a provenance
-// file without its data file or an empty data file is not.
+// file without its data file, a data file without its provenance file or
+// an empty data file is not.
 func checkFiles(dir string, l installedLayer) error {
 	fault := func(file string, format string, args ...any) error {
 		return &LayerError{Layer: l.name, Path: filepath.Join(dir, file), Err: fmt.Errorf(format, args...)}
@@ -168,6 +169,10 @@ func checkFiles(dir string, l installedLayer) error {
 		return nil
 	case errors.Is(derr, fs.ErrNotExist):
 		return fault(l.file, "missing, though %s is there (an interrupted install?)", l.provenance)
+	case errors.Is(perr, fs.ErrNotExist):
+		// Without it nothing says where the layer comes from, under what
+		// licence, nor how many features it must have.
+		return fault(l.file, "installed without %s (its source, licence and feature counts); install it again with durand data install", l.provenance)
 	case derr != nil:
 		return fault(l.file, "%v", derr)
 	case !dataInfo.Mode().IsRegular():
@@ -179,14 +184,16 @@ func checkFiles(dir string, l installedLayer) error {
 }
 
 // checkCounts compares the features of a loaded layer, by country, with
-// the counts its provenance file records (when it records any).
+// the counts its provenance file records (it must record some).
 func checkCounts(dir string, l installedLayer, a *geo.Atlas) error {
 	fault := func(file string, format string, args ...any) error {
 		return &LayerError{Layer: l.name, Path: filepath.Join(dir, file), Err: fmt.Errorf(format, args...)}
 	}
 	b, err := os.ReadFile(filepath.Join(dir, l.provenance))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil // a layer of the user's own, without provenance: nothing to compare
+		if _, derr := os.Stat(filepath.Join(dir, l.file)); errors.Is(derr, fs.ErrNotExist) {
+			return nil // not installed
+		}
 	}
 	if err != nil {
 		return fault(l.provenance, "%v", err)
@@ -217,7 +224,7 @@ func checkCounts(dir string, l installedLayer, a *geo.Atlas) error {
 		want[pl.Country] += *pl.Features
 	}
 	if !recorded {
-		return nil
+		return fault(l.provenance, "records no feature count for the %s layer, so a truncated %s cannot be told from a complete one", l.name, l.file)
 	}
 	var diffs []string
 	for _, c := range sortedKeys(got, want) {

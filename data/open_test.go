@@ -80,6 +80,17 @@ func TestOpenWithFaults(t *testing.T) {
 			// Drop the first feature (the next one keeps its comma).
 			write(t, dir, InstallDistrictsFile, strings.Join(append(lines[:1:1], lines[2:]...), "\n"))
 		}, InstallDistrictsFile, "2 AFG features where " + InstallProvenanceFile + " records 3"},
+		{"provenance removed", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, InstallProvenanceFile))
+		}, InstallDistrictsFile, "installed without " + InstallProvenanceFile},
+		{"provenance removed, one feature left", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, InstallProvenanceFile))
+			lines := strings.Split(districts(t, dir), "\n")
+			write(t, dir, InstallDistrictsFile, lines[0]+"\n"+strings.TrimSuffix(lines[1], ",")+"\n]}\n")
+		}, InstallDistrictsFile, "installed without " + InstallProvenanceFile},
+		{"provenance without counts", func(t *testing.T, dir string) {
+			write(t, dir, InstallProvenanceFile, `{"layers":[{"layer":"districts","source":"mine","licence":"CC BY"}]}`)
+		}, InstallProvenanceFile, "records no feature count"},
 		{"corrupt provenance", func(t *testing.T, dir string) {
 			write(t, dir, InstallProvenanceFile, `{"layers": [`)
 		}, InstallProvenanceFile, "unexpected end of JSON input"},

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -95,6 +97,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dbStatementTimeout := fs.Duration("db-statement-timeout", 30*time.Second, "with --source postgres://: statement_timeout of the pool's connections")
 	dbConnectTimeout := fs.Duration("db-connect-timeout", 5*time.Second, "with --source postgres://: timeout of each connection attempt (reconnection then backs off from 200 ms to 5 s)")
 	dbMaxConns := fs.Int("db-max-conns", 4, "with --source postgres://: connections in the pool (plus one for LISTEN)")
+	dbPasswordFile := fs.String("db-password-file", "", "with --source postgres://: read the database password from this file (its first line), so that it appears neither in the URL nor in ps; the PGPASSWORD environment variable works too")
+	maxConns := fs.Int("max-conns", 0, "most open client connections; beyond it the connection idle the longest is closed to make room (default: from the file descriptor limit, at most 10000)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), serveUsage)
 		fs.PrintDefaults()
@@ -104,6 +108,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *maxConns < 0 {
+		return &usageError{fmt.Sprintf("--max-conns %d: want a positive number (or 0 for the default)", *maxConns)}
+	}
+	if *maxConns == 0 {
+		*maxConns = defaultMaxConns()
 	}
 	logw := accesslog.NewBuffer(ctx, stderr, 200*time.Millisecond)
 	defer logw.Close()
@@ -148,7 +158,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *dbSchema == "" || *dbStatementTimeout <= 0 || *dbConnectTimeout <= 0 || *dbMaxConns < 1 || *dbMaxConns > 1000 {
 			return &usageError{"--db-schema must not be empty, --db-statement-timeout and --db-connect-timeout must be positive and --db-max-conns 1 to 1000"}
 		}
-		pg, err = postgis.NewSource(postgis.SourceConfig{DSN: *source, Schema: *dbSchema, StatementTimeout: *dbStatementTimeout,
+		dsn, err := withPasswordFile(*source, *dbPasswordFile)
+		if err != nil {
+			return err
+		}
+		if u, err := url.Parse(*source); err == nil && u.User != nil {
+			if _, has := u.User.Password(); has {
+				logger.Warn("the --source URL holds a password, which other users of this machine can read in ps; use --db-password-file or PGPASSWORD instead")
+			}
+		}
+		pg, err = postgis.NewSource(postgis.SourceConfig{DSN: dsn, Schema: *dbSchema, StatementTimeout: *dbStatementTimeout,
 			ConnectTimeout: *dbConnectTimeout, MaxConns: int32(*dbMaxConns)})
 		if errors.Is(err, postgis.ErrDSN) {
 			return &usageError{fmt.Sprintf("invalid --source: %v", err)}
@@ -160,6 +179,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		src = pg
 	default:
 		return &usageError{fmt.Sprintf("--source %q: want a postgres:// URL (or nothing for the embedded data and --data-dir)", redactURL(*source))}
+	}
+	if *dbPasswordFile != "" && !isPostgresURL(*source) {
+		return &usageError{"--db-password-file is for --source postgres://…"}
 	}
 	// Listen first: a port in use is reported before the atlas is loaded.
 	ln, err := net.Listen("tcp", *addr)
@@ -196,8 +218,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if pg != nil {
 		go pg.Watch(ctx, notifyDebounce, live.Reload, live.SourceLost)
 	}
+	conns := newConnLimiter(*maxConns)
 	srv := &http.Server{
 		Handler:           live,
+		ConnState:         conns.connState,
 		ReadHeaderTimeout: serveReadHeaderTimeout,
 		ReadTimeout:       serveReadTimeout,
 		WriteTimeout:      serveWriteTimeout,
@@ -209,8 +233,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stderr, "durand: serving %d layers on http://%s/\ndurand: open %s/?f=html in a browser (API: %s/api, collections: %s/collections)\n",
 		len(live.Atlas().Layers()), ln.Addr(), open, open, open)
 	// Responses larger than net/http's 4 KiB write buffer (most tiles) leave
-	// in one system call rather than two (package coalesce).
-	return serveUntilDone(ctx, srv, coalesce.NewListener(ln), *shutdown, stderr)
+	// in one system call rather than two (package coalesce); at most
+	// --max-conns connections are open (connlimit.go).
+	return serveUntilDone(ctx, srv, limitListener{coalesce.NewListener(ln), conns}, *shutdown, stderr)
 }
 
 // dirSource is the source of the embedded data merged with dataDir (the
@@ -230,10 +255,29 @@ func isPostgresURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
-// serveUntilDone serves ln until ctx is done, then shuts srv down: it stops
-// accepting, lets in-flight requests finish within timeout, and returns
-// nil once they have.
+// serveUntilDone serves ln until ctx is done, then shuts srv down within
+// timeout: it stops accepting, then drains the keep-alive connections
+// without losing a request already sent on one: for a grace period
+// (drainGrace) every answer carries Connection: close, so a client that
+// sends its next request on an idle connection is answered and then sees
+// the connection close, rather than having it closed under the request
+// it just sent. Then (or once no connection is left) srv.Shutdown closes
+// the idle connections and waits for the requests in flight; those still
+// running when timeout ends are cut off (srv.Close) and the error says
+// so. It returns nil once every request was answered.
 func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, stderr io.Writer) error {
+	var draining atomic.Bool
+	open := newConnCounter(srv)
+	next := srv.Handler
+	if next == nil {
+		next = http.DefaultServeMux
+	}
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -244,14 +288,98 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, time
 	fmt.Fprintln(stderr, "durand: shutting down; waiting for in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	draining.Store(true)
+	ln.Close() // no new connections; Serve returns
+	open.waitNone(sctx, min(drainGrace, timeout/2))
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
 	return nil
+}
+
+// drainGrace is how long at most a shutdown lets keep-alive clients send
+// their next request (answered with Connection: close) before the idle
+// connections are closed.
+const drainGrace = time.Second
+
+// connCounter counts the open connections of a server through its
+// ConnState hook (chaining the hook already set).
+type connCounter struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed and replaced whenever n drops to 0
+}
+
+func newConnCounter(srv *http.Server) *connCounter {
+	c := &connCounter{zero: make(chan struct{})}
+	prev := srv.ConnState
+	srv.ConnState = func(conn net.Conn, s http.ConnState) {
+		c.mu.Lock()
+		switch s {
+		case http.StateNew:
+			c.n++
+		case http.StateClosed, http.StateHijacked:
+			if c.n--; c.n == 0 {
+				close(c.zero)
+				c.zero = make(chan struct{})
+			}
+		}
+		c.mu.Unlock()
+		if prev != nil {
+			prev(conn, s)
+		}
+	}
+	return c
+}
+
+// waitNone returns once no connection is open, after d, or when ctx is
+// done, whichever comes first.
+func (c *connCounter) waitNone(ctx context.Context, d time.Duration) {
+	c.mu.Lock()
+	n, zero := c.n, c.zero
+	c.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-zero:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// withPasswordFile returns the database URL dsn with the password read
+// from the first line of file (none when file is ""). The password never
+// needs to be on the command line, where ps shows it.
+func withPasswordFile(dsn, file string) (string, error) {
+	if file == "" {
+		return dsn, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--db-password-file: %w", err)
+	}
+	pw, _, _ := strings.Cut(string(b), "\n")
+	pw = strings.TrimSuffix(pw, "\r")
+	if pw == "" {
+		return "", fmt.Errorf("--db-password-file %s: the first line is empty", file)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", &usageError{"--source: not a postgres:// URL"}
+	}
+	user := ""
+	if u.User != nil {
+		user = u.User.Username()
+	}
+	u.User = url.UserPassword(user, pw)
+	return u.String(), nil
 }
 
 // redactURL returns s with the password of a URL replaced.
