@@ -499,9 +499,13 @@ func TestDatetimeGarbage(t *testing.T) {
 	if w := get(t, h, "GET", "/collections/crossings/items?datetime=0001-01-01T12:00:00Z"); w.Code != 400 {
 		t.Errorf("crossings on 0001-01-01: %d", w.Code)
 	}
+	// Years outside minYear to maxYear (TestDatetimeYears has the table).
+	if w := get(t, h, "GET", "/collections/crossings/items?datetime=0001-01-02"); w.Code != 400 {
+		t.Errorf("crossings on 0001-01-02: %d", w.Code)
+	}
 	// What the standard allows is answered.
 	for _, v := range []string{"2025-10-15", "2025-10-15T10:00:00Z", "2025-10-15T10:00:00.5+05:00", "2025-10-01/2025-10-31",
-		"2025-10-01T00:00:00Z/2025-10-31T12:00:00Z", "../2025-10-31", "2025-10-01/..", "/2025-10-31", "2025-10-01/", "0001-01-02"} {
+		"2025-10-01T00:00:00Z/2025-10-31T12:00:00Z", "../2025-10-31", "2025-10-01/..", "/2025-10-31", "2025-10-01/", "1800-01-01"} {
 		for _, target := range targets[:5] {
 			if w := get(t, h, "GET", target+"?datetime="+url.QueryEscape(v)); w.Code != 200 {
 				t.Errorf("%s?datetime=%s: %d %s", target, v, w.Code, w.Body.String())

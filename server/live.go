@@ -190,7 +190,7 @@ func (l *Live) setOK() {
 // data and reports degraded until the next successful Reload.
 func (l *Live) SourceLost(err error) {
 	l.log.Warn("data source unreachable; serving the last good data, reconnecting", "source", l.src.String(), "err", err)
-	l.setDegraded(fmt.Sprintf("data source unreachable (serving the last good data): %v", err))
+	l.setDegraded("data source unreachable (serving the last good data); the log says why")
 }
 
 // Reload reads the source and, when its content version differs from the
@@ -208,7 +208,7 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 		if old != nil {
 			l.log.Error("data reload failed; still serving the previous data", "why", why, "source", l.src.String(),
 				"version", old.version, "err", err)
-			l.setDegraded(fmt.Sprintf("last reload failed (serving data version %s): %v", old.version, err))
+			l.setDegraded(fmt.Sprintf("last reload failed (serving data version %s); the log says why", old.version))
 		}
 		return err
 	}

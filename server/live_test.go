@@ -112,14 +112,21 @@ func TestLive(t *testing.T) {
 		t.Fatal("reload of a truncated file succeeded")
 	}
 	check("failed reload", want1, "Torkham (edited)", "degraded")
+	// The reason names no path of the data directory (the log does).
+	if b := get(l, "/readyz").Body.String(); strings.Contains(b, dir) || strings.Contains(b, geo.FileCrossings) {
+		t.Errorf("/readyz shows the data directory: %s", b)
+	}
 
 	os.Remove(filepath.Join(dir, geo.FileCrossings))
 	if err := l.Reload(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
 	check("back to the embedded file", want0, "Torkham", "ok")
-	l.SourceLost(errors.New("connection refused"))
+	l.SourceLost(errors.New("failed to connect to `user=durand_admin database=atlas`: db.internal.example:5432: connection refused"))
 	check("source lost", want0, "Torkham", "degraded")
+	if b := get(l, "/readyz").Body.String(); strings.Contains(b, "durand_admin") || strings.Contains(b, "db.internal") || strings.Contains(b, "atlas`") {
+		t.Errorf("/readyz shows the database user, name or host: %s", b)
+	}
 	if err := l.Reload(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}

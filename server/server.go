@@ -102,7 +102,9 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 // reads Status.
 type Readiness struct {
 	// Degraded is set while the data cannot be refreshed (for example the
-	// database is unreachable); Reason says why.
+	// database is unreachable); Reason says what is wrong, in words safe
+	// to show anyone who can reach /readyz: no file path, database user,
+	// name or host (the log has the details).
 	Degraded bool
 	Reason   string
 	// DataVersion identifies the data served (a content hash), if known.

@@ -140,7 +140,15 @@ func (c *conn) CloseWrite() error {
 	return c.TCPConn.CloseWrite()
 }
 
+// Close sends the held bytes and closes the connection; but it never
+// waits for a write in progress: a write blocked on a client that reads
+// nothing holds c.mu until its deadline, and a server shutting down must
+// be able to close such a connection at once (closing it ends the write).
+// The write in progress sends the held bytes itself, if it can.
 func (c *conn) Close() error {
-	c.flushLocked()
+	if c.mu.TryLock() {
+		c.flush()
+		c.mu.Unlock()
+	}
 	return c.TCPConn.Close()
 }

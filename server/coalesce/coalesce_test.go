@@ -234,3 +234,45 @@ func BenchmarkCoalesceWrite(b *testing.B) {
 		})
 	}
 }
+
+// TestCloseDuringBlockedWrite: a write blocked on a client that reads
+// nothing holds the connection's lock; Close returns at once anyway and
+// ends the write with an error (a shutdown must not wait for the write
+// deadline).
+func TestCloseDuringBlockedWrite(t *testing.T) {
+	server, _ := coalescePair(t) // the client never reads
+	werr := make(chan error, 1)
+	go func() {
+		big := bytes.Repeat([]byte("x"), 1<<20)
+		for {
+			if _, err := server.Write(big); err != nil {
+				werr <- err
+				return
+			}
+		}
+	}()
+	// Wait until the write blocks: the socket buffers are full.
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case err := <-werr:
+		t.Fatalf("the write ended before Close: %v", err)
+	default:
+	}
+	closed := make(chan error, 1)
+	t0 := time.Now()
+	go func() { closed <- server.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Close waited for the blocked write")
+	}
+	select {
+	case err := <-werr:
+		if err == nil {
+			t.Error("the blocked write returned no error")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the blocked write did not end at Close")
+	}
+	t.Logf("Close returned after %v", time.Since(t0).Round(time.Millisecond))
+}
