@@ -43,6 +43,42 @@ func Open(dir string) (*geo.Atlas, error) {
 	return geo.Load(fsys)
 }
 
+// InstalledDir returns the default data directory (DefaultDir) when it
+// exists, and "" when it does not (nothing installed yet), so that
+// OpenWith(InstalledDir()) gives the embedded atlas plus whatever is
+// installed. It fails only when the default directory cannot be found
+// (no home directory) or exists but cannot be read as a directory.
+func InstalledDir() (string, error) {
+	dir, err := DefaultDir()
+	if err != nil {
+		return "", err
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("data: %w", err)
+	case !st.IsDir():
+		return "", fmt.Errorf("data: %s is not a directory", dir)
+	}
+	return dir, nil
+}
+
+// OpenDefault loads the atlas a Go program usually wants: the embedded
+// files plus the layers installed by `durand data install` in the default
+// data directory (DefaultDir: $DURAND_DATA_DIR, else $XDG_DATA_HOME/durand,
+// else ~/.local/share/durand). When nothing is installed there it returns
+// the embedded atlas and no error; a faulty installed layer is an error
+// matching ErrInvalidLayer that names its file.
+func OpenDefault() (*geo.Atlas, error) {
+	dir, err := InstalledDir()
+	if err != nil {
+		return nil, err
+	}
+	return OpenWith(dir, OpenOptions{})
+}
+
 // ErrInvalidLayer is matched by the *LayerError values of OpenWith.
 var ErrInvalidLayer = errors.New("invalid installed layer")
 

@@ -172,3 +172,40 @@ func TestOpenWithRequiredFault(t *testing.T) {
 		t.Errorf("error %v, want one naming %s", err, geo.FileBorder)
 	}
 }
+
+// TestOpenDefault: OpenDefault gives the embedded atlas when the default
+// data directory does not exist (nothing installed yet), and adds the
+// installed districts when it holds them.
+func TestOpenDefault(t *testing.T) {
+	t.Setenv("DURAND_DATA_DIR", filepath.Join(t.TempDir(), "never-installed"))
+	a, err := OpenDefault()
+	if err != nil || a.HasDistricts() {
+		t.Fatalf("nothing installed: %v (districts %v), want the embedded atlas and no error", err, a != nil && a.HasDistricts())
+	}
+	if dir, err := InstalledDir(); err != nil || dir != "" {
+		t.Errorf("InstalledDir = %q, %v; want \"\" when the default directory does not exist", dir, err)
+	}
+	dir := installedFixture(t)
+	t.Setenv("DURAND_DATA_DIR", dir)
+	a, err = OpenDefault()
+	if err != nil || len(a.Districts()) != 6 {
+		t.Fatalf("installed: %v, want the 6 installed districts", err)
+	}
+	// A file where the directory should be is an error, not the embedded atlas.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DURAND_DATA_DIR", file)
+	if _, err := OpenDefault(); err == nil {
+		t.Error("no error when the default data directory is a file")
+	}
+	// A faulty installed layer is reported, naming its file.
+	if err := os.WriteFile(filepath.Join(dir, InstallDistrictsFile), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DURAND_DATA_DIR", dir)
+	if _, err := OpenDefault(); !errors.Is(err, ErrInvalidLayer) || !strings.Contains(err.Error(), InstallDistrictsFile) {
+		t.Errorf("faulty install: %v, want ErrInvalidLayer naming %s", err, InstallDistrictsFile)
+	}
+}

@@ -1,6 +1,7 @@
 package geo_test
 
 import (
+	"github.com/durandline/durand/geo/geotest"
 	"os"
 	"testing"
 )
@@ -8,7 +9,7 @@ import (
 func mkdirTemp() (string, error) { return os.MkdirTemp("", "durand-districts-") }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := geotest.Main(m) // runs the tests, then says what was skipped
 	if installed.dir != "" {
 		os.RemoveAll(installed.dir)
 	}

@@ -65,11 +65,14 @@ type collection struct {
 	layer export.Layer
 	// encoded holds each feature's GeoJSON; without its last byte (the
 	// closing brace) links can be appended to it.
-	encoded    [][]byte
-	digests    [][sha256.Size]byte // SHA-256 of each encoded feature
-	bounds     []orb.Bound         // bounding box of each feature
-	index      map[string]int      // feature id -> position
-	bbox       orb.Bound
+	encoded [][]byte
+	digests [][sha256.Size]byte // SHA-256 of each encoded feature
+	bounds  []orb.Bound         // bounding box of each feature
+	index   map[string]int      // feature id -> position
+	bbox    orb.Bound           // of every feature
+	// region is the border region (geo.Atlas.Region) that extent clips
+	// bbox to.
+	region     orb.Bound
 	geomType   string // GeoJSON geometry type, or "Geometry" when mixed
 	queryables []queryable
 	temporal   *temporal
@@ -122,6 +125,7 @@ func newRegistry(a *geo.Atlas) (*registry, error) {
 				return nil, err
 			}
 		}
+		c.region = a.Region()
 		reg.list = append(reg.list, c)
 		reg.byID[c.id] = c
 	}
@@ -131,6 +135,12 @@ func newRegistry(a *geo.Atlas) (*registry, error) {
 	}
 	return reg, nil
 }
+
+// extent is the spatial extent the collection advertises: the bounding box
+// of its features clipped to the border region, so that a feature far
+// away (the venues of talks abroad) does not stretch it (see
+// geo.Atlas.Region). The features themselves are all served.
+func (c *collection) extent() orb.Bound { return geo.ClipBound(c.bbox, c.region) }
 
 func newCollection(l export.Layer) (*collection, error) {
 	c := &collection{id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution}

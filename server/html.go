@@ -217,7 +217,7 @@ type queryView struct{ Name, Type string }
 func (c *collection) view() collView {
 	v := collView{ID: c.id, Title: c.title, Description: c.description, Attribution: c.attribution,
 		Count: len(c.features), GeomType: c.geomType,
-		BBox: [4]float64{c.bbox.Min[0], c.bbox.Min[1], c.bbox.Max[0], c.bbox.Max[1]}}
+		BBox: [4]float64{c.extent().Min[0], c.extent().Min[1], c.extent().Max[0], c.extent().Max[1]}}
 	if c.temporal != nil {
 		v.Start, v.End = c.temporal.min.Format("2006-01-02"), c.temporal.max.Format("2006-01-02")
 	}

@@ -205,6 +205,9 @@ type mapConfig struct {
 	MapLibre string `json:"maplibre"`
 	Style    string `json:"style"`
 	Base     string `json:"base"`
+	// Bounds is the border region (geo.Atlas.Region), the first view
+	// when the URL does not give one.
+	Bounds [4]float64 `json:"bounds"`
 }
 
 // mapPage serves /map.
@@ -236,7 +239,9 @@ func (s *server) mapPage(r *http.Request, q query) (*response, error) {
 		ml = base + ml
 	}
 	// html/template writes cfg as JSON into the script element.
-	cfg := mapConfig{MapLibre: ml, Style: base + "/styles/durand.json", Base: base}
+	region := s.atlas.Region()
+	cfg := mapConfig{MapLibre: ml, Style: base + "/styles/durand.json", Base: base,
+		Bounds: [4]float64{region.Min[0], region.Min[1], region.Max[0], region.Max[1]}}
 	var layers []string
 	for _, li := range st.layers {
 		layers = append(layers, li.Name)
@@ -244,7 +249,7 @@ func (s *server) mapPage(r *http.Request, q query) (*response, error) {
 	zoneLegend, eventLegend := crisisLegend(st.layers)
 	d := map[string]any{
 		"Zones": zoneLegend, "Events": eventLegend,
-		"Title": s.title + ": map", "Site": s.title, "Base": base, "MapLibre": ml,
+		"Title": s.title + ": map", "Site": s.title, "Base": base, "MapLibre": ml, "LocalMapLibre": s.vendor != nil,
 		"Config": cfg, "CrossingProp": prop, "Crossings": colours, "Downloads": dls, "Extra": extraLegend(st.layers),
 		"Layers": layers, "Attribution": s.atlas.Provenance().Attribution(""), "HasDistricts": s.atlas.HasDistricts(),
 	}

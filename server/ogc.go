@@ -171,7 +171,7 @@ func (s *server) collectionDoc(c *collection, base string, fm format, self bool)
 	}
 	extent := map[string]any{
 		"spatial": map[string]any{
-			"bbox": [][4]float64{{c.bbox.Min[0], c.bbox.Min[1], c.bbox.Max[0], c.bbox.Max[1]}},
+			"bbox": [][4]float64{{c.extent().Min[0], c.extent().Min[1], c.extent().Max[0], c.extent().Max[1]}},
 			"crs":  crs84,
 		},
 	}

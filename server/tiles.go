@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/tiles"
 )
@@ -759,7 +761,7 @@ func (s *server) tileJSONDoc(ctx context.Context, base string, set int) (*tiles.
 	}
 	if tset.coll != nil {
 		doc.VectorLayers = slices.DeleteFunc(doc.VectorLayers, func(v tiles.VectorLayer) bool { return !slices.Contains(tset.layers, v.ID) })
-		if b := tset.coll.bbox; len(tset.coll.features) > 0 {
+		if b := tset.coll.extent(); len(tset.coll.features) > 0 {
 			lat := func(v float64) float64 { return max(-tiles.MaxLatitude, min(tiles.MaxLatitude, v)) }
 			doc.Bounds = [4]float64{b.Min[0], lat(b.Min[1]), b.Max[0], lat(b.Max[1])}
 		}
@@ -770,9 +772,19 @@ func (s *server) tileJSONDoc(ctx context.Context, base string, set int) (*tiles.
 			doc.MinZoom = min(doc.MinZoom, v.MinZoom)
 		}
 	}
-	doc.Center[0] = (doc.Bounds[0] + doc.Bounds[2]) / 2
-	doc.Center[1] = (doc.Bounds[1] + doc.Bounds[3]) / 2
-	doc.Center[2] = max(float64(doc.MinZoom), min(float64(doc.MaxZoom), doc.Center[2]))
+	// Bounds and centre describe the border region (geo.Atlas.Region):
+	// the data's box clipped to it, so that the venues of talks abroad do
+	// not pull the view to Iran. The centre of the whole set is the
+	// region's, as in the style, the map and `durand tiles --json`; a
+	// collection's is the centre of its clipped box.
+	b := s.atlas.ClipToRegion(orb.Bound{Min: orb.Point{doc.Bounds[0], doc.Bounds[1]}, Max: orb.Point{doc.Bounds[2], doc.Bounds[3]}})
+	doc.Bounds = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	view := b
+	if tset.coll == nil {
+		view = s.atlas.Region()
+	}
+	doc.Center = [3]float64{view.Center()[0], view.Center()[1],
+		max(float64(doc.MinZoom), min(float64(doc.MaxZoom), geo.ViewZoom(view)))}
 	return doc, nil
 }
 

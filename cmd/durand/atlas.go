@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
@@ -38,12 +37,12 @@ func openAtlas(dataDir string) (*geo.Atlas, error) {
 // openAtlasWith is openAtlas with options: with opt.SkipInvalidLayers a
 // faulty installed layer is left out with a warning instead.
 func openAtlasWith(dataDir string, opt atlasOptions) (*geo.Atlas, error) {
-	dir, err := resolveDataDir(dataDir)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(dir); err != nil && dataDir == "" {
-		dir = "" // no default directory yet: embedded data only
+	dir := dataDir
+	if dir == "" {
+		var err error
+		if dir, err = data.InstalledDir(); err != nil { // "" when nothing is installed yet
+			return nil, err
+		}
 	}
 	a, err := data.OpenWith(dir, data.OpenOptions{
 		SkipInvalidLayers: opt.SkipInvalidLayers,

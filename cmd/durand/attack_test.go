@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/durandline/durand/geo/geotest"
 	"io"
 	"log/slog"
 	"net"
@@ -316,6 +317,7 @@ func attacks() []attack {
 // stack trace or directory listing; the heap is no larger afterwards than
 // a loose bound.
 func TestAttacks(t *testing.T) {
+	geotest.Long(t, "the attack suite against a real durand serve")
 	// A MapLibre folder to serve from disk, with files beside and inside
 	// it that must never be served.
 	ml := t.TempDir()
@@ -498,6 +500,7 @@ func hardenedServer(t *testing.T, readHeader time.Duration) string {
 // read-header timeout (1 s here; `durand serve` uses
 // serveReadHeaderTimeout), while a normal request meanwhile is answered.
 func TestSlowloris(t *testing.T) {
+	geotest.Long(t, "slow clients cut off by timeouts")
 	const timeout = time.Second
 	addr := hardenedServer(t, timeout)
 	const clients = 20

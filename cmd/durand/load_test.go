@@ -212,6 +212,7 @@ func checkClean(t *testing.T, r wrkResult) {
 // TestLoad: 64 connections on a mix of tiles, items and /locate for
 // DURAND_LOAD_SECONDS (default 5): no socket error, only 2xx/304 answers.
 func TestLoad(t *testing.T) {
+	geotest.Long(t, "wrk against durand serve for seconds")
 	d := envSeconds(t, "DURAND_LOAD_SECONDS", 5)
 	geotest.RequireTool(t, "wrk")
 	base, _, _ := startServe(t, "--no-warmup")
@@ -248,6 +249,7 @@ const soakMargin = 96 << 20
 // and soakMargin, and the goroutine count returns to its baseline once
 // the load stops.
 func TestSoak(t *testing.T) {
+	geotest.Long(t, "a 20 s soak under wrk")
 	d := envSeconds(t, "DURAND_SOAK_SECONDS", 20)
 	geotest.RequireTool(t, "wrk")
 	const cacheMB = 16
@@ -318,6 +320,7 @@ func TestSoak(t *testing.T) {
 // is answered in full, the others are refused at connect, and serve
 // returns within its drain timeout.
 func TestShutdownUnderLoad(t *testing.T) {
+	geotest.Long(t, "a shutdown under load with a drain")
 	const drain = 10 * time.Second
 	base, cancel, done := startServe(t, "--no-warmup", "--shutdown-timeout", drain.String())
 	waitReady(t, base)

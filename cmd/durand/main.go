@@ -23,6 +23,8 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -79,12 +81,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "durand %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "durand %s: %s\n", args[0], errorText(args[0], err))
 		return 2
 	default:
-		fmt.Fprintf(stderr, "durand %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "durand %s: %s\n", args[0], errorText(args[0], err))
 		return 1
 	}
+}
+
+// errorText is err's message without the prefix the command's own name
+// already gives: package errors start with their package's name, which is
+// often the command's ("export: …" from `durand export`, "data: …" from
+// `durand data`), and the line would say it twice.
+func errorText(cmd string, err error) string {
+	msg := err.Error()
+	for strings.HasPrefix(msg, cmd+": ") {
+		msg = strings.TrimPrefix(msg, cmd+": ")
+	}
+	return msg
 }
 
 func usage(w io.Writer, cmds map[string]command) {
@@ -107,13 +121,60 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and turns flag errors into usage errors.
+// parseFlags parses args and turns flag errors into usage errors. Flags
+// may come before or after the arguments (`locate 66.39 31.00 --json`),
+// and an argument that is a number is an argument even when it starts
+// with a minus sign (`locate -70 33`); `--` still ends the flags.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return &usageError{err.Error()}
 	}
 	return nil
+}
+
+// flagsFirst reorders args so that the flags of fs come first, then "--",
+// then the arguments, in their order. A word is a flag when it starts
+// with "-" and is not a number; a flag of fs that takes a value (not a
+// boolean, not written --name=value) takes the next word with it, even if
+// that word starts with "-". Unknown flags are kept as flags, for
+// flag.Parse to report.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' || isNumber(a) {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return append(append(flags, "--"), rest...)
+}
+
+// isNumber reports whether s is a decimal number such as -70 or -33.5.
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }

@@ -178,6 +178,7 @@ func traffic(ctx context.Context, n int, base string, paths []string, check func
 // reports degraded with a reason while the database is away and ok once it
 // is back, and a later UPDATE is served, all without restarting durand.
 func TestSourcePostgresOutage(t *testing.T) {
+	geotest.Long(t, "a database outage and reconnection with backoff")
 	pg := pgSchemaLoad(t, "outage", "")
 	proxy := newTCPProxy(t, fmt.Sprintf("127.0.0.1:%d", pg.Port()))
 	dsn := fmt.Sprintf("postgres://postgres@%s/postgres?sslmode=disable", proxy.addr)
@@ -190,6 +191,7 @@ func TestSourcePostgresOutage(t *testing.T) {
 // request fails, and /readyz is ok and a later UPDATE is served once it is
 // back, without restarting durand.
 func TestSourcePostgresRestart(t *testing.T) {
+	geotest.Long(t, "a PostgreSQL restart")
 	pg := pgSchemaLoad(t, "restart", "")
 	d := startServeArgs(t, "--source", pg.DSN(), "--db-schema", "restart", "--db-connect-timeout", "2s", "--no-warmup")
 	checkOutage(t, pg, d, "restart", func() {
@@ -281,6 +283,7 @@ func embeddedFile(name string) ([]byte, error) {
 // while requests run: none fails, and every answer is wholly the old or
 // wholly the new data (its ETag and body agree with its data version).
 func TestReloadUnderLoad(t *testing.T) {
+	geotest.Long(t, "reloads under load")
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

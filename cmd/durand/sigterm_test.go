@@ -28,6 +28,7 @@ import (
 // only logged (TestLoad holds wrk to zero socket errors while the server
 // runs).
 func TestSIGTERMUnderWrk(t *testing.T) {
+	geotest.Long(t, "builds the binary and sends SIGTERM under wrk")
 	geotest.RequireTool(t, "wrk")
 	if testing.Short() {
 		t.Skip("builds the binary and runs wrk for seconds")

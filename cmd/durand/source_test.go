@@ -26,7 +26,7 @@ import (
 var testPG geotest.PostGISCluster
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := geotest.Main(m) // runs the tests, then says what was skipped
 	_ = testPG.Close()
 	os.Exit(code)
 }
@@ -231,6 +231,7 @@ func crawlPaths(t *testing.T, base string) []string {
 // from PostgreSQL (after durand db load of the same atlas) and requires
 // the same status, body and ETag on every route crawled.
 func TestSourcePostgresSameAsEmbedded(t *testing.T) {
+	geotest.Long(t, "crawls about a hundred URLs on two servers, one on PostGIS")
 	start := time.Now()
 	pg := pgSchemaLoad(t, "same", "")
 	t.Logf("PostGIS started and loaded in %v", time.Since(start))
@@ -325,6 +326,7 @@ func notifyBudget(t *testing.T) time.Duration {
 // NOTIFY within the budget, in the items and in the tiles, and both
 // replicas answer with equal bodies and ETags before and after.
 func TestSourcePostgresReplicasNotify(t *testing.T) {
+	geotest.Long(t, "two replicas on PostGIS through several reloads")
 	pg := pgSchemaLoad(t, "repl", "")
 	const baseURL = "http://durand.test"
 	args := []string{"--source", pg.DSN(), "--db-schema", "repl", "--base-url", baseURL}

@@ -28,6 +28,16 @@ import (
 // package tiles).
 const tilesMaxZoom = 20
 
+// tilesDefaultMaxZoom is the highest zoom written when --maxzoom is not
+// given: zooms 0-10 make a file of a few MB (about 1 km per pixel at z10
+// there is still every district and crossing), where zoom 14 takes half a
+// million tiles and about 100 MB. The server's tiles go deeper on demand.
+const tilesDefaultMaxZoom = 10
+
+// archiveMode is the permission of the archives written, as for exports
+// (os.Create): readable by everyone, so that a web server can serve it.
+const archiveMode = 0o644
+
 // tilesSummary is the --json output of `durand tiles`.
 type tilesSummary struct {
 	Out          string     `json:"out"`
@@ -56,7 +66,7 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("tiles", stderr)
 	out := fs.String("out", "", "archive to write, FILE.pmtiles or FILE.mbtiles; replaced atomically if it exists")
 	minZoom := fs.Int("minzoom", 0, "lowest zoom written")
-	maxZoom := fs.Int("maxzoom", tiles.DefaultMaxZoom, fmt.Sprintf("highest zoom written (at most %d)", tilesMaxZoom))
+	maxZoom := fs.Int("maxzoom", tilesDefaultMaxZoom, fmt.Sprintf("highest zoom written (at most %d; each zoom more holds about four times the tiles)", tilesMaxZoom))
 	bbox := fs.String("bbox", "", "only tiles meeting this WGS84 box: minlon,minlat,maxlon,maxlat")
 	layerList := fs.String("layers", "", "comma-separated layers to include, e.g. border,crossings (default: all, crisis layers events and zones included)")
 	dataDir := fs.String("data-dir", "", "data directory with installed districts (default: see 'durand data path')")
@@ -116,7 +126,10 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	bounds := ts.Bound()
+	// The bounds are the data's, clipped to the border region (the venues
+	// of talks abroad would stretch them to Turkey; see geo.Atlas.Region),
+	// as in the server's TileJSON.
+	bounds := a.ClipToRegion(ts.Bound())
 	if box != (orb.Bound{}) {
 		bounds = orb.Bound{
 			Min: orb.Point{max(bounds.Min[0], box.Min[0]), max(bounds.Min[1], box.Min[1])},
@@ -131,13 +144,13 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Out: *out, Format: format, MinZoom: *minZoom, MaxZoom: *maxZoom,
 		Bounds: [4]float64{bounds.Min[0], bounds.Min[1], bounds.Max[0], bounds.Max[1]},
 	}
-	// The initial view: the border, unless a box was asked for (the
-	// bounds can reach far away, e.g. an event abroad).
-	view := bounds
-	if bb, err := a.Bound(geo.LayerBorder); err == nil && box == (orb.Bound{}) && bb.Max[0] > bb.Min[0] {
-		view = bb
+	// The initial view: the border region, the same centre as the
+	// server's TileJSON and map, unless a box was asked for.
+	view := a.Region()
+	if box != (orb.Bound{}) {
+		view = bounds
 	}
-	sum.Center = [3]float64{(view.Min[0] + view.Max[0]) / 2, (view.Min[1] + view.Max[1]) / 2, float64(centerZoom(view, *minZoom, *maxZoom))}
+	sum.Center = [3]float64{view.Center()[0], view.Center()[1], min(max(geo.ViewZoom(view), float64(*minZoom)), float64(*maxZoom))}
 	vls := atlastiles.VectorLayers(ts, *minZoom, *maxZoom)
 	sum.Layers = []string{}
 	for _, l := range vls {
@@ -153,7 +166,7 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	zooms := tiles.ZoomRange(*minZoom, *maxZoom)
-	prog := newProgress(stderr, estimateTiles(ts, ls, zooms, box))
+	prog := newProgress(stderr, isTerminal(stderr), estimateTiles(ts, ls, zooms, box))
 	aw, err := createArchive(format, *out, meta)
 	if err != nil {
 		return err
@@ -185,8 +198,8 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sum.Seconds > 0 {
 		sum.TilesPerSec = float64(sum.Tiles) / sum.Seconds
 	}
-	fmt.Fprintf(stderr, "durand tiles: wrote %d tiles (%d distinct, z%d–%d, %s) to %s in %.1fs (%.0f tiles/s)\n",
-		sum.Tiles, sum.Distinct, sum.MinZoom, sum.MaxZoom, humanBytes(sum.FileBytes), *out, sum.Seconds, sum.TilesPerSec)
+	fmt.Fprintf(stderr, "durand tiles: wrote %d tiles (%d distinct, z%d–%d, %s) to %s in %.1fs (%.0f tiles/s); %d of the %d tiles checked were empty\n",
+		sum.Tiles, sum.Distinct, sum.MinZoom, sum.MaxZoom, humanBytes(sum.FileBytes), *out, sum.Seconds, sum.TilesPerSec, sum.Empty, sum.Tiles+sum.Empty)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -216,14 +229,6 @@ func parseBBox(s string) (orb.Bound, error) {
 		return orb.Bound{}, fmt.Errorf("--bbox %q: min must be below max", s)
 	}
 	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
-}
-
-// centerZoom is a zoom at which the bounds fill a few tiles, within the
-// archive's zoom range.
-func centerZoom(b orb.Bound, minZoom, maxZoom int) int {
-	span := max(b.Max[0]-b.Min[0], (b.Max[1]-b.Min[1])*1.2, 1e-6)
-	z := int(math.Floor(math.Log2(360/span))) + 1
-	return min(max(z, minZoom), maxZoom)
 }
 
 // tileLayers returns the tile layers the server serves: the atlas's
@@ -380,6 +385,9 @@ func (p *pmtilesArchive) finish() (int, error) {
 		err = cerr
 	}
 	if err == nil {
+		err = os.Chmod(p.f.Name(), archiveMode) // os.CreateTemp made it 0600
+	}
+	if err == nil {
 		err = os.Rename(p.f.Name(), p.out)
 	}
 	if err != nil {
@@ -412,6 +420,9 @@ func (m *mbtilesArchive) finish() (int, error) {
 		MinZoom: s.MinZoom, MaxZoom: s.MaxZoom, Bounds: s.Bounds, Center: s.Center,
 		VectorLayers: m.md.vectorLayers, TileStats: m.md.tileStats,
 	})
+	if err == nil {
+		err = os.Chmod(m.tmp, archiveMode)
+	}
 	if err == nil {
 		err = os.Rename(m.tmp, m.out)
 	}
@@ -516,11 +527,14 @@ func (e *tileEstimate) rank(id tiles.TileID) int {
 	return zc.before + int(zc.cum[x*zc.ny+y])
 }
 
-// progress draws a progress bar on stderr: tiles done of the estimated
-// total, the current zoom, the rate and the time left. It redraws at most
-// every 200 ms.
+// progress shows on stderr how far the writing is: tiles checked of the
+// estimated total (every candidate tile, written or found empty), tiles
+// written, the current zoom, the rate and the time left. On a terminal it
+// redraws one line at most every 200 ms; otherwise (a log file, a pipe) it
+// writes a plain line every 5 seconds, with no carriage returns.
 type progress struct {
 	w       io.Writer
+	tty     bool
 	est     *tileEstimate
 	start   time.Time
 	last    time.Time
@@ -529,9 +543,34 @@ type progress struct {
 	zoom    uint32
 }
 
-func newProgress(w io.Writer, est *tileEstimate) *progress {
+// progress intervals on a terminal and elsewhere.
+const (
+	progressTTYEvery   = 200 * time.Millisecond
+	progressPlainEvery = 5 * time.Second
+)
+
+// etaAfter and etaMinFraction: no time left is shown before this long or
+// this fraction of the tiles: the first tiles (low zooms, whole countries)
+// cost far more than the average, and an early guess is off by orders of
+// magnitude.
+const (
+	etaAfter       = 3 * time.Second
+	etaMinFraction = 0.02
+)
+
+func newProgress(w io.Writer, tty bool, est *tileEstimate) *progress {
 	now := time.Now()
-	return &progress{w: w, est: est, start: now, last: now}
+	return &progress{w: w, tty: tty, est: est, start: now, last: now}
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func (p *progress) update(id tiles.TileID) {
@@ -540,14 +579,19 @@ func (p *progress) update(id tiles.TileID) {
 	if p.est != nil {
 		p.done = max(p.done, p.est.rank(id))
 	}
-	if now := time.Now(); now.Sub(p.last) >= 200*time.Millisecond {
+	every := progressPlainEvery
+	if p.tty {
+		every = progressTTYEvery
+	}
+	if now := time.Now(); now.Sub(p.last) >= every {
 		p.last = now
 		p.draw(false)
 	}
 }
 
 func (p *progress) draw(final bool) {
-	el := time.Since(p.start).Seconds()
+	elapsed := time.Since(p.start)
+	el := elapsed.Seconds()
 	rate := 0.0
 	if el > 0 {
 		rate = float64(p.written) / el
@@ -559,21 +603,29 @@ func (p *progress) draw(final bool) {
 			done = p.est.total
 		}
 		frac := min(float64(done)/float64(p.est.total), 1)
-		const width = 30
-		bar := strings.Repeat("#", int(frac*width)) + strings.Repeat("-", width-int(frac*width))
 		eta := ""
-		if !final && frac > 0 {
-			eta = fmt.Sprintf("  %ds left", int(el/frac-el+0.5))
+		if !final && frac >= etaMinFraction && elapsed >= etaAfter {
+			eta = fmt.Sprintf(", %s left", (time.Duration((el/frac-el)*float64(time.Second))).Round(time.Second))
 		}
-		line = fmt.Sprintf("[%s] %3.0f%% %d/%d tiles  z%d  %.0f tiles/s%s", bar, 100*frac, done, p.est.total, p.zoom, rate, eta)
+		line = fmt.Sprintf("%3.0f%% %d/%d tiles checked, %d written, z%d, %.0f tiles/s%s", 100*frac, done, p.est.total, p.written, p.zoom, rate, eta)
+		if p.tty {
+			const width = 30
+			line = "[" + strings.Repeat("#", int(frac*width)) + strings.Repeat("-", width-int(frac*width)) + "] " + line
+		}
 	} else {
-		line = fmt.Sprintf("%d tiles  z%d  %.0f tiles/s", p.written, p.zoom, rate)
+		line = fmt.Sprintf("%d tiles written, z%d, %.0f tiles/s", p.written, p.zoom, rate)
 	}
-	fmt.Fprintf(p.w, "\rdurand tiles: %-80s", line)
+	if p.tty {
+		fmt.Fprintf(p.w, "\rdurand tiles: %-100s", line)
+	} else {
+		fmt.Fprintf(p.w, "durand tiles: %s\n", line)
+	}
 }
 
 // stop draws the last state (complete when ok) and ends the line.
 func (p *progress) stop(ok bool) {
 	p.draw(ok)
-	fmt.Fprintln(p.w)
+	if p.tty {
+		fmt.Fprintln(p.w)
+	}
 }

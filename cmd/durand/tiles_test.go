@@ -90,6 +90,7 @@ func runTilesJSON(t *testing.T, args ...string) (tilesSummary, string) {
 // installed and reads the archive back with the package's reader and the
 // go-pmtiles CLI; every tile must equal the tile the server would serve.
 func TestRunTilesPMTiles(t *testing.T) {
+	pmtilesCLI := geotest.RequireTool(t, "pmtiles", "go-pmtiles") // before seconds of work, not after
 	dataDir := t.TempDir()
 	if err := runData(context.Background(), []string{"install", "--from", dataFixtures(t), "--dir", dataDir}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func TestRunTilesPMTiles(t *testing.T) {
 	}
 
 	run := func(args ...string) string {
-		out, err := exec.Command(geotest.RequireTool(t, "pmtiles", "go-pmtiles"), args...).CombinedOutput()
+		out, err := exec.Command(pmtilesCLI, args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("pmtiles %v: %v\n%s", args, err, out)
 		}
@@ -265,20 +266,21 @@ func TestRunTilesMBTiles(t *testing.T) {
 // TestRunTilesCrisisLayers exports the crisis layers, which package
 // export derives from the atlas, as the server serves them.
 func TestRunTilesCrisisLayers(t *testing.T) {
+	pmtilesCLI := geotest.RequireTool(t, "pmtiles", "go-pmtiles") // before seconds of work, not after
 	t.Setenv("DURAND_DATA_DIR", t.TempDir()+"/none")
 	out := filepath.Join(t.TempDir(), "crisis.pmtiles")
 	sum, _ := runTilesJSON(t, "--out", out, "--maxzoom", "3", "--layers", "zones,events")
 	if !slices.Equal(sum.Layers, []string{"events", "zones", "zones_label"}) || sum.Tiles == 0 {
 		t.Errorf("summary %+v", sum)
 	}
-	meta, err := exec.Command(geotest.RequireTool(t, "pmtiles", "go-pmtiles"), "show", "--metadata", out).CombinedOutput()
+	meta, err := exec.Command(pmtilesCLI, "show", "--metadata", out).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pmtiles show: %v\n%s", err, meta)
 	}
 	if !strings.Contains(string(meta), "Events curated by the durand project") {
 		t.Errorf("no crisis attribution in the metadata:\n%s", meta)
 	}
-	if b, err := exec.Command(geotest.RequireTool(t, "pmtiles", "go-pmtiles"), "verify", out).CombinedOutput(); err != nil {
+	if b, err := exec.Command(pmtilesCLI, "verify", out).CombinedOutput(); err != nil {
 		t.Errorf("pmtiles verify: %v\n%s", err, b)
 	}
 }

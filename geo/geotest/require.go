@@ -30,6 +30,7 @@ func Missing(t testing.TB, what, install string) {
 	if InCI() {
 		t.Fatalf("%s (CI is set, so a missing prerequisite is a failure)", msg)
 	}
+	recordMissing(t, what)
 	t.Skipf("%s (skipping outside CI)", msg)
 }
 
@@ -152,5 +153,6 @@ func Long(t testing.TB, why string) {
 	if v := os.Getenv(LongEnv); v != "" && v != "0" {
 		return
 	}
+	recordLong(t)
 	t.Skipf("long test (%s): runs under CI=true or with %s=1", why, LongEnv)
 }

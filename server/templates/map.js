@@ -8,15 +8,51 @@ for (const el of document.querySelectorAll('.swatch.dot')) {
   el.style.background = el.dataset.colour;
 }
 
-const maplibregl = await import(cfg.maplibre + '/maplibre-gl.mjs');
+// mapError shows the page's explanation of why there is no map: part is
+// the paragraph that says how to fix it (map-error-load, map-error-webgl).
+function mapError(part, why) {
+  document.getElementById('map-error-why').textContent = why;
+  for (const id of ['map-error-load', 'map-error-webgl']) {
+    document.getElementById(id).hidden = id !== part;
+  }
+  document.getElementById('map-error').hidden = false;
+  document.documentElement.dataset.mapError = part;
+}
 
-const map = new maplibregl.Map({
-  container: 'map',
-  style: cfg.style,
-  hash: true,
-  attributionControl: {compact: false},
-  cooperativeGestures: false,
-});
+// MapLibre comes from cfg.maplibre: a CDN the browser may not reach, or
+// this server. A failed load says so at once; a load still pending after
+// 15 s says so too, and the message goes away if it completes.
+const slow = setTimeout(() => mapError('map-error-load',
+  'MapLibre GL JS has not loaded after 15 seconds from ' + cfg.maplibre + '.'), 15000);
+let maplibregl;
+try {
+  maplibregl = await import(cfg.maplibre + '/maplibre-gl.mjs');
+} catch (err) {
+  clearTimeout(slow);
+  mapError('map-error-load', 'MapLibre GL JS could not be loaded from ' + cfg.maplibre + ' (' + (err && err.message ? err.message : err) + ').');
+  throw err;
+}
+clearTimeout(slow);
+document.getElementById('map-error').hidden = true;
+delete document.documentElement.dataset.mapError;
+
+let map;
+try {
+  map = new maplibregl.Map({
+    container: 'map',
+    style: cfg.style,
+    hash: true,
+    attributionControl: {compact: false},
+    cooperativeGestures: false,
+  });
+} catch (err) {
+  mapError('map-error-webgl', 'The map could not start: ' + (err && err.message ? err.message : err) + '.');
+  throw err;
+}
+// The first view is the border region, unless the URL says where to look.
+if (!location.hash && cfg.bounds) {
+  map.fitBounds([[cfg.bounds[0], cfg.bounds[1]], [cfg.bounds[2], cfg.bounds[3]]], {padding: 20, animate: false});
+}
 window.map = map;
 window.durandMap = new Promise((resolve) => map.once('idle', () => resolve(map)));
 map.addControl(new maplibregl.NavigationControl(), 'top-right');

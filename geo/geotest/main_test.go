@@ -1,0 +1,10 @@
+package geotest
+
+import (
+	"os"
+	"testing"
+)
+
+// TestMain runs the tests, then says in one line which real-client tests
+// were skipped for a missing tool and how to install it (geotest.Main).
+func TestMain(m *testing.M) { os.Exit(Main(m)) }
