@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/durandline/durand/data"
@@ -15,7 +16,7 @@ import (
 
 const dataUsage = `usage:
   durand data install (--from DIR | --download) [--dir DIR] [--json]
-  durand data path
+  durand data path [--json]
 
 install builds the district layer (admin level 2: 398 Afghan districts from
 geoBoundaries, 160 Pakistani districts from OCHA COD-AB) into the data
@@ -114,8 +115,16 @@ func provincesFS(dir string) (fs.FS, error) {
 	return data.FS(), nil
 }
 
+// dataPathReport is what `durand data path --json` prints.
+type dataPathReport struct {
+	Dir                string `json:"dir"`
+	Exists             bool   `json:"exists"`
+	DistrictsInstalled bool   `json:"districts_installed"`
+}
+
 func runDataPath(args []string, stdout, stderr io.Writer) error {
 	fset := newFlags("data path", stderr)
+	asJSON := fset.Bool("json", false, "print the directory, whether it exists and whether districts are installed there, as JSON")
 	if err := parseFlags(fset, args); err != nil {
 		return err
 	}
@@ -126,6 +135,17 @@ func runDataPath(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, dir)
-	return nil
+	if !*asJSON {
+		fmt.Fprintln(stdout, dir)
+		return nil
+	}
+	rep := dataPathReport{Dir: dir}
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		rep.Exists = true
+		_, err := os.Stat(filepath.Join(dir, data.InstallDistrictsFile))
+		rep.DistrictsInstalled = err == nil
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
 }

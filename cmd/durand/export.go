@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -19,6 +21,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	format := fs.String("format", "", "geojson, gpkg, kml or csv (default: from the extension of --out)")
 	out := fs.String("out", "", "file to write, replaced if it exists; - writes to standard output")
 	dataDir := fs.String("data-dir", "", "data directory with installed districts (default: see 'durand data path')")
+	asJSON := fs.Bool("json", false, "print what was written (file, layer, format, features, bytes) as JSON on standard output")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,11 +57,32 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *out == "-" {
+		if *asJSON {
+			return &usageError{"--json needs --out FILE: with --out - the layer itself goes to standard output"}
+		}
 		return export.Write(stdout, l, f)
 	}
 	if err := export.WriteFile(*out, l, f); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "durand: wrote %d %s features to %s (%s)\n", len(l.Features), l.Name, *out, f)
+	rep := exportReport{Out: *out, Layer: l.Name, Format: f.Ext(), Features: len(l.Features)}
+	if fi, err := os.Stat(*out); err == nil {
+		rep.Bytes = fi.Size()
+	}
+	fmt.Fprintf(stderr, "durand export: wrote %d %s features to %s (%s, %s)\n", rep.Features, rep.Layer, rep.Out, rep.Format, humanBytes(rep.Bytes))
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
 	return nil
+}
+
+// exportReport is what `durand export --json` prints.
+type exportReport struct {
+	Out      string `json:"out"`
+	Layer    string `json:"layer"`
+	Format   string `json:"format"`
+	Features int    `json:"features"`
+	Bytes    int64  `json:"bytes"`
 }

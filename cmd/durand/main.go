@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,16 +90,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// errorText is err's message without the prefix the command's own name
-// already gives: package errors start with their package's name, which is
-// often the command's ("export: …" from `durand export`, "data: …" from
-// `durand data`), and the line would say it twice.
+// errorText is err's message without the prefixes that would repeat the
+// line's own "durand <command>: ": the packages of this module start their
+// errors with their name ("export: …", "data: …"), which says nothing more
+// to someone running the command, and is often the command's own name
+// ("durand export: export: …").
 func errorText(cmd string, err error) string {
 	msg := err.Error()
-	for strings.HasPrefix(msg, cmd+": ") {
-		msg = strings.TrimPrefix(msg, cmd+": ")
+	for {
+		i := strings.Index(msg, ": ")
+		if i < 0 || (msg[:i] != cmd && !slices.Contains(packagePrefixes(), msg[:i])) {
+			return msg
+		}
+		msg = msg[i+2:]
 	}
-	return msg
+}
+
+// packagePrefixes are the names this module's packages start their error
+// messages with.
+func packagePrefixes() []string {
+	return []string{"data", "export", "geo", "server", "tiles", "pmtiles", "mbtiles", "postgis", "atlastiles"}
 }
 
 func usage(w io.Writer, cmds map[string]command) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/data/postgis"
+	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/server/accesslog"
 	"github.com/durandline/durand/server/coalesce"
@@ -88,7 +90,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	baseURL := fs.String("base-url", "", "public URL of the server root for links, e.g. https://example.org/durand behind a proxy (default: from each request's Host)")
 	logFormat := fs.String("log-format", "text", "access and error log format on stderr: text or json")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM")
-	maplibre := fs.String("maplibre", "", "serve this local copy of MapLibre GL JS (the dist folder of the maplibre-gl npm package, 6.x) under /vendor/maplibre/ for the map page /map (default: the page loads MapLibre from its public CDN)")
+	maplibre := fs.String("maplibre", "", "serve this local copy of MapLibre GL JS (the dist folder of the maplibre-gl npm package, 6.x) under /vendor/maplibre/ for the map page /map (default: node_modules/maplibre-gl/dist of the working directory or a parent, as `npm ci` in the repository installs it; else the page loads MapLibre from its public CDN)")
+	asJSON := fs.Bool("json", false, "once listening, print the addresses and what is served as one JSON object on standard output (the log stays on stderr)")
 	cacheMB := fs.Int("tile-cache-mb", 256, "memory for cached vector tiles, in MiB (0: no cache)")
 	noWarmup := fs.Bool("no-warmup", false, "do not generate the vector tiles of zooms 0-6 into the cache at start-up (and after each reload)")
 	skipInvalid := fs.Bool("skip-invalid-layers", false, "start (and reload) even when an installed layer of --data-dir (the districts) is missing, truncated or invalid: warn and serve without it (default: such a layer is an error naming its file)")
@@ -137,6 +140,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cacheBytes := int64(*cacheMB) << 20
 	if cacheBytes == 0 {
 		cacheBytes = -1 // no cache
+	}
+	mapLibreFrom := "the public CDN (" + server.DefaultMapLibreURL + "); run `npm ci` in the repository for a local copy"
+	if *maplibre != "" {
+		mapLibreFrom = *maplibre
+	} else if wd, err := os.Getwd(); err == nil {
+		if dist, version, ok := server.FindMapLibre(wd); ok {
+			*maplibre = dist
+			mapLibreFrom = fmt.Sprintf("%s (maplibre-gl %s)", dist, version)
+		}
 	}
 	cfg := server.Config{BaseURL: *baseURL, CORSOrigins: origins, Logger: logger,
 		TileCacheBytes: cacheBytes, MapLibreDir: *maplibre}
@@ -230,12 +242,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	open := browseURL(ln.Addr(), *baseURL)
-	fmt.Fprintf(stderr, "durand: serving %d layers on http://%s/\ndurand: open %s/?f=html in a browser (API: %s/api, collections: %s/collections)\n",
-		len(live.Atlas().Layers()), ln.Addr(), open, open, open)
+	banner := serveBanner{Listen: "http://" + ln.Addr().String() + "/", Landing: open + "/?f=html", Map: open + "/map",
+		API: open + "/api", Collections: len(export.Layers(live.Atlas())), MapLibre: mapLibreFrom}
+	fmt.Fprintf(stderr, "durand: serving %d collections on %s\ndurand: open %s in a browser; the map: %s (MapLibre from %s); API: %s\n",
+		banner.Collections, banner.Listen, banner.Landing, banner.Map, banner.MapLibre, banner.API)
+	if *asJSON {
+		if err := json.NewEncoder(stdout).Encode(banner); err != nil {
+			return err
+		}
+	}
 	// Responses larger than net/http's 4 KiB write buffer (most tiles) leave
 	// in one system call rather than two (package coalesce); at most
 	// --max-conns connections are open (connlimit.go).
 	return serveUntilDone(ctx, srv, limitListener{coalesce.NewListener(ln), conns}, *shutdown, stderr)
+}
+
+// serveBanner is what `durand serve --json` prints once it listens.
+type serveBanner struct {
+	Listen      string `json:"listen"`      // the address listened on, as a URL
+	Landing     string `json:"landing"`     // the HTML landing page
+	Map         string `json:"map"`         // the map page
+	API         string `json:"api"`         // the OpenAPI document
+	Collections int    `json:"collections"` // OGC API collections served
+	MapLibre    string `json:"maplibre"`    // where the map page loads MapLibre GL JS from
 }
 
 // dirSource is the source of the embedded data merged with dataDir (the

@@ -54,7 +54,7 @@ func startServe(t *testing.T, args ...string) (string, context.CancelFunc, <-cha
 		cancel()
 		t.Fatalf("no output from durand serve: %v", <-done)
 	}
-	m := regexp.MustCompile(`serving \d+ layers on (http://127\.0\.0\.1:\d+)/`).FindStringSubmatch(sc.Text())
+	m := regexp.MustCompile(`serving \d+ collections on (http://127\.0\.0\.1:\d+)/`).FindStringSubmatch(sc.Text())
 	if m == nil {
 		cancel()
 		t.Fatalf("first line %q does not give the address", sc.Text())

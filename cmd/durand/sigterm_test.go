@@ -54,7 +54,7 @@ func TestSIGTERMUnderWrk(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stderr)
-	re := regexp.MustCompile(`serving \d+ layers on (http://127\.0\.0\.1:\d+)/`)
+	re := regexp.MustCompile(`serving \d+ collections on (http://127\.0\.0\.1:\d+)/`)
 	base := ""
 	for base == "" && sc.Scan() {
 		if m := re.FindStringSubmatch(sc.Text()); m != nil {

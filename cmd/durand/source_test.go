@@ -105,7 +105,7 @@ func startServeArgs(t testing.TB, args ...string) *serveInstance {
 	logs := &logLines{}
 	sc := bufio.NewScanner(pr)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	re := regexp.MustCompile(`serving \d+ layers on (http://127\.0\.0\.1:\d+)/`)
+	re := regexp.MustCompile(`serving \d+ collections on (http://127\.0\.0\.1:\d+)/`)
 	var base string
 	for base == "" {
 		if !sc.Scan() {

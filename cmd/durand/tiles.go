@@ -605,7 +605,7 @@ func (p *progress) draw(final bool) {
 		frac := min(float64(done)/float64(p.est.total), 1)
 		eta := ""
 		if !final && frac >= etaMinFraction && elapsed >= etaAfter {
-			eta = fmt.Sprintf(", %s left", (time.Duration((el/frac-el)*float64(time.Second))).Round(time.Second))
+			eta = fmt.Sprintf(", %s left", (time.Duration((el/frac - el) * float64(time.Second))).Round(time.Second))
 		}
 		line = fmt.Sprintf("%3.0f%% %d/%d tiles checked, %d written, z%d, %.0f tiles/s%s", 100*frac, done, p.est.total, p.written, p.zoom, rate, eta)
 		if p.tty {
