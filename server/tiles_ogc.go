@@ -19,6 +19,7 @@ const (
 	tmsURI             = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 	crsWebMercator     = "http://www.opengis.net/def/crs/EPSG/0/3857"
 	relTilesetsVector  = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+	relTileset         = "http://www.opengis.net/def/rel/ogc/1.0/tileset"
 	relTilingScheme    = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
 	relTilingSchemes   = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
 	// webMercatorHalf is half the width of the Web Mercator world in metres.
@@ -85,6 +86,10 @@ type tileMatrix struct {
 	TileHeight       int        `json:"tileHeight"`
 	MatrixWidth      int        `json:"matrixWidth"`
 	MatrixHeight     int        `json:"matrixHeight"`
+	// Identifier and TopLeftCorner repeat ID and PointOfOrigin under
+	// their TMS 1.0 (OGC 17-083r2) names, which GDAL 3.6 reads.
+	Identifier    string     `json:"identifier"`
+	TopLeftCorner [2]float64 `json:"topLeftCorner"`
 }
 
 // webMercatorQuad returns the definition of WebMercatorQuad: 256-pixel
@@ -96,9 +101,21 @@ func webMercatorQuad(base string) map[string]any {
 		cell := 2 * webMercatorHalf / 256 / float64(n)
 		ms = append(ms, tileMatrix{ID: strconv.Itoa(z), ScaleDenominator: cell / 0.00028, CellSize: cell,
 			CornerOfOrigin: "topLeft", PointOfOrigin: [2]float64{-webMercatorHalf, webMercatorHalf},
-			TileWidth: 256, TileHeight: 256, MatrixWidth: n, MatrixHeight: n})
+			TileWidth: 256, TileHeight: 256, MatrixWidth: n, MatrixHeight: n,
+			Identifier: strconv.Itoa(z), TopLeftCorner: [2]float64{-webMercatorHalf, webMercatorHalf}})
 	}
+	// The TMS 2.0 document also carries the members of TMS 1.0 that
+	// GDAL 3.6 needs (its TileMatrixSet::parse recognises a definition by
+	// "type": "TileMatrixSetType", reads the CRS from supportedCRS and
+	// each matrix's identifier and topLeftCorner); TMS 2.0 allows
+	// additional members.
 	return map[string]any{
+		"type":         "TileMatrixSetType",
+		"identifier":   tmsWebMercatorQuad,
+		"supportedCRS": crsWebMercator,
+		"boundingBox": map[string]any{"type": "BoundingBoxType", "crs": crsWebMercator,
+			"lowerCorner": []float64{-webMercatorHalf, -webMercatorHalf}, "upperCorner": []float64{webMercatorHalf, webMercatorHalf},
+			"lowerLeft": []float64{-webMercatorHalf, -webMercatorHalf}, "upperRight": []float64{webMercatorHalf, webMercatorHalf}},
 		"id":                tmsWebMercatorQuad,
 		"title":             "Google Maps Compatible for the World",
 		"uri":               tmsURI,
@@ -153,8 +170,12 @@ func tilesetSummary(base string, c *collection) map[string]any {
 		"dataType":         "vector",
 		"crs":              crsWebMercator,
 		"tileMatrixSetURI": tmsURI,
+		// tileMatrixSetDefinition (of a draft of OGC API – Tiles) is
+		// where GDAL 3.6 looks for the definition of the matrix set.
+		"tileMatrixSetDefinition": base + "/tileMatrixSets/" + tmsWebMercatorQuad,
 		"links": []tlink{
 			{Href: p, Rel: "self", Type: mediaJSON, Title: "tileset metadata"},
+			{Href: p, Rel: relTileset, Type: mediaJSON, Title: "tileset metadata"},
 			{Href: base + "/tileMatrixSets/" + tmsWebMercatorQuad, Rel: relTilingScheme, Type: mediaJSON, Title: "the tile matrix set"},
 		},
 	}

@@ -88,6 +88,7 @@ func TestFilters(t *testing.T) {
 			return ok && !t.Before(d("2025-10-10")) && !t.After(d("2025-10-16")) && f.props["kind"] == "airstrike"
 		}},
 		{"date as text (GDAL)", "date = '2025-10-12'", func(f feat) bool { return f.props["date"] == "2025-10-12" }},
+		{"date as GDAL 3.6 writes it", "date >= '2025-10-17T'", func(f feat) bool { t, ok := date(f); return ok && !t.Before(d("2025-10-17")) }},
 		{"timestamp", "at < TIMESTAMP('2025-10-17T17:30:00Z')", func(f feat) bool { return f.props["name"] == "Kabul strike" }},
 		{"timestamp offset", "at > TIMESTAMP('2025-10-17T17:29:59Z')", func(f feat) bool { return f.props["name"] == "Paktika strikes" }},
 		{"true", "TRUE", func(f feat) bool { return true }},

@@ -366,7 +366,13 @@ func (c compiler) asInstant(o, other Operand) (Operand, error) {
 	if !ok || !isProp || !temporal(c.q[p.Name]) {
 		return o, nil
 	}
-	t, ok := parseInstant(string(s))
+	// GDAL 3.6 writes a date as "2025-10-15T" (its SerializeDateTime
+	// ends a date of three components with T); read that as the date.
+	txt := strings.TrimSuffix(string(s), "T")
+	if len(txt) != len(time.DateOnly) {
+		txt = string(s)
+	}
+	t, ok := parseInstant(txt)
 	if !ok {
 		return nil, typeErr("'%s' is compared with the date %q but is not a date or timestamp", truncate(string(s)), p.Name)
 	}
