@@ -80,6 +80,10 @@ func InstallHint(name string) string {
 		return deb("sqlite3")
 	case "curl":
 		return deb("curl")
+	case "cs2cs", "proj":
+		return deb("proj-bin")
+	case "qgis":
+		return "install the Debian packages qgis python3-qgis qgis-providers"
 	}
 	return fmt.Sprintf("install %s and put it on PATH (see .ci/run for how CI installs tools)", name)
 }
