@@ -31,11 +31,11 @@ type workBudget struct {
 	wait  time.Duration
 }
 
-// newWorkBudget returns a budget of n slots (n <= 0: 2 per CPU, at least
-// 2) whose waits last at most wait (0: DefaultBusyWait).
+// newWorkBudget returns a budget of n slots (n <= 0: one per CPU, at
+// least 2) whose waits last at most wait (0: DefaultBusyWait).
 func newWorkBudget(n int, wait time.Duration) *workBudget {
 	if n <= 0 {
-		n = max(2, 2*runtime.GOMAXPROCS(0))
+		n = max(2, runtime.GOMAXPROCS(0))
 	}
 	if wait <= 0 {
 		wait = DefaultBusyWait
@@ -65,6 +65,17 @@ func (b *workBudget) acquire(ctx context.Context, what string) (func(), error) {
 		return b.release, nil
 	case <-t.C:
 		return nil, errBusy(what)
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %w", errClientGone, ctx.Err())
+	}
+}
+
+// acquireWait takes a slot, waiting as long as ctx lasts: for work a
+// request has already begun (a large answer being compressed).
+func (b *workBudget) acquireWait(ctx context.Context) (func(), error) {
+	select {
+	case b.slots <- struct{}{}:
+		return b.release, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%w: %w", errClientGone, ctx.Err())
 	}

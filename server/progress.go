@@ -10,8 +10,8 @@ import (
 const DefaultWriteProgress = 15 * time.Second
 
 // progress drops clients that stop reading: before each write of a
-// response (written in pieces of at most gzipStreamBuffer bytes by
-// respond) it moves the connection's write deadline to timeout from now,
+// response (in pieces of at most progressPiece bytes) it moves the
+// connection's write deadline to timeout from now,
 // so that a write blocked for longer (the client's window closed: it
 // reads nothing) fails and net/http closes the connection. A client that
 // keeps reading, however slowly, keeps its connection for as long as its
@@ -40,16 +40,34 @@ type progressWriter struct {
 	off     bool // deadlines are not supported
 }
 
+// progressPiece is the most written between two looks at the deadline:
+// net/http's connection buffer, so that a client reading 1 KiB a second
+// still makes progress within a timeout of a few seconds.
+const progressPiece = 4 << 10
+
 func (p *progressWriter) Write(b []byte) (int, error) {
-	if !p.off {
+	if p.off {
+		return p.ResponseWriter.Write(b)
+	}
+	written := 0
+	for len(b) > 0 {
 		if now := time.Now(); now.Sub(p.last) >= progressResolution {
 			if err := p.rc.SetWriteDeadline(now.Add(p.timeout)); err != nil {
 				p.off = true
+				n, err := p.ResponseWriter.Write(b)
+				return written + n, err
 			}
 			p.last = now
 		}
+		piece := b[:min(len(b), progressPiece)]
+		n, err := p.ResponseWriter.Write(piece)
+		written += n
+		if err != nil {
+			return written, err
+		}
+		b = b[n:]
 	}
-	return p.ResponseWriter.Write(b)
+	return written, nil
 }
 
 // Unwrap lets http.ResponseController and setRoute reach the writer.

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -197,7 +198,7 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, resp *response)
 			w.Write(body)
 		default:
 			w.WriteHeader(status)
-			s.gzipStream(w, resp)
+			s.gzipStream(r.Context(), w, resp)
 		}
 		return
 	}
@@ -276,25 +277,49 @@ func (s *server) gzip(resp *response) []byte {
 }
 
 // gzipStream writes the body of resp gzip-coded to w as it compresses
-// it: gzipStreamBuffer bytes at a time, each compressed on its own (the
-// stateless coding keeps no window between writes, so a connection holds
-// no compressor state while it waits for its client). A failed write
-// (the client gone, or too slow: see progress) ends it.
-func (s *server) gzipStream(w io.Writer, resp *response) {
-	ew := &errWriter{w: w}
-	zw, _ := gzip.NewWriterLevel(ew, gzip.StatelessCompression)
-	bw := bufio.NewWriterSize(zw, gzipStreamBuffer)
-	if resp.parts == nil {
-		bw.Write(resp.body)
-	} else {
-		for _, p := range resp.parts {
-			if _, err := bw.Write(p); err != nil || ew.err != nil {
+// it, gzipStreamBuffer bytes at a time, each compressed on its own (the
+// stateless coding keeps no window between chunks, so a connection holds
+// no compressor state while it waits for its client). Compressing is the
+// expensive part of a large answer, so each chunk is compressed within
+// the work budget (waiting as long as the client stays), and the slot is
+// given back before the chunk is written: however many clients read
+// large answers, slowly or fast, at most MaxBusy compress at once, and a
+// client that reads slowly holds no slot while it waits. A failed write
+// (the client gone, or too slow: see progress) or a client gone ends it.
+func (s *server) gzipStream(ctx context.Context, w io.Writer, resp *response) {
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, gzip.StatelessCompression)
+	in := make([]byte, 0, gzipStreamBuffer)
+	send := func(final bool) bool {
+		release, err := s.budget.acquireWait(ctx)
+		if err != nil {
+			return false
+		}
+		zw.Write(in)
+		if final {
+			zw.Close()
+		}
+		release()
+		in = in[:0]
+		_, err = w.Write(out.Bytes())
+		out.Reset()
+		return err == nil
+	}
+	parts := resp.parts
+	if parts == nil {
+		parts = [][]byte{resp.body}
+	}
+	for _, p := range parts {
+		for len(p) > 0 {
+			n := min(len(p), cap(in)-len(in))
+			in = append(in, p[:n]...)
+			p = p[n:]
+			if len(in) == cap(in) && !send(false) {
 				return
 			}
 		}
 	}
-	bw.Flush()
-	zw.Close()
+	send(true)
 }
 
 // errWriter remembers the first error of w and writes nothing after it.

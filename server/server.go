@@ -69,8 +69,10 @@ type Config struct {
 	MapLibreDir string
 	// MaxBusy bounds the expensive computations running at once (the
 	// tiles of a day not yet served, downloads built on first request,
-	// large pages of items); a request that finds them all taken for
-	// BusyWait is answered 503 with Retry-After. Zero selects two per CPU.
+	// large HTML pages of items); a request that finds them all taken for
+	// BusyWait is answered 503 with Retry-After. Large answers are
+	// compressed within it too, a chunk at a time. Zero selects one per
+	// CPU, at least two.
 	MaxBusy int
 	// BusyWait is how long a request waits for one of the MaxBusy slots;
 	// zero selects DefaultBusyWait.

@@ -28,6 +28,9 @@ var testPG geotest.PostGISCluster
 func TestMain(m *testing.M) {
 	code := geotest.Main(m) // runs the tests, then says what was skipped
 	_ = testPG.Close()
+	if builtDurand.dir != "" {
+		os.RemoveAll(builtDurand.dir)
+	}
 	os.Exit(code)
 }
 
