@@ -220,9 +220,17 @@ func (s *server) download(r *http.Request, q query) (*response, error) {
 		return nil, err
 	}
 	ext := mux.Vars(r)["format"]
+	switch ext {
+	case "csvt", "prj": // the CSV's sidecars: column types and CRS
+		body := export.PRJ
+		if ext == "csvt" {
+			body = export.CSVTypes(c.layer)
+		}
+		return &response{contentType: "text/plain; charset=utf-8", body: []byte(body), cache: cacheDownload}, nil
+	}
 	f, err := export.ParseFormat(ext)
 	if err != nil || f.Ext() != ext {
-		return nil, notFound("no download %q for %s: formats are geojson, gpkg, kml and csv", truncate(ext, 50), c.id)
+		return nil, notFound("no download %q for %s: formats are geojson, gpkg, kml and csv (with its sidecars csvt and prj)", truncate(ext, 50), c.id)
 	}
 	d := c.downloads[f]
 	if !d.built.Load() { // built on first request: expensive work, within the budget

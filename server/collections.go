@@ -54,6 +54,7 @@ var openEnd = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 // for a fill in progress; collectionOf does.
 type collection struct {
 	id, title, description, attribution string
+	licence                             string
 	load                                func() (export.Layer, error)
 	once                                sync.Once
 	loadErr                             error
@@ -114,7 +115,7 @@ func newRegistry(a *geo.Atlas) (*registry, error) {
 			if err != nil {
 				return nil, err
 			}
-			c = &collection{id: h.Name, title: h.Title, description: h.Description, attribution: h.Attribution,
+			c = &collection{id: h.Name, title: h.Title, description: h.Description, attribution: h.Attribution, licence: h.Licence,
 				load: func() (export.Layer, error) { return export.FromAtlas(a, name) }}
 		} else {
 			l, err := export.FromAtlas(a, name)
@@ -143,7 +144,7 @@ func newRegistry(a *geo.Atlas) (*registry, error) {
 func (c *collection) extent() orb.Bound { return geo.ClipBound(c.bbox, c.region) }
 
 func newCollection(l export.Layer) (*collection, error) {
-	c := &collection{id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution}
+	c := &collection{id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution, licence: l.Licence}
 	if err := c.fill(l); err != nil {
 		return nil, err
 	}

@@ -106,7 +106,7 @@ func (cs *crossingStates) view(d time.Time) (*collection, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := export.Layer{Name: b.id, Title: b.title, Description: b.description, Attribution: b.attribution, Features: fs}
+	l := export.Layer{Name: b.id, Title: b.title, Description: b.description, Attribution: b.attribution, Licence: b.licence, Features: fs}
 	v, err := newCollection(l)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	sf "github.com/peterstace/simplefeatures/geom"
 
 	"github.com/durandline/durand/layers/cql2"
+	"github.com/durandline/durand/layers/crs"
 )
 
 // Filtering (OGC API – Features Part 3), sorting and property selection
@@ -277,17 +278,21 @@ func (c *collection) propertyNames() []string {
 	return out
 }
 
-// encodeSelected encodes feature i of c with only the named properties,
-// as c.encoded holds it.
-func (c *collection) encodeSelected(i int, names []string) ([]byte, error) {
+// encodeSelected encodes feature i of c with only the named properties
+// (all when names is nil) and its geometry in the CRS to, as c.encoded
+// holds it.
+func (c *collection) encodeSelected(i int, names []string, to crs.CRS) ([]byte, error) {
 	f := *c.layer.Features[i]
-	props := make(map[string]any, len(names))
-	for _, n := range names {
-		if v, ok := f.Properties[n]; ok {
-			props[n] = v
+	if names != nil {
+		props := make(map[string]any, len(names))
+		for _, n := range names {
+			if v, ok := f.Properties[n]; ok {
+				props[n] = v
+			}
 		}
+		f.Properties = props
 	}
-	f.Properties = props
+	f.Geometry = to.Geometry(f.Geometry)
 	b, err := f.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("server: collection %s feature %d: %w", c.id, i, err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/durandline/durand/layers/crs"
 	"github.com/durandline/durand/layers/export"
 )
 
@@ -126,7 +127,8 @@ func (s *server) conformance(r *http.Request, q query) (*response, error) {
 		return nil, err
 	}
 	links := selfLinks(s.baseURL(r), "/conformance", fm, mediaJSON, nil)
-	classes := append(conformanceClasses(), filterClasses()...)
+	classes := append(conformanceClasses(), confCRS)
+	classes = append(classes, filterClasses()...)
 	doc := map[string]any{"conformsTo": append(classes, tileConformanceClasses()...), "links": links}
 	if fm == formatHTML {
 		return s.page(r, "conformance", "Conformance", doc, links)
@@ -190,8 +192,9 @@ func (s *server) collectionDoc(c *collection, base string, fm format, self bool)
 		"title":            c.title,
 		"description":      c.description,
 		"attribution":      c.attribution,
+		"license":          c.licence,
 		"itemType":         "feature",
-		"crs":              []string{crs84},
+		"crs":              crs.URIs(),
 		"storageCrs":       crs84,
 		"extent":           extent,
 		"links":            links,
@@ -298,7 +301,7 @@ const maxExactInt = 1 << 53
 // itemsFilter reads the selection parameters of an items request.
 func itemsFilter(c *collection, q query) (*filter, error) {
 	flt := &filter{}
-	b, ok, err := q.bbox()
+	b, ok, err := bboxInCRS(q)
 	if err != nil {
 		return nil, err
 	}
@@ -394,6 +397,10 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	out, err := outputCRS(q)
+	if err != nil {
+		return nil, err
+	}
 	sel := c.selectItems(flt)
 	sortItems(c, sel, keys)
 	matched := len(sel)
@@ -458,12 +465,12 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 		if k > 0 {
 			parts = append(parts, s.comma)
 		}
-		if props == nil {
+		if props == nil && out.IsCRS84() {
 			parts = append(parts, c.encoded[i])
 			h.Write(c.digests[i][:])
 			continue
 		}
-		b, err := c.encodeSelected(i, props)
+		b, err := c.encodeSelected(i, props, out)
 		if err != nil {
 			return nil, err
 		}
@@ -472,7 +479,7 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 		h.Write(d[:])
 	}
 	parts = append(parts, s.closeFC)
-	return &response{contentType: mediaGeoJSON, parts: parts, etag: `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`}, nil
+	return &response{contentType: mediaGeoJSON, parts: parts, etag: `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`, header: contentCRS(out)}, nil
 }
 
 func (s *server) item(r *http.Request, q query) (*response, error) {
@@ -503,13 +510,23 @@ func (s *server) item(r *http.Request, q query) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	open := c.encoded[i][:len(c.encoded[i])-1] // without the closing brace
+	out, err := outputCRS(q)
+	if err != nil {
+		return nil, err
+	}
+	enc := c.encoded[i]
+	if !out.IsCRS84() {
+		if enc, err = c.encodeSelected(i, nil, out); err != nil {
+			return nil, err
+		}
+	}
+	open := enc[:len(enc)-1] // without the closing brace
 	body := make([]byte, 0, len(open)+len(lb)+16)
 	body = append(body, open...)
 	body = append(body, `,"links":`...)
 	body = append(body, bytes.TrimRight(lb, "\n")...)
 	body = append(body, "}\n"...)
-	return &response{contentType: mediaGeoJSON, body: body}, nil
+	return &response{contentType: mediaGeoJSON, body: body, header: contentCRS(out)}, nil
 }
 
 // sortedProps returns the properties of a feature as sorted key/value

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/durandline/durand/layers/crs"
 	"github.com/durandline/durand/layers/export"
 )
 
@@ -70,6 +71,12 @@ func (s *server) paramDocs() obj {
 		"properties": obj{"name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
 			"description": "The properties the features keep, comma-separated (the others are left out); the geometry and id are always kept.",
 			"schema":      obj{"type": "array", "minItems": 1, "items": obj{"type": "string"}}},
+		"crs": obj{"name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "The coordinate reference system of the geometries in the response (OGC API – Features Part 2); the Content-Crs header names it. EPSG:4326 is latitude first; EPSG:3857 and the UTM zones are in metres.",
+			"schema":      obj{"type": "string", "format": "uri", "enum": toAny(crs.URIs()), "default": crs84}},
+		"bbox-crs": obj{"name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
+			"description": "The coordinate reference system of bbox, in its axis order (EPSG:4326: minLat,minLon,maxLat,maxLon; projected: metres).",
+			"schema":      obj{"type": "string", "format": "uri", "enum": toAny(crs.URIs()), "default": crs84}},
 		"lon":     num("lon", "Longitude in decimal degrees (WGS84), -180 to 180."),
 		"lat":     num("lat", "Latitude in decimal degrees (WGS84), -90 to 90."),
 		"km":      num("km", "Chainage in km from the Iran–Afghanistan–Pakistan tripoint, 0 to the border length."),

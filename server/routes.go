@@ -82,12 +82,12 @@ func (s *server) routeTable() []route {
 			description: "A page of features (limit, default 100, at most 10,000; offset), selected by bbox, datetime and " +
 				"equality on the collection's queryables, and by a CQL2 filter (filter, filter-lang cql2-text or cql2-json, filter-crs CRS84); " +
 				"sortby orders them (+date,-killed), properties keeps only the named properties; numberMatched is exact, and next/prev links page through.",
-			params: []string{"f", "limit", "offset", "bbox", "datetime", "filter", "filter-lang", "filter-crs", "sortby", "properties"}, moreParams: s.queryableParams,
+			params: []string{"f", "limit", "offset", "bbox", "datetime", "filter", "filter-lang", "filter-crs", "sortby", "properties", "crs", "bbox-crs"}, moreParams: s.queryableParams,
 			handler: s.items, produces: []string{mediaGeoJSON, mediaHTML}},
 		{name: "getFeature", path: "/collections/{collectionId}/items/{featureId}", tag: tagData,
 			summary:     "One feature",
 			description: "A feature by its id, e.g. /collections/crossings/items/torkham or /collections/provinces/items/AFG-1741.",
-			params:      []string{"f"}, handler: s.item, produces: []string{mediaGeoJSON, mediaHTML}},
+			params:      []string{"f", "crs"}, handler: s.item, produces: []string{mediaGeoJSON, mediaHTML}},
 		{name: "locate", path: "/locate", tag: tagBorder,
 			summary: "Where a point is",
 			description: "Country, province and district (when installed) containing the point, its geodesic distance to the " +

@@ -47,13 +47,39 @@ func Header(a *geo.Atlas, name string) (Layer, error) {
 	switch name {
 	case LayerEvents, LayerZones:
 		l.Attribution = crisisAttribution(a, name)
+		base := []string{geo.LayerCountries, geo.LayerBorder}
+		if name == LayerEvents {
+			base = []string{geo.LayerProvinces}
+		}
+		if a.HasDistricts() {
+			base = append(base, geo.LayerDistricts)
+		}
+		l.Licence = licences(a, base...)
 		return l, nil
 	}
 	if _, err := a.Features(name); err != nil {
 		return Layer{}, err
 	}
 	l.Attribution = a.Provenance().Attribution(name)
+	l.Licence = licences(a, name)
 	return l, nil
+}
+
+// licences joins the distinct licences of the named layers' sources, as
+// the provenance states them (a crisis layer is placed with, or cut
+// from, the layers it names).
+func licences(a *geo.Atlas, layers ...string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range a.Provenance().Layers {
+		for _, name := range layers {
+			if p.Layer == name && p.Licence != "" && !seen[p.Licence] {
+				seen[p.Licence] = true
+				out = append(out, p.Licence)
+			}
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // crisisAttribution credits the project's curation and the layers the

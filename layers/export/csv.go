@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/twpayne/go-geom/encoding/wkt"
 
@@ -66,3 +67,32 @@ func writeCSV(w io.Writer, l Layer) error {
 	}
 	return nil
 }
+
+// CSVTypes returns the .csvt sidecar of the CSV of l: one line naming the
+// type of each column as GDAL's CSV driver reads it (WKT, String, Real,
+// Integer(Boolean), Date). GDAL reads it when it lies beside the .csv
+// with the same base name, also over HTTP (/vsicurl/).
+func CSVTypes(l Layer) string {
+	cols := columns(l.Features)
+	types := make([]string, 0, len(cols)+2)
+	types = append(types, "WKT")
+	for _, c := range cols {
+		switch c.kind {
+		case kindReal:
+			types = append(types, "Real")
+		case kindBool:
+			types = append(types, "Integer(Boolean)")
+		case kindDate:
+			types = append(types, "Date")
+		default:
+			types = append(types, "String")
+		}
+	}
+	types = append(types, "String")
+	return strings.Join(types, ",") + "\n"
+}
+
+// PRJ is the .prj sidecar of the CSV files: their coordinates are WGS 84
+// longitude, latitude in degrees, written as the ESRI WKT that GDAL's CSV
+// driver reads beside a .csv.
+const PRJ = `GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]` + "\n"

@@ -77,6 +77,9 @@ type Layer struct {
 	Description string
 	// Attribution is the credit line every format carries.
 	Attribution string
+	// Licence names the licences the data are used under (from the
+	// atlas's provenance); every format carries it beside Attribution.
+	Licence string
 	// Features are GeoJSON features in WGS84 lon/lat; each has a string
 	// or numeric ID. They are not modified.
 	Features []*geojson.Feature

@@ -8,8 +8,8 @@ import (
 )
 
 // writeGeoJSON writes an RFC 7946 FeatureCollection with the foreign
-// members name, title, description and attribution (GDAL reads name as the
-// layer name).
+// members name, title, description, attribution and license (GDAL reads
+// name as the layer name).
 func writeGeoJSON(w io.Writer, l Layer) error {
 	bw := bufio.NewWriter(w)
 	head := struct {
@@ -18,7 +18,8 @@ func writeGeoJSON(w io.Writer, l Layer) error {
 		Title       string `json:"title,omitempty"`
 		Description string `json:"description,omitempty"`
 		Attribution string `json:"attribution,omitempty"`
-	}{"FeatureCollection", l.Name, l.Title, l.Description, l.Attribution}
+		Licence     string `json:"license,omitempty"`
+	}{"FeatureCollection", l.Name, l.Title, l.Description, l.Attribution, l.Licence}
 	hb, err := json.Marshal(head)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)

@@ -258,6 +258,12 @@ func writeGPKG(path string, l Layer) error {
 		}
 		desc += "Attribution: " + l.Attribution
 	}
+	if l.Licence != "" {
+		if desc != "" {
+			desc += " "
+		}
+		desc += "Licence: " + l.Licence
+	}
 	identifier := l.Title
 	if identifier == "" {
 		identifier = l.Name

@@ -37,6 +37,12 @@ func writeKML(w io.Writer, l Layer) error {
 		}
 		desc += "Attribution: " + l.Attribution
 	}
+	if l.Licence != "" {
+		if desc != "" {
+			desc += "\n\n"
+		}
+		desc += "Licence: " + l.Licence
+	}
 	doc := gokml.Document(
 		gokml.Name(l.Name),
 		gokml.Description(desc),
