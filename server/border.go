@@ -22,7 +22,8 @@ const borderMethod = "Sum of the geodesic lengths of the segments of the border 
 	"(Karney's algorithm, as in GeographicLib); chainage is measured the same way from the Iran–Afghanistan–Pakistan tripoint."
 
 func (s *server) locate(r *http.Request, q query) (*response, error) {
-	if _, err := s.negotiateQ(r, q, false); err != nil {
+	fm, err := s.negotiateQ(r, q, true)
+	if err != nil {
 		return nil, err
 	}
 	lon, err := q.requiredNumber("lon")
@@ -37,7 +38,24 @@ func (s *server) locate(r *http.Request, q query) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fm == formatHTML {
+		return s.locatePage(r, loc)
+	}
 	return jsonResponse(loc, mediaJSON)
+}
+
+// locatePage is the HTML answer of /locate, what the landing page's form
+// opens: the answer in words, with the JSON a link away.
+func (s *server) locatePage(r *http.Request, loc geo.Location) (*response, error) {
+	base := s.baseURL(r)
+	self := fmt.Sprintf("%s/locate?lon=%s&lat=%s", base, strconv.FormatFloat(loc.Lon, 'f', -1, 64), strconv.FormatFloat(loc.Lat, 'f', -1, 64))
+	links := []link{{Href: self, Rel: "alternate", Type: mediaJSON, Title: "this answer as JSON"}}
+	d := map[string]any{"loc": loc, "km": round(loc.Border.Metres/1000, 3), "base": base}
+	if c := loc.NearestCrossing; c != nil {
+		d["crossingKm"] = round(c.Metres/1000, 3)
+	}
+	title := fmt.Sprintf("%.5f° E, %.5f° N", loc.Lon, loc.Lat)
+	return s.page(r, "locate", title, d, links)
 }
 
 // tripoint is one end of the border.

@@ -149,7 +149,7 @@ func TestPagesInBrowser(t *testing.T) {
 			t.Errorf("%s: %s", u, e)
 		}
 	}
-	if res.Form == nil || !strings.HasPrefix(res.Form.URL, srv.URL+"/locate?lon=") || res.Form.Status != 200 {
+	if res.Form == nil || !strings.HasPrefix(res.Form.URL, srv.URL+"/locate?f=html&lon=") || res.Form.Status != 200 {
 		t.Errorf("the landing page's form: %+v", res.Form)
 	}
 }

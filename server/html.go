@@ -17,7 +17,7 @@ var templateFiles embed.FS
 
 // pageNames are the HTML pages, one template file each.
 func pageNames() []string {
-	return []string{"landing", "conformance", "api", "collections", "collection", "queryables", "items", "item", "downloads"}
+	return []string{"landing", "conformance", "api", "collections", "collection", "queryables", "items", "item", "downloads", "locate"}
 }
 
 // crumb is one step of the breadcrumb trail.

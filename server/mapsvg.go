@@ -69,13 +69,50 @@ func (p projection) xy(pt orb.Point) (float64, float64) {
 
 func num1(x float64) string { return strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64) }
 
+// outcode says where the pixel (x, y) lies with respect to the drawing
+// widened by mapClipMarginPx: 0 inside, else one bit per side it is
+// beyond (Cohen–Sutherland).
+func (p projection) outcode(x, y float64) int {
+	c := 0
+	switch {
+	case x < -mapClipMarginPx:
+		c |= 1
+	case x > p.w+mapClipMarginPx:
+		c |= 2
+	}
+	switch {
+	case y < -mapClipMarginPx:
+		c |= 4
+	case y > p.h+mapClipMarginPx:
+		c |= 8
+	}
+	return c
+}
+
+// mapClipMarginPx is how far outside the drawing vertices still count as
+// inside it.
+const mapClipMarginPx = 20.0
+
 // path appends the SVG path data of a sequence of points, merging
-// vertices closer than mapTolerancePx; closed adds Z.
+// vertices closer than mapTolerancePx; closed adds Z. Outside the drawing
+// a run of vertices beyond the same sides is drawn as its first and last
+// vertex only: the region beyond a set of sides is convex, so the path
+// between them stays out of sight, and a province or the border drawn
+// for context around a crossing costs a few vertices, not all of them.
 func (p projection) path(b *strings.Builder, pts []orb.Point, closed bool) {
 	var lx, ly float64
 	n := 0
+	prevCode := -1
 	for i, pt := range pts {
 		x, y := p.xy(pt)
+		code := p.outcode(x, y)
+		if i > 0 && i < len(pts)-1 && code != 0 && code == prevCode {
+			nx, ny := p.xy(pts[i+1])
+			if p.outcode(nx, ny) == code {
+				continue
+			}
+		}
+		prevCode = code
 		if i > 0 && i < len(pts)-1 && math.Abs(x-lx) < mapTolerancePx && math.Abs(y-ly) < mapTolerancePx {
 			continue
 		}

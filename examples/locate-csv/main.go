@@ -4,10 +4,12 @@
 // border crossing, as CSV on standard output.
 //
 //	go run ./examples/locate-csv < examples/locate-csv/places.csv
-//	go run ./examples/locate-csv -data-dir ~/.local/share/durand < places.csv
+//	go run ./examples/locate-csv -data-dir DIR < places.csv
 //
-// It shows the whole library API a Go program needs: data.Open to load the
-// embedded atlas (plus installed districts), Atlas.Locate for each point.
+// It shows the whole library API a Go program needs: data.OpenDefault to
+// load the embedded atlas plus the districts installed by `durand data
+// install` (in the default data directory; -data-dir names another one),
+// Atlas.Locate for each point.
 package main
 
 import (
@@ -25,7 +27,7 @@ import (
 )
 
 func main() {
-	dataDir := flag.String("data-dir", "", "directory with installed districts (optional)")
+	dataDir := flag.String("data-dir", "", "directory with installed districts (default: the default data directory of `durand data path`, if it exists)")
 	flag.Parse()
 	if err := run(os.Stdin, os.Stdout, *dataDir); err != nil {
 		fmt.Fprintln(os.Stderr, "locate-csv:", err)
@@ -34,7 +36,11 @@ func main() {
 }
 
 func run(in io.Reader, out io.Writer, dataDir string) error {
-	atlas, err := data.Open(dataDir)
+	open := data.OpenDefault // the embedded atlas plus whatever is installed
+	if dataDir != "" {
+		open = func() (*geo.Atlas, error) { return data.Open(dataDir) }
+	}
+	atlas, err := open()
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,6 +12,7 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/places.golden.csv")
 
 func TestPlacesGolden(t *testing.T) {
+	t.Setenv("DURAND_DATA_DIR", t.TempDir()+"/none") // the embedded atlas, not the user's install
 	in, err := os.Open("places.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +37,36 @@ func TestPlacesGolden(t *testing.T) {
 	}
 	if !bytes.Equal(out.Bytes(), want) {
 		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", golden, out.String())
+	}
+}
+
+// TestInstalledDistricts: without -data-dir the program picks up the
+// districts installed in the default data directory (data.OpenDefault);
+// here the installer's golden output, six test districts.
+func TestInstalledDistricts(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"districts.geojson", "districts.provenance.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "data", "testdata", "install", "golden", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("DURAND_DATA_DIR", dir)
+	var out bytes.Buffer
+	if err := run(strings.NewReader("name,lon,lat\nx,66.25,31.35\n"), &out, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "x,66.25000,31.35000,AFG,Kandahar,Ayn,") {
+		t.Errorf("the installed district is not used:\n%s", out.String())
+	}
+	// Nothing installed: the embedded atlas, no district, no error.
+	t.Setenv("DURAND_DATA_DIR", filepath.Join(dir, "none"))
+	out.Reset()
+	if err := run(strings.NewReader("name,lon,lat\nx,66.25,31.35\n"), &out, ""); err != nil || !strings.Contains(out.String(), "x,66.25000,31.35000,AFG,Kandahar,,") {
+		t.Errorf("nothing installed: %v\n%s", err, out.String())
 	}
 }
 

@@ -36,6 +36,14 @@ clearTimeout(slow);
 document.getElementById('map-error').hidden = true;
 delete document.documentElement.dataset.mapError;
 
+// The first view is the border region (beside the panel on a wide
+// screen), unless the URL says where to look.
+const first = {};
+if (!location.hash && cfg.bounds) {
+  const wide = window.innerWidth > 700;
+  first.bounds = [[cfg.bounds[0], cfg.bounds[1]], [cfg.bounds[2], cfg.bounds[3]]];
+  first.fitBoundsOptions = {padding: {top: 20, bottom: 20, right: 20, left: wide ? 330 : 20}};
+}
 let map;
 try {
   map = new maplibregl.Map({
@@ -44,14 +52,11 @@ try {
     hash: true,
     attributionControl: {compact: false},
     cooperativeGestures: false,
+    ...first,
   });
 } catch (err) {
   mapError('map-error-webgl', 'The map could not start: ' + (err && err.message ? err.message : err) + '.');
   throw err;
-}
-// The first view is the border region, unless the URL says where to look.
-if (!location.hash && cfg.bounds) {
-  map.fitBounds([[cfg.bounds[0], cfg.bounds[1]], [cfg.bounds[2], cfg.bounds[3]]], {padding: 20, animate: false});
 }
 window.map = map;
 window.durandMap = new Promise((resolve) => map.once('idle', () => resolve(map)));
