@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -56,39 +55,6 @@ func kindWeight(k EventKind) (int, bool) {
 	return 0, false
 }
 
-// Precision says how an event was located.
-type Precision string
-
-// Location precisions, from the finest. The radius of an event's area
-// follows from it (see EventAreaRadius).
-const (
-	PrecisionExact    Precision = "exact"    // a coordinate given by the source
-	PrecisionTown     Precision = "town"     // a named town, crossing or site
-	PrecisionDistrict Precision = "district" // a point on the surface of the installed district
-	PrecisionProvince Precision = "province" // a point on the surface of the province
-	PrecisionNone     Precision = "none"     // not located
-)
-
-// Radii of the geodesic circles of event areas, in metres, by precision.
-// District-precision events use the district polygon instead; province and
-// unlocated events have no area.
-const (
-	ExactRadiusM = 2000
-	TownRadiusM  = 10000
-)
-
-// EventAreaRadius returns the radius in metres of the circle drawn around
-// an event located with precision p, or 0 when its area is not a circle.
-func EventAreaRadius(p Precision) float64 {
-	switch p {
-	case PrecisionExact:
-		return ExactRadiusM
-	case PrecisionTown:
-		return TownRadiusM
-	}
-	return 0
-}
-
 // Source is a public page a fact comes from.
 type Source struct {
 	Publisher string `json:"publisher"`
@@ -102,12 +68,22 @@ type Source struct {
 type Casualties struct {
 	Killed  *int `json:"killed"`
 	Injured *int `json:"injured"`
+	// KilledBest and InjuredBest are the best values: the primary figure,
+	// or, when the sources give only a range, its lower end (the figure
+	// every source supports); nil when nothing is reported. Totals add
+	// these, so that a range without a point value is never left out.
+	KilledBest  *int `json:"killed_best"`
+	InjuredBest *int `json:"injured_best"`
 	// When sources disagree, the range of their figures (including the
 	// primary one); nil when there is no disagreement.
 	KilledMin  *int `json:"killed_min,omitempty"`
 	KilledMax  *int `json:"killed_max,omitempty"`
 	InjuredMin *int `json:"injured_min,omitempty"`
 	InjuredMax *int `json:"injured_max,omitempty"`
+	// Group is who the figures count: "civilians", "security" (soldiers,
+	// police, border forces as admitted by their side) or "unknown" (the
+	// sources do not say, or a mix). Empty when nothing is reported.
+	Group string `json:"group,omitempty"`
 	// Note names the figures and who gave them.
 	Note string `json:"note,omitempty"`
 	// Sources of the other figures of a range.
@@ -127,9 +103,19 @@ func rangeOf(v, lo, hi *int) (val, min, max int) {
 	return
 }
 
-func (c Casualties) killedRange() (int, int, int) { return rangeOf(c.Killed, c.KilledMin, c.KilledMax) }
+func (c Casualties) killedRange() (int, int, int) {
+	return rangeOf(best(c.Killed, c.KilledMin), c.KilledMin, c.KilledMax)
+}
 func (c Casualties) injuredRange() (int, int, int) {
-	return rangeOf(c.Injured, c.InjuredMin, c.InjuredMax)
+	return rangeOf(best(c.Injured, c.InjuredMin), c.InjuredMin, c.InjuredMax)
+}
+
+// best is the primary figure, else the lower end of the range.
+func best(v, lo *int) *int {
+	if v != nil {
+		return v
+	}
+	return lo
 }
 
 // People returns the highest count of people killed or injured any source
@@ -166,37 +152,48 @@ type Event struct {
 	// curated: town, district or unknown.
 	SourcePrecision string `json:"source_precision"`
 
-	// Where the event is placed: a sourced coordinate, else the named town
-	// (data/places.csv) or crossing, else a point on the surface of the
-	// installed district, else of the province. Point is the place (the
-	// first one for an event naming several provinces, which has one point
-	// per province in Points). Precision is PrecisionNone and Point the zero
-	// point when nothing locates the event.
-	Precision  Precision      `json:"precision"`
-	Point      orb.Point      `json:"point"`
-	Points     orb.MultiPoint `json:"points,omitempty"`
-	LocatedBy  string         `json:"located_by"`
-	DistrictID string         `json:"district_id,omitempty"`
+	// Where the event is placed, by the first rule the facts allow (see
+	// locateEvent and ZONES.md): Precision says which, LocationRule says so
+	// in words. Point is set for a point (exact, crossing, site), Line for a
+	// border stretch, Area for a district or province; none for
+	// PrecisionNone. UncertaintyM is the placement uncertainty of a
+	// crossing. UnitIDs are the provinces or districts a stretch or area
+	// comes from.
+	Precision    Precision           `json:"location_precision"`
+	LocationRule string              `json:"location_rule"`
+	Point        orb.Point           `json:"-"`
+	Line         orb.MultiLineString `json:"-"`
+	Area         orb.MultiPolygon    `json:"-"`
+	UncertaintyM float64             `json:"uncertainty_m,omitempty"`
+	UnitIDs      []string            `json:"unit_ids,omitempty"`
+	DistrictID   string              `json:"district_id,omitempty"`
 	// Severity is a function of the kind and the casualties, see Severity.
 	Severity int `json:"severity"`
-	// CrossingID is the crossing the event happened at (closures,
-	// reopenings), PlaceID the town of places.csv it is placed at, and
-	// LocationNote says why it is placed as it is, where that needs saying.
+	// CrossingID is the crossing the event happened at, PlaceID the town of
+	// places.csv it is placed at, and LocationNote says why it is placed as
+	// it is, where that needs saying.
 	CrossingID   string `json:"crossing_id,omitempty"`
 	PlaceID      string `json:"place_id,omitempty"`
 	LocationNote string `json:"location_note,omitempty"`
+
+	scope       string     // see the scope constants
+	borderUnits []string   // ISO3/name of the units of a sector
+	stretch     []interval // the border it affects, chainage in metres (see affectedStretch)
 }
 
-// Geometry returns the event's location: a Point, a MultiPoint for an
-// event naming several provinces, or nil when it is not located.
+// Geometry returns the event's location: a Point (exact, crossing, site),
+// a MultiLineString (border stretch), a MultiPolygon (district or
+// province, approximate), or nil when it is not located.
 func (e *Event) Geometry() orb.Geometry {
-	switch {
-	case e.Precision == PrecisionNone:
-		return nil
-	case len(e.Points) > 1:
-		return e.Points
+	switch e.Precision {
+	case PrecisionExact, PrecisionCrossing, PrecisionSite:
+		return e.Point
+	case PrecisionBorderStretch:
+		return e.Line
+	case PrecisionDistrict, PrecisionProvince:
+		return e.Area
 	}
-	return e.Point
+	return nil
 }
 
 // Country returns the event's country when it names exactly one, else "".
@@ -274,14 +271,10 @@ type crisis struct {
 	zones     *zoneSet
 	zonesErr  error
 
-	bandMu sync.Mutex
-	bands  map[float64]*bandResult
+	buffers zoneCache
 
 	ringsOnce sync.Once
 	rings     map[string][]orb.Ring // sovereign outer rings by ISO3
-
-	sidesOnce sync.Once
-	sides     [][2]orb.Point
 }
 
 // loadCrisis reads the optional crisis files.
@@ -357,8 +350,8 @@ func readPlaces(fsys fs.FS) (map[string]*Place, error) {
 var eventColumns = []string{
 	"id", "date", "end_date", "kind", "place", "town", "crossing", "district", "district_as_reported",
 	"district_mapping", "district_note", "province", "country", "lon", "lat", "location_precision", "location_note",
-	"killed", "injured", "killed_min", "killed_max", "injured_min", "injured_max", "casualty_note",
-	"casualty_sources", "summary", "source_publisher", "source_url", "source_date",
+	"scope", "border_units", "killed", "injured", "killed_min", "killed_max", "injured_min", "injured_max", "casualty_note",
+	"casualty_sources", "casualty_group", "summary", "source_publisher", "source_url", "source_date",
 }
 
 func readEvents(fsys fs.FS) ([]*Event, error) {
@@ -404,6 +397,25 @@ func parseEvents(r io.Reader) ([]*Event, error) {
 			Source:          Source{Publisher: row["source_publisher"], URL: row["source_url"], Date: row["source_date"]},
 			SourcePrecision: row["location_precision"],
 			PlaceID:         row["town"], CrossingID: row["crossing"], LocationNote: row["location_note"],
+			scope: row["scope"], borderUnits: splitList(row["border_units"]),
+		}
+		switch e.scope {
+		case scopeSite:
+			if row["lon"] == "" && e.PlaceID == "" && e.CrossingID == "" {
+				return nil, bad("scope site needs a coordinate, a town or a crossing")
+			}
+		case scopeBorder:
+			if len(e.borderUnits) == 0 {
+				return nil, bad("scope border needs border_units")
+			}
+			for _, u := range e.borderUnits {
+				if iso, name, ok := strings.Cut(u, "/"); !ok || len(iso) != 3 || name == "" {
+					return nil, bad("border unit %q: want ISO3/name", u)
+				}
+			}
+		case scopeUnit, scopeNone:
+		default:
+			return nil, bad("scope %q: want site, border, unit or none", e.scope)
 		}
 		if e.ID == "" || seen[e.ID] {
 			return nil, bad("empty or repeated id")
@@ -465,6 +477,15 @@ func parseEvents(r io.Reader) ([]*Event, error) {
 			}
 		}
 		c.Note = row["casualty_note"]
+		c.Group = row["casualty_group"]
+		c.KilledBest, c.InjuredBest = best(c.Killed, c.KilledMin), best(c.Injured, c.InjuredMin)
+		reported := c.Killed != nil || c.Injured != nil || c.KilledMin != nil || c.InjuredMin != nil
+		switch {
+		case reported && c.Group != "civilians" && c.Group != "security" && c.Group != "unknown":
+			return nil, bad("casualty_group %q: want civilians, security or unknown", c.Group)
+		case !reported && c.Group != "":
+			return nil, bad("casualty_group %q without figures", c.Group)
+		}
 		for _, s := range strings.Split(row["casualty_sources"], "|") {
 			if s = strings.TrimSpace(s); s == "" {
 				continue
@@ -500,178 +521,12 @@ func (a *Atlas) crisisData() *crisis {
 	c.once.Do(func() {
 		for _, e := range c.events {
 			a.locateEvent(e)
+			a.affectedStretch(e)
 		}
 		c.affected = a.affectedDistricts()
 		c.buildTimeline(a)
 	})
 	return c
-}
-
-// locateEvent places an event (see Event).
-func (a *Atlas) locateEvent(e *Event) {
-	if e.Precision == PrecisionExact {
-		e.LocatedBy = "coordinate"
-		a.findDistrict(e)
-		return
-	}
-	if e.CrossingID != "" {
-		if c, err := a.Crossing(e.CrossingID); err == nil {
-			e.Point, e.Precision, e.LocatedBy = c.Point, PrecisionTown, "crossing:"+c.ID
-			a.findDistrict(e)
-			return
-		}
-	}
-	if p := a.crisis.places[e.PlaceID]; e.PlaceID != "" && p != nil {
-		e.Point, e.Precision, e.LocatedBy = p.Point, PrecisionTown, "place:"+p.ID
-		a.findDistrict(e)
-		return
-	}
-	if d := a.findDistrict(e); d != nil {
-		e.Point, e.Precision, e.LocatedBy = pointOnSurface(d.Geometry), PrecisionDistrict, "district:"+d.ID
-		return
-	}
-	var pts orb.MultiPoint
-	var by []string
-	for _, name := range e.Provinces {
-		if pr := a.provinceNamed(name, e.Country()); pr != nil {
-			pts = append(pts, pointOnSurface(pr.Geometry))
-			by = append(by, pr.ID)
-		}
-	}
-	if len(pts) > 0 {
-		e.Point, e.Precision, e.LocatedBy = pts[0], PrecisionProvince, "province:"+strings.Join(by, ";")
-		if len(pts) > 1 {
-			e.Points = pts
-		}
-		return
-	}
-	e.Precision, e.LocatedBy = PrecisionNone, ""
-}
-
-// findDistrict sets e.DistrictID from the installed district named by the
-// event (in its country and province) and returns it.
-func (a *Atlas) findDistrict(e *Event) *District {
-	if e.District == "" || !a.HasDistricts() {
-		return nil
-	}
-	d := a.districtNamed(e.District, e.Country(), firstOr(e.Provinces))
-	if d != nil {
-		e.DistrictID = d.ID
-	}
-	return d
-}
-
-func firstOr(s []string) string {
-	if len(s) == 1 {
-		return s[0]
-	}
-	return ""
-}
-
-// districtNamed returns the installed district of that name, preferring
-// one in the given country and province.
-func (a *Atlas) districtNamed(name, iso3, province string) *District {
-	fs, err := a.Find(LayerDistricts, name)
-	if err != nil {
-		return nil
-	}
-	var best *District
-	bestScore := -1
-	for _, f := range fs {
-		i, err := a.findIndexByID(LayerDistricts, featureID(f))
-		if err != nil {
-			continue
-		}
-		d := a.districts[i]
-		score := 0
-		if iso3 != "" && d.Country == iso3 {
-			score += 2
-		} else if iso3 != "" {
-			continue
-		}
-		if province != "" && Fold(d.Province) == Fold(province) {
-			score++
-		}
-		if score > bestScore {
-			best, bestScore = d, score
-		}
-	}
-	return best
-}
-
-func (a *Atlas) findIndexByID(layerName, id string) (int, error) {
-	for i, f := range a.layers[layerName].features {
-		if featureID(f) == id {
-			return i, nil
-		}
-	}
-	return 0, fmt.Errorf("%w: %s %q", ErrNotFound, layerName, id)
-}
-
-// provinceNamed returns the province of that name, in iso3 when given.
-func (a *Atlas) provinceNamed(name, iso3 string) *Province {
-	fs, err := a.Find(LayerProvinces, name)
-	if err != nil {
-		return nil
-	}
-	for _, f := range fs {
-		for _, p := range a.provinces {
-			if p.ID == featureID(f) && (iso3 == "" || p.Country == iso3) {
-				return p
-			}
-		}
-	}
-	return nil
-}
-
-// pointOnSurface returns a point inside mp: on the horizontal line through
-// the middle of the largest polygon's bounding box (nudged off vertices),
-// the middle of the widest stretch inside the polygon.
-func pointOnSurface(mp orb.MultiPolygon) orb.Point {
-	var poly orb.Polygon
-	best := -1.0
-	for _, p := range mp {
-		if len(p) == 0 {
-			continue
-		}
-		if ar := math.Abs(ringArea(p[0])); ar > best {
-			poly, best = p, ar
-		}
-	}
-	if poly == nil {
-		return orb.Point{}
-	}
-	b := poly.Bound()
-	y := (b.Min[1] + b.Max[1]) / 2
-	// Avoid passing exactly through a vertex.
-	for again := true; again; {
-		again = false
-		for _, r := range poly {
-			for _, p := range r {
-				if p[1] == y {
-					y = math.Nextafter(y, math.Inf(1)) + 1e-9
-					again = true
-				}
-			}
-		}
-	}
-	var xs []float64
-	for _, r := range poly {
-		for i := 0; i+1 < len(r); i++ {
-			p, q := r[i], r[i+1]
-			if (p[1] > y) != (q[1] > y) {
-				xs = append(xs, p[0]+(y-p[1])*(q[0]-p[0])/(q[1]-p[1]))
-			}
-		}
-	}
-	sort.Float64s(xs)
-	bestW, x := -1.0, b.Center()[0]
-	for i := 0; i+1 < len(xs); i += 2 {
-		if w := xs[i+1] - xs[i]; w > bestW {
-			bestW, x = w, (xs[i]+xs[i+1])/2
-		}
-	}
-	return orb.Point{x, y}
 }
 
 // Events returns the events in date order (then by id). The events are
@@ -797,8 +652,10 @@ func sourcesProp(ss []Source) string {
 
 // Feature returns the event as a GeoJSON feature (nil geometry when it is
 // not located) with flat properties: id, kind, name (the place),
-// start_date and end_date (YYYY-MM-DD, inclusive), severity, precision,
-// located_by, district, district_id, district_as_reported,
+// start_date and end_date (YYYY-MM-DD, inclusive), severity,
+// location_precision, location_rule, location_approximate, uncertainty_m,
+// border_stretch_km (the border the event affects, see Zones), unit_ids,
+// casualty_group, district, district_id, district_as_reported,
 // district_mapping, provinces and countries (";"-separated), crossing_id,
 // place_id, location_note, killed,
 // injured, killed_min, killed_max, injured_min, injured_max (null when
@@ -811,8 +668,11 @@ func (e *Event) Feature() *geojson.Feature {
 	f.Properties = geojson.Properties{
 		"id": e.ID, "kind": string(e.Kind), "name": e.Place,
 		"start_date": dateProp(e.Date), "end_date": dateProp(e.End),
-		"severity": e.Severity, "precision": string(e.Precision), "located_by": e.LocatedBy,
-		"district": e.District, "district_id": e.DistrictID, "district_as_reported": e.DistrictAsReported,
+		"severity": e.Severity, "location_precision": string(e.Precision), "location_rule": e.LocationRule,
+		"location_approximate": e.Approximate(), "uncertainty_m": e.UncertaintyM,
+		"border_stretch_km": round3(unionLength(e.stretch) / 1000), "unit_ids": strings.Join(e.UnitIDs, ";"),
+		"casualty_group": c.Group,
+		"district":       e.District, "district_id": e.DistrictID, "district_as_reported": e.DistrictAsReported,
 		"district_mapping": e.DistrictMapping,
 		"provinces":        strings.Join(e.Provinces, ";"), "countries": strings.Join(e.Countries, ";"),
 		"killed": intProp(c.Killed), "injured": intProp(c.Injured),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/paulmach/orb"
 )
 
 func day(s string) time.Time {
@@ -171,26 +172,30 @@ func TestSeverity(t *testing.T) {
 	}
 }
 
-// TestEventLocation checks how events are placed with the districts
-// installed.
+// TestEventLocation checks the location rules with the districts
+// installed: the most precise rule the facts allow, never an arbitrary
+// interior point.
 func TestEventLocation(t *testing.T) {
 	a := zoneAtlas(t)
 	tests := []struct {
 		id        string
 		precision geo.Precision
-		locatedBy string // prefix
-		district  string
+		rule      string // part of the location rule
+		district  string // e.DistrictID's district, when named
 	}{
-		{"20251015-clash-spin-boldak", geo.PrecisionDistrict, "district:", "Spin Boldak"},
-		{"20251015-airstrike-spin-boldak", geo.PrecisionTown, "place:spin_boldak", "Spin Boldak"},
-		{"20251011-closed-torkham", geo.PrecisionTown, "crossing:torkham", "Khyber"},
-		{"20251124-airstrike-khost-gurbuz", geo.PrecisionDistrict, "district:", "Gurbuz"},
-		{"20251011-clash-paktia-aryub-zazi", geo.PrecisionDistrict, "district:", "Ali Khail (Jaji)"},
-		{"20251011-clash-helmand-bahramcha", geo.PrecisionDistrict, "district:", "Dishu"},
-		{"20251015-airstrike-kandahar", geo.PrecisionProvince, "province:", ""},
-		{"20251011-clash-durand-afg-aggregate", geo.PrecisionProvince, "province:", ""},
-		{"20251018-ceasefire-doha", geo.PrecisionTown, "place:doha", ""},
-		{"20260226-clash-durand-line", geo.PrecisionNone, "", ""},
+		{"20251015-clash-spin-boldak", geo.PrecisionSite, "Spin Boldak", "Spin Boldak"},
+		{"20251015-clash-chaman", geo.PrecisionCrossing, "Chaman", "Chaman"},
+		{"20251011-clash-angoor-adda", geo.PrecisionCrossing, "Angoor Adda", "South Waziristan"},
+		{"20251011-closed-torkham", geo.PrecisionCrossing, "Torkham", "Khyber"},
+		{"20251124-airstrike-khost-gurbuz", geo.PrecisionDistrict, "Gurbuz district", "Gurbuz"},
+		{"20251011-clash-paktia-aryub-zazi", geo.PrecisionBorderStretch, "Ali Khail (Jaji) district", "Ali Khail (Jaji)"},
+		{"20251011-clash-chitral", geo.PrecisionBorderStretch, "Chitral Upper district or Chitral Lower district", ""},
+		{"20251011-clash-baramcha", geo.PrecisionBorderStretch, "Chagai district and Dishu district meet", "Chagai"},
+		{"20251011-clash-khost", geo.PrecisionBorderStretch, "Khost province", ""},
+		{"20251015-airstrike-kandahar", geo.PrecisionProvince, "Kandahar province", ""},
+		{"20251011-clash-durand-afg-aggregate", geo.PrecisionNone, "not located", ""},
+		{"20251018-ceasefire-doha", geo.PrecisionSite, "Doha", ""},
+		{"20260226-clash-durand-line", geo.PrecisionNone, "not located", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.id, func(t *testing.T) {
@@ -198,8 +203,8 @@ func TestEventLocation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e.Precision != tc.precision || !strings.HasPrefix(e.LocatedBy, tc.locatedBy) {
-				t.Errorf("precision %s by %q, want %s by %q…", e.Precision, e.LocatedBy, tc.precision, tc.locatedBy)
+			if e.Precision != tc.precision || !strings.Contains(e.LocationRule, tc.rule) {
+				t.Errorf("precision %s by %q, want %s by …%s…", e.Precision, e.LocationRule, tc.precision, tc.rule)
 			}
 			if tc.district != "" {
 				d, err := a.District(e.DistrictID)
@@ -209,49 +214,84 @@ func TestEventLocation(t *testing.T) {
 			}
 		})
 	}
-	agg, _ := a.Event("20251011-clash-durand-afg-aggregate")
-	if len(agg.Points) != 6 {
-		t.Errorf("aggregate over 6 provinces has %d points", len(agg.Points))
+	// The 11 Oct Chitral clash lies on Chitral's stretch of the border, not
+	// in Peshawar: every vertex of its line is on the border within the
+	// stretch of Chitral Upper or Chitral Lower.
+	e, _ := a.Event("20251011-clash-chitral")
+	shares, _ := a.BorderShare(geo.LayerDistricts)
+	var lo, hi float64 = 1e9, 0
+	for _, sh := range shares {
+		if sh.Name == "Chitral Upper" || sh.Name == "Chitral Lower" {
+			lo, hi = min(lo, sh.FromKm), max(hi, sh.ToKm)
+		}
 	}
-	// Every named district resolves, and every located event in AFG or
-	// PAK lies in its country (and district-precision points in the
-	// district).
+	line, ok := e.Geometry().(orb.MultiLineString)
+	if !ok || len(line) == 0 {
+		t.Fatalf("Chitral clash geometry %T, want a MultiLineString", e.Geometry())
+	}
+	for _, ls := range line {
+		for _, p := range ls {
+			d, _ := a.DistanceToBorder(p)
+			if d.Metres > 1 || d.ChainageKm < lo-0.01 || d.ChainageKm > hi+0.01 {
+				t.Errorf("Chitral clash vertex %v: %.0f m from the border at km %.1f, want on [%.1f, %.1f]", p, d.Metres, d.ChainageKm, lo, hi)
+			}
+			if loc, _ := a.Locate(p); loc.District == "Peshawar" {
+				t.Errorf("Chitral clash vertex %v in Peshawar", p)
+			}
+		}
+	}
+	// Every named district resolves; every point event lies in its
+	// country (crossings sit on the line: either side will do); every
+	// event has a rule, and a geometry exactly when it is located; area
+	// events lie in their unit.
 	for _, e := range a.Events() {
 		if e.District != "" && e.DistrictID == "" {
 			t.Errorf("%s: district %q not found among the installed districts", e.ID, e.District)
 		}
+		if e.LocationRule == "" || (e.Geometry() == nil) != (e.Precision == geo.PrecisionNone) {
+			t.Errorf("%s: precision %s, rule %q, geometry %T", e.ID, e.Precision, e.LocationRule, e.Geometry())
+		}
 		iso := e.Country()
-		if e.Precision == geo.PrecisionNone || (iso != "AFG" && iso != "PAK") {
+		if iso != "AFG" && iso != "PAK" {
 			continue
 		}
-		loc, err := a.Locate(e.Point)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Crossings sit on the line: either side will do.
-		if loc.Country != iso && !strings.HasPrefix(e.LocatedBy, "crossing:") {
-			t.Errorf("%s: placed at %v in %q, want %s", e.ID, e.Point, loc.Country, iso)
-		}
-		if e.Precision == geo.PrecisionDistrict && loc.DistrictID != e.DistrictID {
-			t.Errorf("%s: point on surface %v is in district %s, want %s", e.ID, e.Point, loc.DistrictID, e.DistrictID)
+		switch e.Precision {
+		case geo.PrecisionSite, geo.PrecisionExact:
+			if loc, _ := a.Locate(e.Point); loc.Country != iso {
+				t.Errorf("%s: placed at %v in %q, want %s", e.ID, e.Point, loc.Country, iso)
+			}
+		case geo.PrecisionCrossing:
+			if d, _ := a.DistanceToBorder(e.Point); d.Metres > 1 {
+				t.Errorf("%s: crossing point %.0f m off the border", e.ID, d.Metres)
+			}
+		case geo.PrecisionDistrict:
+			d, _ := a.District(e.DistrictID)
+			if d == nil || !orbEqual(d.Geometry, e.Area) {
+				t.Errorf("%s: area is not the district %s", e.ID, e.DistrictID)
+			}
 		}
 	}
 }
 
-// TestEventLocationWithoutDistricts: district-precision events fall back
-// to a point on their province.
+func orbEqual(a, b orb.MultiPolygon) bool { return orb.Equal(a, b) }
+
+// TestEventLocationWithoutDistricts: without districts, a sector falls
+// back to its province's stretch and an event somewhere in a district to
+// its province (approximate); none gets an interior point.
 func TestEventLocationWithoutDistricts(t *testing.T) {
 	a := defaultAtlas(t)
-	e, err := a.Event("20251015-clash-spin-boldak")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.Precision != geo.PrecisionProvince || e.DistrictID != "" {
-		t.Errorf("precision %s, district %q; want province, none", e.Precision, e.DistrictID)
-	}
-	loc, _ := a.Locate(e.Point)
-	if loc.Province != "Kandahar" {
-		t.Errorf("placed in %q, want Kandahar", loc.Province)
+	for id, want := range map[string]geo.Precision{
+		"20251011-clash-chitral":          geo.PrecisionBorderStretch,
+		"20251124-airstrike-khost-gurbuz": geo.PrecisionProvince,
+		"20251015-clash-spin-boldak":      geo.PrecisionSite,
+	} {
+		e, err := a.Event(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Precision != want || e.DistrictID != "" {
+			t.Errorf("%s: precision %s, district %q; want %s, none", id, e.Precision, e.DistrictID, want)
+		}
 	}
 	if ads := a.AffectedDistricts(); len(ads) == 0 || ads[0].DistrictID != "" {
 		t.Errorf("affected districts without districts installed: %d, first %+v", len(ads), ads)

@@ -182,13 +182,55 @@ func (c *crisis) buildTimeline(a *Atlas) {
 	c.timeline = out
 }
 
+// Figure is a count as a best value and the range of all sources.
+type Figure struct {
+	Best int `json:"best"`
+	Min  int `json:"min"`
+	Max  int `json:"max"`
+}
+
+func (f *Figure) add(best, lo, hi int) {
+	f.Best += best
+	f.Min += lo
+	f.Max += hi
+}
+
+// Groups splits a count by who was counted (see Casualties.Group).
+type Groups struct {
+	Civilians Figure `json:"civilians"`
+	Security  Figure `json:"security"`
+	Unknown   Figure `json:"unknown"`
+}
+
+func (g *Groups) of(group string) *Figure {
+	switch group {
+	case "civilians":
+		return &g.Civilians
+	case "security":
+		return &g.Security
+	}
+	return &g.Unknown
+}
+
+// Sum returns the sum of the groups.
+func (g Groups) Sum() Figure {
+	return Figure{
+		Best: g.Civilians.Best + g.Security.Best + g.Unknown.Best,
+		Min:  g.Civilians.Min + g.Security.Min + g.Unknown.Min,
+		Max:  g.Civilians.Max + g.Security.Max + g.Unknown.Max,
+	}
+}
+
 // CasualtyTotals adds up casualty figures of events without counting any
 // person twice: each event contributes its own figures once (the clash
 // totals of 11–12 Oct 2025 are on two aggregate events only, and the
 // per-sector events of that night have none), and conflicting figures for
-// one event contribute their range, not their sum.
+// one event contribute their range, not their sum. Every total is the sum
+// of its groups (civilians, security forces, unknown) and lies within its
+// range.
 type CasualtyTotals struct {
-	// Killed and Injured sum the primary figure of each event.
+	// Killed and Injured sum the best value of each event (see
+	// Casualties.KilledBest).
 	Killed  int `json:"killed"`
 	Injured int `json:"injured"`
 	// The ranges sum each event's lowest and highest figure.
@@ -196,6 +238,9 @@ type CasualtyTotals struct {
 	KilledMax  int `json:"killed_max"`
 	InjuredMin int `json:"injured_min"`
 	InjuredMax int `json:"injured_max"`
+	// KilledBy and InjuredBy split the totals by group.
+	KilledBy  Groups `json:"killed_by_group"`
+	InjuredBy Groups `json:"injured_by_group"`
 	// Events is the number of events with at least one figure.
 	Events   int      `json:"events"`
 	EventIDs []string `json:"event_ids"`
@@ -211,12 +256,11 @@ func (t *CasualtyTotals) add(e *Event) {
 	}
 	k, kmin, kmax := c.killedRange()
 	i, imin, imax := c.injuredRange()
-	t.Killed += k
-	t.KilledMin += kmin
-	t.KilledMax += kmax
-	t.Injured += i
-	t.InjuredMin += imin
-	t.InjuredMax += imax
+	t.KilledBy.of(c.Group).add(k, kmin, kmax)
+	t.InjuredBy.of(c.Group).add(i, imin, imax)
+	ks, is := t.KilledBy.Sum(), t.InjuredBy.Sum()
+	t.Killed, t.KilledMin, t.KilledMax = ks.Best, ks.Min, ks.Max
+	t.Injured, t.InjuredMin, t.InjuredMax = is.Best, is.Min, is.Max
 	t.Events++
 	t.EventIDs = append(t.EventIDs, e.ID)
 	t.Sources = append(t.Sources, e.Source)
@@ -244,10 +288,8 @@ type Summary struct {
 	Districts []*AffectedDistrict `json:"districts"`
 	// ActiveZones counts the zones active that day (all kinds).
 	ActiveZones int `json:"active_zones"`
-	// BorderKm is the length of border, in km, touched on either side by the
-	// affected zones active that day (event areas, crossing hinterlands and
-	// affected districts; border bands are not counted). A stretch touched by
-	// several zones counts once. BorderKmBySide splits it by country; a
+	// BorderKm is the length of border, in km, of the affected stretches of
+	// the zones active that day. A stretch of several zones counts once. BorderKmBySide splits it by country; a
 	// stretch touched on both sides counts in both.
 	BorderKm       float64            `json:"border_km"`
 	BorderKmBySide map[string]float64 `json:"border_km_by_side"`
@@ -291,9 +333,6 @@ func (a *Atlas) Summary(t time.Time) (Summary, error) {
 			continue
 		}
 		s.ActiveZones++
-		if zn.Kind == ZoneBorderBand {
-			continue
-		}
 		all = append(all, zn.border...)
 		if zn.Country == "AFG" {
 			afg = append(afg, zn.border...)

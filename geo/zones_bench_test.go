@@ -2,7 +2,6 @@ package geo_test
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"sync"
 	"testing"
@@ -15,7 +14,7 @@ import (
 
 // Benchmarks of the crisis layers. Run them with
 //
-//	go test ./geo -run '^$' -bench 'Crisis|Zones|Summary|Band|CrossingStatus|Events' -benchtime 2s
+//	go test ./geo -run '^$' -bench 'Crisis|Zones|Summary|CrossingStatus|Events' -benchtime 2s
 //
 // The zone benchmarks use the atlas with the districts installed from
 // ../shared/data, as a server would, and measure calls after warm-up (the
@@ -105,28 +104,8 @@ func BenchmarkEventsBetween(b *testing.B) {
 	}
 }
 
-// BenchmarkBorderBand computes a band from scratch (a fresh atlas each
-// time; loading is not timed).
-func BenchmarkBorderBand(b *testing.B) {
-	for _, km := range []float64{50, 10, 5} {
-		b.Run(fmt.Sprintf("%gkm", km), func(b *testing.B) {
-			for b.Loop() {
-				b.StopTimer()
-				a, err := data.Default()
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				if _, err := a.BorderBand(km); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 // BenchmarkPrepareZones computes every zone of the atlas with districts
-// (four bands per side, districts, hinterlands, event areas) from scratch.
+// (a band per event and side along its stretch) from scratch.
 func BenchmarkPrepareZones(b *testing.B) {
 	dir := installDistricts(b)
 	for b.Loop() {

@@ -111,10 +111,11 @@ func ExampleAtlas_Event() {
 		log.Fatal(err)
 	}
 	c := e.Casualties
-	fmt.Printf("%s, %s: killed %d (range %d-%d), located by %s\n", e.Place, e.Date.Format("2006-01-02"), *c.Killed, *c.KilledMin, *c.KilledMax, e.LocatedBy)
+	fmt.Printf("%s, %s: killed %d (range %d-%d)\nlocated by rule: %s (%s)\n", e.Place, e.Date.Format("2006-01-02"), *c.Killed, *c.KilledMin, *c.KilledMax, e.Precision, e.LocationRule)
 	fmt.Println(e.Source.Publisher)
 	// Output:
-	// Urgun (Argun) district; Khandaro village per TOLOnews, 2025-10-17: killed 11 (range 8-17), located by place:urgun
+	// Urgun (Argun) district; Khandaro village per TOLOnews, 2025-10-17: killed 11 (range 8-17)
+	// located by rule: site (named town or site: Urgun, at the coordinate Wikipedia gives)
 	// DID Press (UNAMA report)
 }
 
@@ -166,30 +167,32 @@ func ExampleAtlas_Summary() {
 	}
 	fmt.Printf("%d closed, %d restricted (%s)\n", len(s.Closed), len(s.Restricted), s.Restricted[0].Name)
 	c := s.Casualties
-	fmt.Printf("killed so far: %d as first reported, %d-%d over all sources, from %d events\n", c.Killed, c.KilledMin, c.KilledMax, c.Events)
+	fmt.Printf("killed so far: %d (best values), %d-%d over all sources, from %d events\n", c.Killed, c.KilledMin, c.KilledMax, c.Events)
 	fmt.Printf("border in affected zones: %.0f km\n", s.BorderKm)
 	// Output:
 	// 10 closed, 1 restricted (Chaman)
-	// killed so far: 65 as first reported, 60-75 over all sources, from 7 events
-	// border in affected zones: 293 km
+	// killed so far: 65 (best values), 60-75 over all sources, from 7 events
+	// border in affected zones: 0 km
 }
 
 func ExampleAtlas_ZonesAt() {
 	atlas := exampleAtlas()
-	zones, err := atlas.ZonesAt(date("2025-10-15"))
-	if err != nil {
-		log.Fatal(err)
+	for _, d := range []string{"2025-10-15", "2025-10-24", "2025-11-10"} {
+		zones, err := atlas.ZonesAt(date(d))
+		if err != nil {
+			log.Fatal(err)
+		}
+		top, area := 0, 0.0
+		for _, z := range zones {
+			top = max(top, z.Severity)
+			area += z.AreaKm2
+		}
+		fmt.Printf("%s: %d zones, highest severity %d, %.0f km² (overlaps counted twice)\n", d, len(zones), top, area)
 	}
-	n := map[geo.ZoneKind]int{}
-	for _, z := range zones {
-		n[z.Kind]++
-	}
-	fmt.Println(n[geo.ZoneBorderBand], "bands,", n[geo.ZoneCrossingHinterland], "hinterlands,", n[geo.ZoneEventArea], "event areas")
-	before, _ := atlas.ZonesAt(date("2025-10-08"))
-	fmt.Println(len(before), "zones before the first event")
 	// Output:
-	// 3 bands, 14 hinterlands, 2 event areas
-	// 0 zones before the first event
+	// 2025-10-15: 27 zones, highest severity 5, 81843 km² (overlaps counted twice)
+	// 2025-10-24: 0 zones, highest severity 0, 0 km² (overlaps counted twice)
+	// 2025-11-10: 0 zones, highest severity 0, 0 km² (overlaps counted twice)
 }
 
 func ExampleAtlas_Zones() {
@@ -199,34 +202,14 @@ func ExampleAtlas_Zones() {
 		log.Fatal(err)
 	}
 	for _, z := range zones {
-		if z.CrossingID == "torkham" && z.Country == "PAK" {
-			to := "no end known"
-			if !z.ValidTo.IsZero() {
-				to = z.ValidTo.Format("2006-01-02")
-			}
-			fmt.Printf("%s: severity %d, %s to %s\n", z.Name, z.Severity, z.ValidFrom.Format("2006-01-02"), to)
+		if z.EventIDs[0] == "20251015-clash-spin-boldak" {
+			fmt.Printf("%s: severity %d, %s to %s, %.0f km of border\n%s\n", z.Name, z.Severity,
+				z.ValidFrom.Format("2006-01-02"), z.ValidTo.Format("2006-01-02"), z.BorderKm, z.Rule)
 		}
 	}
 	// Output:
-	// Torkham hinterland (Pakistan side), closed: severity 2, 2025-10-11 to 2025-10-31
-	// Torkham hinterland (Pakistan side), refugees only: severity 1, 2025-11-01 to no end known
-}
-
-func ExampleAtlas_BorderBand() {
-	atlas := exampleAtlas()
-	bands, err := atlas.BorderBand(50)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, b := range bands {
-		fmt.Printf("%s: %d polygon(s), touches %.0f km of border, severity %d\n", b.ID, len(b.Geometry), b.BorderKm, b.Severity)
-	}
-	_, err = atlas.BorderBand(0)
-	fmt.Println(err)
-	// Output:
-	// band-50km-AFG: 3 polygon(s), touches 2750 km of border, severity 4
-	// band-50km-PAK: 1 polygon(s), touches 2750 km of border, severity 1
-	// geo: out of range: band of 0 km, want 1 to 200 km
+	// Spin Boldak (Afghanistan side): severity 5, 2025-10-15 to 2025-10-22, 20 km of border
+	// Event 20251015-clash-spin-boldak (clash, severity 5), located by rule: named town or site: Spin Boldak, at the coordinate Wikipedia gives. Affected stretch: 20.0 km of border (chainage 737.5–757.5 km); zone: the land on the Afghanistan side within 10 km of it, from the event's first day to 7 days after its last.
 }
 
 func ExampleAtlas_AffectedDistricts() {
@@ -279,13 +262,15 @@ func ExampleZone_Feature() {
 		log.Fatal(err)
 	}
 	for _, z := range zones {
-		if z.CrossingID == "torkham" && z.Country == "AFG" {
-			f := z.Feature()
-			fmt.Println(f.Geometry.GeoJSONType(), f.Properties["kind"], f.Properties["status"], f.Properties["start_date"], f.Properties["end_date"])
-		}
+		f := z.Feature()
+		fmt.Println(f.Geometry.GeoJSONType(), f.Properties["kind"], f.Properties["event_ids"], f.Properties["start_date"], f.Properties["end_date"])
 	}
 	// Output:
-	// MultiPolygon crossing_hinterland closed 2025-10-11 2025-10-31
+	// MultiPolygon border_stretch 20251014-clash-kurram 2025-10-14 2025-10-22
+	// MultiPolygon border_stretch 20251015-airstrike-spin-boldak 2025-10-15 2025-10-22
+	// MultiPolygon border_stretch 20251015-clash-chaman 2025-10-15 2025-10-22
+	// MultiPolygon border_stretch 20251015-clash-spin-boldak 2025-10-15 2025-10-22
+	// MultiPolygon border_stretch 20251015-displacement-spin-boldak 2025-10-15 2025-10-22
 }
 
 func ExampleAtlas_PrepareZones() {
@@ -297,7 +282,7 @@ func ExampleAtlas_PrepareZones() {
 	zones, _ := atlas.Zones()
 	fmt.Println(len(zones), "zones without districts installed")
 	// Output:
-	// 38 zones without districts installed
+	// 28 zones without districts installed
 }
 
 func ExampleAtlas_Places() {
@@ -308,16 +293,4 @@ func ExampleAtlas_Places() {
 	// Output:
 	// doha QAT 51.533 25.287 (Wikipedia)
 	// islamabad PAK 73.037 33.699 (Wikipedia)
-}
-
-func ExampleEventAreaRadius() {
-	for _, p := range []geo.Precision{geo.PrecisionExact, geo.PrecisionTown, geo.PrecisionDistrict} {
-		fmt.Println(p, geo.EventAreaRadius(p))
-	}
-	fmt.Println("bands:", geo.StandardBands(), "hinterland radius:", geo.HinterlandRadiusM)
-	// Output:
-	// exact 2000
-	// town 10000
-	// district 0
-	// bands: [5 10 25 50] hinterland radius: 15000
 }

@@ -203,6 +203,9 @@ func crisisSchemaDocs() obj {
 	links := obj{"type": "array", "items": ref("schemas", "link")}
 	source := ref("schemas", "source")
 	totals := ref("schemas", "casualtyTotals")
+	figure := obj{"type": "object", "required": []any{"best", "min", "max"}, "properties": obj{"best": integer, "min": integer, "max": integer}}
+	groups := obj{"type": "object", "required": []any{"civilians", "security", "unknown"},
+		"properties": obj{"civilians": figure, "security": figure, "unknown": figure}}
 	crossing := obj{"type": "object", "required": []any{"id", "status"}, "properties": obj{
 		"id": str, "name": str, "status": str, "from": str, "to": str, "note": str, "source": source}}
 	return obj{
@@ -210,8 +213,8 @@ func crisisSchemaDocs() obj {
 			"publisher": str, "url": str, "date": str}},
 		"casualtyTotals": obj{"type": "object", "properties": obj{
 			"killed": integer, "injured": integer, "killed_min": integer, "killed_max": integer,
-			"injured_min": integer, "injured_max": integer, "events": integer, "event_ids": strs,
-			"sources": obj{"type": "array", "items": source}}},
+			"injured_min": integer, "injured_max": integer, "killed_by_group": groups, "injured_by_group": groups,
+			"events": integer, "event_ids": strs, "sources": obj{"type": "array", "items": source}}},
 		"timeline": obj{"type": "object", "required": []any{"count", "entries", "links"}, "properties": obj{
 			"count": integer, "datetime": str, "links": links,
 			"entries": obj{"type": "array", "items": obj{"type": "object",
@@ -221,8 +224,9 @@ func crisisSchemaDocs() obj {
 					"end_date": str, "type": obj{"type": "string", "enum": []any{"event", "status"}}, "id": str, "title": str,
 					"event_kind": str, "severity": integer, "countries": strs, "summary": str,
 					"casualties": obj{"type": "object", "properties": obj{
-						"killed": nullInt, "injured": nullInt, "killed_min": integer, "killed_max": integer,
-						"injured_min": integer, "injured_max": integer, "note": str,
+						"killed": nullInt, "injured": nullInt, "killed_best": nullInt, "injured_best": nullInt,
+						"killed_min": integer, "killed_max": integer, "injured_min": integer, "injured_max": integer,
+						"group": str, "note": str,
 						"sources": obj{"type": "array", "items": source}}},
 					"crossing_id": str, "status": str, "note": str, "source": source, "href": str}}}}},
 		"summary": obj{"type": "object",

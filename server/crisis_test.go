@@ -224,6 +224,15 @@ func TestSummaryByDay(t *testing.T) {
 	}
 }
 
+func mustZones(t *testing.T, a *geo.Atlas) []*geo.Zone {
+	t.Helper()
+	zs, err := a.Zones()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zs
+}
+
 func mustDay(t *testing.T, s string) time.Time {
 	t.Helper()
 	d, err := time.Parse(time.DateOnly, s)
@@ -237,19 +246,19 @@ func TestZonesByDay(t *testing.T) {
 	a, h := crisisServer(t)
 	tests := []struct {
 		name, datetime string
-		want, notWant  []string // names of affected_district zones
+		want, notWant  []string // events of the zones
 	}{
-		{"Spin Boldak on 15 Oct 2025", "2025-10-15", []string{"Spin Boldak"}, []string{"Gurbuz"}},
-		{"Gurbuz on 24 Nov 2025", "2025-11-24", []string{"Gurbuz"}, nil},
-		{"Gurbuz in the last week of November", "2025-11-20/2025-11-30", []string{"Gurbuz"}, nil},
-		{"not Gurbuz before", "../2025-11-23", []string{"Spin Boldak"}, []string{"Gurbuz"}},
+		{"Spin Boldak on 15 Oct 2025", "2025-10-15", []string{"20251015-clash-spin-boldak", "20251015-clash-chaman"}, []string{"20251124-airstrike-khost-gurbuz"}},
+		{"nothing on 10 Nov 2025", "2025-11-10", nil, []string{"20251015-clash-spin-boldak", "20251124-airstrike-khost-gurbuz"}},
+		{"Gurbuz in the last week of November", "2025-11-20/2025-11-30", []string{"20251124-airstrike-khost-gurbuz"}, nil},
+		{"not Gurbuz before", "../2025-11-23", []string{"20251015-clash-spin-boldak"}, []string{"20251124-airstrike-khost-gurbuz"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := getJSON(t, h, "/collections/zones/items?kind=affected_district&limit=1000&datetime="+url.QueryEscape(tc.datetime), 200)
+			m := getJSON(t, h, "/collections/zones/items?kind=border_stretch&limit=1000&datetime="+url.QueryEscape(tc.datetime), 200)
 			var names []string
 			for _, p := range featureProps(t, m) {
-				names = append(names, fmt.Sprint(p["name"]))
+				names = append(names, fmt.Sprint(p["event_ids"]))
 			}
 			for _, n := range tc.want {
 				if !slices.Contains(names, n) {
@@ -292,9 +301,7 @@ func TestZonesByDay(t *testing.T) {
 				earliest = d
 			}
 		}
-		// A hinterland starts with the status period that restricts its
-		// crossing; its events are those at the crossing during it.
-		if z.Kind != geo.ZoneCrossingHinterland && !earliest.IsZero() && z.ValidFrom.Before(earliest) {
+		if !earliest.IsZero() && z.ValidFrom.Before(earliest) {
 			t.Errorf("zone %s starts %s, before its first event (%s)", z.ID, z.ValidFrom.Format(time.DateOnly), earliest.Format(time.DateOnly))
 		}
 		for _, c := range []struct {
@@ -319,7 +326,7 @@ func TestCrisisCollections(t *testing.T) {
 		attribution string
 	}{
 		{"events", "Crisis events", "2025-10-09T00:00:00Z", "2026-02-27T23:59:59Z", []string{"kind", "severity", "start_date", "district"}, len(a.Events()), "durand project"},
-		{"zones", "Affected zones", "2025-10-09T00:00:00Z", nil, []string{"kind", "severity", "country", "status"}, 72, "geoBoundaries"},
+		{"zones", "Affected zones", "2025-10-09T00:00:00Z", "2025-12-13T23:59:59Z", []string{"kind", "severity", "country", "event_ids"}, len(mustZones(t, a)), "geoBoundaries"},
 	}
 	list := getJSON(t, h, "/collections", 200)
 	var ids []string
@@ -601,7 +608,7 @@ func TestCrisisOpenAPI(t *testing.T) {
 	targets := []string{
 		"/timeline", "/timeline?datetime=2025-10-11/2025-10-12", "/summary", "/summary?datetime=2025-10-15",
 		"/summary?datetime=2025-11-24T10:00:00Z", "/collections/events", "/collections/zones/queryables",
-		"/collections/events/items?kind=airstrike&datetime=2025-11-01/..", "/collections/zones/items?limit=2&kind=border_band",
+		"/collections/events/items?kind=airstrike&datetime=2025-11-01/..", "/collections/zones/items?limit=2&kind=border_stretch",
 		"/collections/crossings/items?datetime=2025-10-20&status=closed", "/collections/crossings/items/torkham",
 		"/", "/collections",
 		"/summary?datetime=2025-10-01/2025-10-31", "/timeline?datetime=garbage", "/collections/events/items?datetime=../..",

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/atlastiles"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -52,6 +53,7 @@ const (
 	zonesLayer     = "zones"
 	eventsLayer    = "events"
 	severityField  = "severity"
+	approxField    = "location_approximate"
 	eventKindField = "kind"
 )
 
@@ -84,7 +86,7 @@ func eventKindColours() []legendItem {
 // know a look of its own: zones with a severity, events with a kind.
 func ownLook(li tiles.LayerInfo) bool {
 	return (li.Name == zonesLayer && li.Fields[severityField] != "") ||
-		(li.Name == eventsLayer && li.Fields[eventKindField] != "" && li.Geometry == "point")
+		(slices.Contains(atlastiles.KindNames(eventsLayer), li.Name) && li.Fields[eventKindField] != "")
 }
 
 // crisisLegend is the legend of the zones and events layers the tiles
@@ -95,7 +97,7 @@ func crisisLegend(infos []tiles.LayerInfo) (zones, events []legendItem) {
 		case !ownLook(li):
 		case li.Name == zonesLayer:
 			zones = severityColours()
-		case li.Name == eventsLayer:
+		case slices.Contains(atlastiles.KindNames(eventsLayer), li.Name):
 			events = eventKindColours()
 		}
 	}
@@ -209,12 +211,25 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 		}
 		switch {
 		case !isLabel && ownLook(li) && base == zonesLayer:
-			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "paint": map[string]any{"fill-color": severityExpr(), "fill-opacity": 0.45}})
+			// Higher severities are drawn over lower ones where zones overlap.
+			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "layout": map[string]any{"fill-sort-key": []any{"to-number", []any{"get", severityField}, 0}},
+				"paint": map[string]any{"fill-color": severityExpr(), "fill-opacity": 0.45}})
 			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": severityExpr(), "line-width": 1}})
-		case !isLabel && ownLook(li): // the events
+		case !isLabel && ownLook(li) && base == eventsLayer+atlastiles.AreasSuffix:
+			// Events known only as a district or province: a dashed outline.
+			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line",
+				"paint": map[string]any{"line-color": matchExpr(eventKindField, eventKindColours()), "line-width": 1.5, "line-dasharray": []any{2, 2}}})
+		case !isLabel && ownLook(li) && base == eventsLayer+atlastiles.LinesSuffix:
+			// Events known only as a stretch of the border: a dashed line along it.
+			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "layout": map[string]any{"line-cap": "butt"},
+				"paint": map[string]any{"line-color": matchExpr(eventKindField, eventKindColours()), "line-opacity": 0.9,
+					"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 3, 10, 7}, "line-dasharray": []any{1, 1}}})
+		case !isLabel && ownLook(li): // events at a point: exact ones filled, approximate ones hollow
+			kind := matchExpr(eventKindField, eventKindColours())
+			approx := []any{"==", []any{"get", approxField}, true}
 			add(li.Name, map[string]any{"id": li.Name + "-circle", "type": "circle", "paint": map[string]any{
-				"circle-color": matchExpr(eventKindField, eventKindColours()), "circle-radius": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 8},
-				"circle-stroke-color": "#ffffff", "circle-stroke-width": 1}})
+				"circle-color": []any{"case", approx, "rgba(255,255,255,0)", kind}, "circle-radius": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 8},
+				"circle-stroke-color": []any{"case", approx, kind, "#ffffff"}, "circle-stroke-width": []any{"case", approx, 2, 1}}})
 		case isLabel:
 			add(li.Name, map[string]any{"id": li.Name, "type": "symbol",
 				"layout": map[string]any{"text-field": []any{"coalesce", []any{"get", "name"}, []any{"get", "id"}}, "text-font": font, "text-size": 11},

@@ -268,13 +268,15 @@ func (t *tileService) build(deferred bool) (*tiles.Tileset, []byte, error) {
 			}
 		}
 		located := slices.DeleteFunc(slices.Clone(fs), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
-		l, err := atlastiles.Convert(c.id, located, atlastiles.SpecFor(c.id))
+		ls, err := convertLayer(c.id, located)
 		if err != nil {
 			t.log.Warn("layer left out of the vector tiles", "layer", c.id, "err", err)
 			continue
 		}
-		if len(l.Features) > 0 && l.MinZoom <= tiles.DefaultMaxZoom {
-			layers = append(layers, l)
+		for _, l := range ls {
+			if len(l.Features) > 0 && l.MinZoom <= tiles.DefaultMaxZoom {
+				layers = append(layers, l)
+			}
 		}
 	}
 	if deferred && len(layers) == 0 {
@@ -839,4 +841,15 @@ func digits(s string) bool {
 		}
 	}
 	return true
+}
+
+// convertLayer converts a collection to tile layers: the events, whose
+// geometries mix points, stretches and areas, one layer per kind
+// (atlastiles.ConvertByKind), any other one layer.
+func convertLayer(id string, fs []*geojson.Feature) ([]tiles.Layer, error) {
+	if id == eventsLayer {
+		return atlastiles.ConvertByKind(id, fs, atlastiles.SpecFor(id))
+	}
+	l, err := atlastiles.Convert(id, fs, atlastiles.SpecFor(id))
+	return []tiles.Layer{l}, err
 }

@@ -190,6 +190,11 @@ func (t *tileService) buildDay(st *tileState, d time.Time, dt *dayTileset) error
 				located++
 			}
 			dt.keep[c.id], dt.keep[c.id+"_label"] = ids, ids
+			if c.id == eventsLayer { // tiled one layer per kind (see convertLayer)
+				for _, n := range atlastiles.KindNames(c.id)[1:] {
+					dt.keep[n] = ids
+				}
+			}
 			continue
 		}
 		v, err := c.states.view(d)
@@ -198,12 +203,14 @@ func (t *tileService) buildDay(st *tileState, d time.Time, dt *dayTileset) error
 		}
 		dt.drop = append(dt.drop, c.id, c.id+"_label")
 		fs := slices.DeleteFunc(slices.Clone(v.layer.Features), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
-		l, err := atlastiles.Convert(c.id, fs, atlastiles.SpecFor(c.id))
+		ls, err := convertLayer(c.id, fs)
 		if err != nil {
 			return err
 		}
-		if len(l.Features) > 0 && l.MinZoom <= tiles.DefaultMaxZoom {
-			layers = append(layers, l)
+		for _, l := range ls {
+			if len(l.Features) > 0 && l.MinZoom <= tiles.DefaultMaxZoom {
+				layers = append(layers, l)
+			}
 		}
 	}
 	if len(layers) == 0 {

@@ -185,8 +185,18 @@ func TestCrisisStyle(t *testing.T) {
 	if got := paint("zones-fill", "fill-color"); !strings.HasPrefix(got, "[interpolate [linear] [to-number [get severity] 0] 0 ") {
 		t.Errorf("zones colour %s", got)
 	}
-	if got := paint("events-circle", "circle-color"); !strings.HasPrefix(got, "[match [get kind] clash ") {
+	// Exact events filled by kind, approximate ones hollow (stroked by
+	// kind); stretches and areas dashed lines by kind.
+	if got := paint("events-circle", "circle-color"); !strings.HasPrefix(got, "[case [== [get location_approximate] true] rgba(255,255,255,0) [match [get kind] clash ") {
 		t.Errorf("events colour %s", got)
+	}
+	if got := paint("events-circle", "circle-stroke-color"); !strings.Contains(got, "[match [get kind] clash ") {
+		t.Errorf("approximate events stroke %s", got)
+	}
+	for _, id := range []string{"events_lines-line", "events_areas-line"} {
+		if got := paint(id, "line-dasharray"); got != "[1 1]" && got != "[2 2]" {
+			t.Errorf("%s dashes %s", id, got)
+		}
 	}
 	for _, want := range []string{"Crossings by status", "refugees_only", "Zones by severity", "Events by kind", "airstrike"} {
 		if !strings.Contains(page, want) {

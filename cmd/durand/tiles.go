@@ -268,12 +268,22 @@ func tileLayers(a *geo.Atlas, only []string) ([]tiles.Layer, error) {
 		if err != nil {
 			return nil, err
 		}
-		l, err := atlastiles.Convert(name, el.Features, atlastiles.SpecFor(name))
+		// The events mix points, stretches and areas: one layer per kind.
+		var kinds []tiles.Layer
+		if name == export.LayerEvents {
+			kinds, err = atlastiles.ConvertByKind(name, el.Features, atlastiles.SpecFor(name))
+		} else {
+			var l tiles.Layer
+			l, err = atlastiles.Convert(name, el.Features, atlastiles.SpecFor(name))
+			kinds = []tiles.Layer{l}
+		}
 		if err != nil {
 			return nil, err
 		}
-		if len(l.Features) > 0 {
-			ls = append(ls, l)
+		for _, l := range kinds {
+			if len(l.Features) > 0 {
+				ls = append(ls, l)
+			}
 		}
 	}
 	return ls, nil

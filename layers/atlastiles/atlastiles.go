@@ -269,6 +269,54 @@ func Convert(name string, features []*geojson.Feature, spec Spec) (tiles.Layer, 
 	return l, nil
 }
 
+// Suffixes of the layers ConvertByKind splits a layer of mixed geometry
+// into: points keep the layer's name.
+const (
+	LinesSuffix = "_lines"
+	AreasSuffix = "_areas"
+)
+
+// KindNames returns the names of the layers ConvertByKind may make of the
+// layer name: name (points), name+LinesSuffix, name+AreasSuffix.
+func KindNames(name string) []string {
+	return []string{name, name + LinesSuffix, name + AreasSuffix}
+}
+
+// ConvertByKind converts a layer whose features mix points, lines and
+// polygons (the events: exact places, border stretches and approximate
+// units) into one tile layer per kind, as a vector tile layer holds one
+// kind (see KindNames); kinds without a feature are left out. Features
+// without a geometry are left out too.
+func ConvertByKind(name string, features []*geojson.Feature, spec Spec) ([]tiles.Layer, error) {
+	byKind := map[string][]*geojson.Feature{}
+	for _, f := range features {
+		if f == nil || f.Geometry == nil {
+			continue
+		}
+		k, _, err := geometry(f.Geometry)
+		if err != nil {
+			return nil, &FeatureError{Layer: name, ID: featureName(f, 0), Err: err}
+		}
+		byKind[k] = append(byKind[k], f)
+	}
+	var out []tiles.Layer
+	for i, k := range []string{"point", "line", "polygon"} {
+		if len(byKind[k]) == 0 {
+			continue
+		}
+		sp := spec
+		if k != "polygon" {
+			sp.Labels = false
+		}
+		l, err := Convert(KindNames(name)[i], byKind[k], sp)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
 // featureName is the feature's id as text, for error messages.
 func featureName(f *geojson.Feature, i int) string {
 	if f != nil {
@@ -496,7 +544,11 @@ func Describe(layer string) string {
 	case geo.LayerCrossings:
 		return "Border crossings, on the border line; chainage_km from the south-west tripoint."
 	case "events":
-		return "Events of the border crisis at their reported places, with dates, severity and sources."
+		return "Events of the border crisis located at a point (a coordinate, a crossing, a town), with dates, severity and sources."
+	case "events" + LinesSuffix:
+		return "Events of the border crisis located only as a stretch of the border (a sector), as lines along the border."
+	case "events" + AreasSuffix:
+		return "Events of the border crisis located only as a district or province (approximate)."
 	case "zones":
 		return "Zones of the border crisis (polygons) with their period of validity."
 	}

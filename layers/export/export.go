@@ -117,19 +117,18 @@ func Describe(layer string) Info {
 	case LayerEvents:
 		return Info{"Crisis events", "Dated, sourced events of the Afghanistan–Pakistan border crisis of October 2025 – " +
 			"February 2026: clashes, airstrikes, closures and reopenings of crossings, ceasefires, talks and displacement. " +
-			"start_date and end_date are the first and last day (UTC calendar days, both included). Each event is placed " +
-			"at the source's coordinate, its crossing, its town, a point inside its district or inside each province named " +
-			"(precision: exact, town, district, province; none and a null geometry when nothing places it). Casualty " +
+			"start_date and end_date are the first and last day (UTC calendar days, both included). Each event is located " +
+			"by the most precise rule its facts allow, never at an arbitrary interior point " +
+			"(location_precision: exact, crossing, site, border_stretch (a line), district or province (the polygon, " +
+			"approximate), none (null geometry); location_rule says which rule placed it). Casualty " +
 			"figures are as reported (null: not reported), conflicting figures as a min–max range with their sources; " +
 			"severity (0–5) is the weight of the kind plus the order of magnitude of the people killed or injured."}
 	case LayerZones:
-		return Info{"Affected zones", "Areas touched by the border crisis, computed from the events, the crossing " +
-			"status history, the border and (when installed) the districts: border_band (land within 5, 10, 25 or 50 km " +
-			"of the border on one side), event_area (a geodesic circle around a located event, clipped to its country, " +
-			"or its district), crossing_hinterland (15 km around a crossing while closed or restricted, on each side) " +
-			"and affected_district (a district named by harmful events). A zone is active from start_date to end_date " +
-			"(UTC days, both included); an empty end_date means no end is known, and a border band with no event in " +
-			"it has no start_date and is never active. severity (0–5) follows from the events' kinds and casualties."}
+		return Info{"Affected zones", "Stretches of the border affected by the crisis, day by day: one zone per " +
+			"harmful event and side, the land within 10 km of the stretch of border the event affects (its location " +
+			"rule and the stretch are in rule, event_ids, border_km, from_km, to_km), active from the event's first " +
+			"day to 7 days after its last (start_date, end_date: UTC days, both included), with the event's severity " +
+			"(0–5, from its kind and reported casualties); area_km2 is its area. The rules and why are in geo/ZONES.md."}
 	}
 	return Info{Title: layer}
 }
