@@ -305,9 +305,7 @@ func ConvertByKind(name string, features []*geojson.Feature, spec Spec) ([]tiles
 			continue
 		}
 		sp := spec
-		if k != "polygon" {
-			sp.Labels = false
-		}
+		sp.Labels = false // an event's label is its point; units are outlines
 		l, err := Convert(KindNames(name)[i], byKind[k], sp)
 		if err != nil {
 			return nil, err
