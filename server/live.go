@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,7 +47,8 @@ type LiveConfig struct {
 	Server Config
 	// WarmZoom is the highest zoom whose tiles are generated into the
 	// cache after each load: at start-up in the background, on a reload
-	// zooms 0-3 before the swap and the rest after. Zero selects
+	// zooms 0-3 first (the previous data's tiles are served meanwhile),
+	// then the rest. Zero selects
 	// DefaultWarmZoom; negative warms nothing.
 	WarmZoom int
 }
@@ -61,7 +63,46 @@ type snapshot struct {
 	atlas         *geo.Atlas
 	handler       http.Handler
 	stopWarm      context.CancelFunc // ends the snapshot's background tile warm-up
+	// tilesFrom, while set, is the earlier snapshot that answers the tile
+	// requests (see isTileRequest) until this one's tiles are warm: a
+	// reload swaps the new data in as soon as it is parsed, so that an
+	// edit shows in the items at once, and the tiles follow when built.
+	tilesFrom atomic.Pointer[snapshot]
 }
+
+// isTileRequest reports whether r asks for tiles or what describes them
+// (TileJSON, the OGC tilesets, the style, the PMTiles archive): what a
+// snapshot whose tiles are not yet warm leaves to the one before it.
+func isTileRequest(r *http.Request) bool {
+	p := r.URL.Path
+	return strings.HasPrefix(p, "/tiles/") || strings.HasPrefix(p, "/styles/") || p == "/downloads/durand.pmtiles" ||
+		(strings.HasPrefix(p, "/collections/") && strings.Contains(p, "/tiles"))
+}
+
+// noStoreWriter sends an answer as not cacheable: the tiles of an older
+// snapshot answered while the new one's are built.
+type noStoreWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *noStoreWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.Header().Set("Cache-Control", cacheNone)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *noStoreWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the writer.
+func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Live is an http.Handler serving the data of a Source that can change: it
 // answers every request wholly from the current snapshot (an atlas and the
@@ -144,6 +185,13 @@ func NewLive(ctx context.Context, src Source, cfg LiveConfig) (*Live, error) {
 // ServeHTTP answers from the current snapshot.
 func (l *Live) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	s := l.cur.Load()
+	if from := s.tilesFrom.Load(); from != nil && isTileRequest(req) {
+		// The new snapshot's tiles are being built: the previous
+		// snapshot answers, wholly, and not as cacheable.
+		w.Header()[DataVersionHeader] = from.versionHeader
+		from.handler.ServeHTTP(&noStoreWriter{ResponseWriter: w}, req)
+		return
+	}
 	w.Header()[DataVersionHeader] = s.versionHeader // canonical already; allocates nothing
 	s.handler.ServeHTTP(w, req)
 }
@@ -194,8 +242,11 @@ func (l *Live) SourceLost(err error) {
 }
 
 // Reload reads the source and, when its content version differs from the
-// one served, builds a new snapshot (atlas, server, the low zooms of its
-// tiles) off to the side and swaps it in; why is logged. On error the
+// one served, builds a new snapshot (atlas, server) off to the side and
+// swaps it in; why is logged. The new snapshot's tiles are built after
+// the swap: until its zooms 0 to 3 are warm, the previous snapshot answers
+// the tile requests (not cacheable), so an edit reaches the items without
+// waiting for the tiles. On error the
 // current snapshot stays, the error is logged, Ready turns degraded and
 // Reload returns the error. Reloads are serialised.
 func (l *Live) Reload(ctx context.Context, why string) error {
@@ -246,16 +297,16 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 	built := time.Now()
 	wctx, stop := context.WithCancel(l.ctx)
 	s := &snapshot{version: version, versionHeader: []string{version}[:1:1], atlas: a, handler: h, stopWarm: stop}
-	tilesDone := built
 	if old != nil && l.warmZoom >= 0 {
-		// Build the new snapshot's tiles and fill the low zooms of its
-		// empty cache before the swap; requests meanwhile get the old
-		// snapshot. The layers computed on first use (zones: seconds) join
-		// the tiles after the swap, as at start-up.
-		if err := WarmTiles(wctx, h, min(l.warmZoom, reloadWarmZoom)); err != nil && wctx.Err() == nil {
-			l.log.Error("tile warm-up failed", "err", err)
+		// The new data are served at once; the tiles of the previous
+		// snapshot (whose own tiles may still come from the one before)
+		// answer the tile requests until the new tiles of zooms 0 to
+		// reloadWarmZoom are built, after the swap (below).
+		from := old
+		if p := old.tilesFrom.Load(); p != nil {
+			from = p
 		}
-		tilesDone = time.Now()
+		s.tilesFrom.Store(from)
 	}
 	l.cur.Store(s)
 	if old != nil {
@@ -267,15 +318,30 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 		l.log.Info("data reloaded", "why", why, "source", l.src.String(), "version", version,
 			"previous", old.version, "duration", time.Since(start).Round(time.Millisecond),
 			"read", fetched.Sub(start).Round(time.Millisecond), "parse", parsed.Sub(fetched).Round(time.Millisecond),
-			"server", built.Sub(parsed).Round(time.Millisecond), "tiles", tilesDone.Sub(built).Round(time.Millisecond))
+			"server", built.Sub(parsed).Round(time.Millisecond))
 	}
-	if old == nil && l.warmZoom >= 0 || l.warmZoom > reloadWarmZoom {
-		// At start-up the server answers at once; the low zooms are
-		// warmed in the background (requests meanwhile generate tiles on
-		// demand). After a reload, the zooms above reloadWarmZoom.
+	if l.warmZoom >= 0 {
+		// At start-up the server answers at once and the tiles are
+		// generated on demand until warm. After a reload, the previous
+		// snapshot answers the tile requests until zooms 0 to
+		// reloadWarmZoom are warm; the layers computed on first use
+		// (zones: seconds) join the tiles later, as at start-up.
 		go func() {
-			if err := WarmTiles(wctx, h, l.warmZoom); err != nil && wctx.Err() == nil {
-				l.log.Error("tile warm-up failed", "err", err)
+			t0 := time.Now()
+			if old != nil {
+				if err := WarmTiles(wctx, h, min(l.warmZoom, reloadWarmZoom)); err != nil && wctx.Err() == nil {
+					l.log.Error("tile warm-up failed", "err", err)
+				}
+				s.tilesFrom.Store(nil)
+				if wctx.Err() == nil {
+					l.log.Info("tiles of the reloaded data served", "version", version, "tiles", time.Since(t0).Round(time.Millisecond),
+						"since_reload", time.Since(start).Round(time.Millisecond))
+				}
+			}
+			if old == nil || l.warmZoom > reloadWarmZoom {
+				if err := WarmTiles(wctx, h, l.warmZoom); err != nil && wctx.Err() == nil {
+					l.log.Error("tile warm-up failed", "err", err)
+				}
 			}
 		}()
 	}

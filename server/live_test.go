@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -192,4 +193,51 @@ func ExampleNewLive() {
 	// Output:
 	// 200 true
 	// false
+}
+
+// TestLiveTilesFollow: a reload swaps the new data in without waiting for
+// its tiles. Asked over and over from the moment Reload returns, the items
+// are always the new data; a tile answer is either the new data's, or the
+// previous data's marked no-store (never cacheable stale tiles), and the
+// new tiles arrive within seconds.
+func TestLiveTilesFollow(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, err := server.NewLive(ctx, data.Source{Dir: dir}, server.LiveConfig{WarmZoom: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0 := l.Version()
+	renameTorkham(t, dir, "Torkham (edited)")
+	if err := l.Reload(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	v1 := l.Version()
+	old, fresh := 0, 0
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if b := get(l, "/collections/crossings/items/torkham").Body.String(); !strings.Contains(b, "Torkham (edited)") {
+			t.Fatalf("items after the swap: %.200s", b)
+		}
+		w := get(l, "/tiles/crossings/0/0/0.mvt")
+		switch v := w.Header().Get(server.DataVersionHeader); {
+		case v == v0 && w.Header().Get("Cache-Control") == "no-store":
+			old++
+		case v == v1:
+			fresh++
+		default:
+			t.Fatalf("tile of version %s (old %s, new %s) with Cache-Control %q", v, v0, v1, w.Header().Get("Cache-Control"))
+		}
+		if fresh > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new tiles not served after 60 s (%d old answers)", old)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if w := get(l, "/tiles/crossings/0/0/0.mvt"); !strings.Contains(w.Body.String(), "Torkham (edited)") {
+		t.Error("the new tile lacks the edit")
+	}
+	t.Logf("%d tile answers from the previous data before the new tiles", old)
 }

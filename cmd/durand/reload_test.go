@@ -307,11 +307,13 @@ func TestReloadUnderLoad(t *testing.T) {
 		body []byte
 	}
 	var known sync.Map // version + path -> answer
+	// Right after a swap the tiles may still be the previous snapshot's
+	// (not cacheable) while the new ones are built: learn waits for them.
 	learn := func() string {
 		v := rl.Version()
 		for _, p := range paths {
-			f := fetch(t, srv.URL+p)
-			if f.dataVersion != v {
+			var f fetched
+			if _, ok := waitFor(30*time.Second, func() bool { f = fetch(t, srv.URL+p); return f.dataVersion == v }); !ok {
 				t.Fatalf("%s: data version %s, serving %s", p, f.dataVersion, v)
 			}
 			known.Store(v+" "+p, answer{f.etag, f.body})

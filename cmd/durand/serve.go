@@ -46,13 +46,15 @@ Data source and reloads:
   PostgreSQL/PostGIS (written by 'durand db load', edited in QGIS or SQL);
   a trigger sends NOTIFY on every change, and each replica reloads (bursts
   of changes are collected for 100 ms; the reload log line gives the time
-  of each phase: read, parse, server, tiles).
+  of each phase: read, parse, server; a second line when the new tiles
+  are served).
   A reload builds the new data and its server off to the side (atlas,
-  handler, the tiles of zooms 0-3), then swaps them in atomically: every
-  request is answered wholly from the old or wholly from the new data,
-  none fails, and the tile cache starts afresh. The zones (computed in
-  seconds) join the tiles shortly after the swap, as at start-up. A reload
-  that fails keeps the previous data and logs why.
+  handler), then swaps them in atomically: every request is answered
+  wholly from the old or wholly from the new data, none fails. The new
+  tiles (zooms 0-3 warmed) follow within seconds: until then tile
+  requests are answered from the previous data, marked no-store. The
+  zones (computed in seconds) join the tiles shortly after, as at
+  start-up. A reload that fails keeps the previous data and logs why.
   Every response carries the Durand-Data-Version header (a hash of the
   data's content); ETags are hashes of the bodies, so replicas on the
   same data answer with identical bytes and ETags.
