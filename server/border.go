@@ -242,7 +242,7 @@ func (s *server) download(r *http.Request, q query) (*response, error) {
 	case "csvt", "prj": // the CSV's sidecars: column types and CRS
 		body := export.PRJ
 		if ext == "csvt" {
-			body = export.CSVTypes(c.layer)
+			body = export.CSVTypes(c.downloads[export.CSV].layer) // the columns of the CSV download
 		}
 		return &response{contentType: "text/plain; charset=utf-8", body: []byte(body), cache: cacheDownload}, nil
 	}

@@ -45,12 +45,18 @@ func newCrisisData(a *geo.Atlas, reg *registry) (*crisisData, error) {
 		}
 		// The crossings are filtered on the properties their views carry.
 		c.queryables = v.queryables
+		// The downloads carry the status on the default day (today, or
+		// the last day of the record), as the items do without datetime;
+		// the history of every crossing is the crossing_status layer.
+		for _, d := range c.downloads {
+			d.layer = v.layer
+		}
 		c.description += " Each crossing carries its status on the day the datetime parameter selects (a date or " +
 			"date-time, or the last day of an interval; default: today, or the last day of the crisis record, " +
 			cd.last.Format(time.DateOnly) + ", when that is earlier): status (open, closed, refugees_only, trade_only, " +
 			"pedestrians_only, or unknown when the record says nothing), status_date, status_from and status_to (the " +
 			"period as the record dates it), status_note and status_source. datetime selects the day; it does not " +
-			"filter the crossings."
+			"filter the crossings. The downloads carry the status on the default day; the crossing_status collection holds every status period."
 	}
 	return cd, nil
 }

@@ -333,7 +333,7 @@ func TestCrisisCollections(t *testing.T) {
 	for _, c := range list["collections"].([]any) {
 		ids = append(ids, fmt.Sprint(c.(map[string]any)["id"]))
 	}
-	if !slices.Equal(ids, []string{"border", "countries", "provinces", "districts", "crossings", "events", "zones"}) {
+	if !slices.Equal(ids, []string{"border", "countries", "provinces", "districts", "crossings", "events", "zones", "crossing_status"}) {
 		t.Errorf("collections %v", ids)
 	}
 	for _, tc := range tests {

@@ -90,7 +90,7 @@ func TestExportErrors(t *testing.T) {
 	}{
 		{"no flags", nil, true, "--layer and --out are required"},
 		{"no out", []string{"--layer", "crossings"}, true, "required"},
-		{"unknown layer", []string{"--layer", "incidents", "--out", filepath.Join(dir, "x.csv")}, true, `unknown layer "incidents" (layers: border, countries, provinces, crossings, events, zones)`},
+		{"unknown layer", []string{"--layer", "incidents", "--out", filepath.Join(dir, "x.csv")}, true, `unknown layer "incidents" (layers: border, countries, provinces, crossings, events, zones, crossing_status)`},
 		{"unknown format", []string{"--layer", "crossings", "--format", "shp", "--out", filepath.Join(dir, "x.shp")}, true, "unknown format"},
 		{"no extension", []string{"--layer", "crossings", "--out", filepath.Join(dir, "x")}, true, "--format is required"},
 		{"extra argument", []string{"--layer", "crossings", "--out", filepath.Join(dir, "x.csv"), "more"}, true, "unexpected argument"},

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/export"
 )
 
 // infoReport is what `durand info --json` prints.
@@ -24,7 +25,10 @@ type infoReport struct {
 
 type layerInfo struct {
 	Name     string `json:"name"`
+	Title    string `json:"title,omitempty"`
 	Features int    `json:"features"`
+	Licence  string `json:"licence,omitempty"`
+	Error    string `json:"error,omitempty"` // a layer that could not be built (the zones)
 }
 
 func runInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,9 +52,13 @@ func runInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return enc.Encode(r)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LAYER\tFEATURES")
+	fmt.Fprintln(tw, "LAYER\tFEATURES\tTITLE")
 	for _, l := range r.Layers {
-		fmt.Fprintf(tw, "%s\t%d\n", l.Name, l.Features)
+		if l.Error != "" {
+			fmt.Fprintf(tw, "%s\t-\t%s\n", l.Name, l.Error)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", l.Name, l.Features, l.Title)
 	}
 	if !r.DistrictsPresent {
 		fmt.Fprintln(tw, "districts\tnot installed (durand data install --from DIR)")
@@ -74,9 +82,16 @@ func buildInfo(a *geo.Atlas) infoReport {
 		DistrictsPresent: a.HasDistricts(),
 		Sources:          a.Provenance().Layers,
 	}
-	for _, name := range a.Layers() {
-		fs, _ := a.Features(name)
-		r.Layers = append(r.Layers, layerInfo{name, len(fs)})
+	// Every layer served and downloadable: the atlas's, then the crisis
+	// layers (events, zones, computed here, and the crossing status
+	// history) with their licences.
+	for _, name := range export.Layers(a) {
+		l, err := export.FromAtlas(a, name)
+		if err != nil {
+			r.Layers = append(r.Layers, layerInfo{Name: name, Features: -1, Error: err.Error()})
+			continue
+		}
+		r.Layers = append(r.Layers, layerInfo{Name: name, Title: l.Title, Features: len(l.Features), Licence: l.Licence})
 	}
 	return r
 }

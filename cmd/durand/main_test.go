@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers/export"
 )
 
 // runCmd runs the command line args and returns exit code, stdout, stderr.
@@ -68,6 +70,31 @@ func TestRunInfo(t *testing.T) {
 	}
 	if counts["border"] != 1 || counts["countries"] != 2 || counts["crossings"] != 10 || counts["provinces"] < 40 {
 		t.Errorf("layer counts %v", counts)
+	}
+	// Every layer served is listed with its count and licence: the
+	// crisis layers too.
+	a, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range export.Layers(a) {
+		l, err := export.FromAtlas(a, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[name] != len(l.Features) {
+			t.Errorf("info counts %d %s, the layer has %d", counts[name], name, len(l.Features))
+		}
+	}
+	for _, l := range r.Layers {
+		if l.Licence == "" {
+			t.Errorf("info gives %s no licence", l.Name)
+		}
+	}
+	for _, name := range []string{"events", "zones", "crossing_status"} {
+		if _, ok := counts[name]; !ok {
+			t.Errorf("info does not list %s", name)
+		}
 	}
 	if r.CitedLengthKm != geo.CitedBorderLengthKm || r.BorderLengthKm < 2600 || len(r.Sources) == 0 {
 		t.Errorf("report %+v", r)

@@ -17,7 +17,8 @@ const (
 
 // Layers returns the names of the layers FromAtlas builds from a: the
 // atlas's layers (districts only when installed), then events and zones
-// when the atlas has crisis data.
+// when the atlas has crisis data, and crossing_status when a crossing has
+// a status period.
 func Layers(a *geo.Atlas) []string {
 	var out []string
 	for _, name := range a.Layers() {
@@ -28,6 +29,9 @@ func Layers(a *geo.Atlas) []string {
 	}
 	if HasCrisis(a) {
 		out = append(out, LayerEvents, LayerZones)
+	}
+	if hasStatus(a) {
+		out = append(out, LayerCrossingStatus)
 	}
 	return out
 }
@@ -45,6 +49,11 @@ func Header(a *geo.Atlas, name string) (Layer, error) {
 	info := Describe(name)
 	l := Layer{Name: name, Title: info.Title, Description: info.Description}
 	switch name {
+	case LayerCrossingStatus:
+		l.Attribution = "Status periods curated by the durand project from the public sources cited on each feature; " +
+			a.Provenance().Attribution(geo.LayerCrossings)
+		l.Licence = licences(a, geo.LayerCrossings)
+		return l, nil
 	case LayerEvents, LayerZones:
 		l.Attribution = crisisAttribution(a, name)
 		base := []string{geo.LayerCountries, geo.LayerBorder}

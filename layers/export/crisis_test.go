@@ -133,7 +133,7 @@ func TestCrisisLayers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := Layers(a); !slices.Equal(got, []string{"border", "countries", "provinces", "crossings", "events", "zones"}) {
+	if got := Layers(a); !slices.Equal(got, []string{"border", "countries", "provinces", "crossings", "events", "zones", "crossing_status"}) {
 		t.Errorf("Layers = %v", got)
 	}
 	if got := Layers(miniAtlas(t)); slices.Contains(got, LayerEvents) {

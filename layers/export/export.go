@@ -123,6 +123,11 @@ func Describe(layer string) Info {
 			"approximate), none (null geometry); location_rule says which rule placed it). Casualty " +
 			"figures are as reported (null: not reported), conflicting figures as a min–max range with their sources; " +
 			"severity (0–5) is the weight of the kind plus the order of magnitude of the people killed or injured."}
+	case LayerCrossingStatus:
+		return Info{"Crossing status history", "Every status period of every border crossing as the crisis record dates " +
+			"it: status (open, closed, refugees_only, trade_only, pedestrians_only), start_date and end_date (first and last " +
+			"day, both included; null when the period began before the record or has no known end; from_text and to_text " +
+			"keep the record's own precision, a month or a year), a note and the source, at the crossing's point."}
 	case LayerZones:
 		return Info{"Affected zones", "Stretches of the border affected by the crisis, day by day: one zone per " +
 			"harmful event and side, the land within 10 km of the stretch of border the event affects (its location " +
@@ -145,6 +150,10 @@ func FromAtlas(a *geo.Atlas, name string) (Layer, error) {
 	switch name {
 	case LayerEvents:
 		l.Features = eventFeatures(a)
+	case LayerCrossingStatus:
+		if l.Features, err = statusFeatures(a); err != nil {
+			return Layer{}, err
+		}
 	case LayerZones:
 		if l.Features, err = zoneFeatures(a); err != nil {
 			return Layer{}, err
