@@ -3,21 +3,24 @@
 // to the map, and the map page. With "offline" every request that does
 // not go to the server is refused, as on a machine without internet
 // access: the map page must then say why it shows no map and how to fix
-// it. Saves screenshots and prints one JSON object on stdout.
+// it. Saves screenshots and prints one JSON object on stdout, {online:
+// {...}, offline: {...}}; one browser serves both.
 //
-// usage: node frontdoor.mjs BASE_URL online|offline SCREENSHOT_DIR CHROMIUM_PATH
+// usage: node frontdoor.mjs ONLINE_BASE_URL OFFLINE_BASE_URL SCREENSHOT_DIR CHROMIUM_PATH
 import {chromium} from 'playwright-core';
 
-const [base, mode, dir, executablePath] = process.argv.slice(2);
+const [onlineBase, offlineBase, dir, executablePath] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath,
   args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
     '--ignore-gpu-blocklist'],
 });
+async function visit(base, mode) {
 const out = {mode, consoleErrors: [], failedRequests: [], offsite: []};
+const context = await browser.newContext({viewport: {width: 1200, height: 800}});
 try {
-  const page = await browser.newPage({viewport: {width: 1200, height: 800}});
+  const page = await context.newPage();
   const server = new URL(base).host;
   await page.route('**/*', (route) => {
     const u = new URL(route.request().url());
@@ -60,6 +63,16 @@ try {
 } catch (e) {
   out.error = String(e && e.stack || e);
 } finally {
+  await context.close();
+}
+return out;
+}
+
+const res = {};
+try {
+  res.online = await visit(onlineBase, 'online');
+  res.offline = await visit(offlineBase, 'offline');
+} finally {
   await browser.close();
 }
-console.log(JSON.stringify(out));
+console.log(JSON.stringify(res));
