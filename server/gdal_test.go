@@ -164,6 +164,7 @@ func TestGDALOAPIF(t *testing.T) {
 // TestGDALOAPIFRealData does the same with the embedded atlas and the
 // installed districts.
 func TestGDALOAPIFRealData(t *testing.T) {
+	geotest.Long(t, "GDAL reads every collection of the real atlas with its 559 districts")
 	if testing.Short() {
 		t.Skip("short")
 	}
@@ -174,6 +175,7 @@ func TestGDALOAPIFRealData(t *testing.T) {
 // TestGDALDownloads opens every download of every collection with ogrinfo
 // and checks the feature count, the attributes and the attribution.
 func TestGDALDownloads(t *testing.T) {
+	geotest.Long(t, "ogrinfo opens every download of every collection of the real atlas")
 	if testing.Short() {
 		t.Skip("short")
 	}

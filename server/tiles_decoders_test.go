@@ -186,6 +186,7 @@ func checkLayerNames(t *testing.T, s *server, id tiles.TileID, layers map[string
 // side once GDAL turns tile units into Web Mercator metres in floating
 // point, which GEOS then reports as a self-intersection.
 func TestTilesDecodeWithGDAL(t *testing.T) {
+	geotest.Long(t, "GDAL decodes and validates the tiles of the real atlas zoom by zoom")
 	ogrinfo := geotest.RequireTool(t, "ogrinfo")
 	a := realAtlas(t)
 	s, err := newServer(Config{Atlas: a})

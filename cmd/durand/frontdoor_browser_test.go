@@ -33,6 +33,7 @@ var updateScreenshot = flag.Bool("update-screenshot", false, "copy the map scree
 // $DURAND_ARTIFACTS (or a temporary directory); -update-screenshot copies
 // the online map to examples/web/map.png for the README.
 func TestFrontDoorInBrowser(t *testing.T) {
+	geotest.Long(t, "builds durand, starts two servers and drives Chromium through the landing page and the map, online and offline")
 	chromium := geotest.RequireTool(t, "chromium")
 	node := geotest.RequireTool(t, "node")
 	root := geotest.RepoRoot(t)
