@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 )
 
@@ -54,6 +55,26 @@ func BenchmarkItems100Synthetic(b *testing.B) {
 func BenchmarkItemsFiltered(b *testing.B) {
 	h := newTest(b, Config{Atlas: realAtlas(b)})
 	benchGet(b, h, "/collections/districts/items?country=PAK&bbox=66,28,72,36&limit=100")
+}
+
+// BenchmarkItemsCQL2 selects the districts by a CQL2 text filter (the
+// bench/run filter case's kind) before paging.
+func BenchmarkItemsCQL2(b *testing.B) {
+	h := newTest(b, Config{Atlas: realAtlas(b)})
+	benchGet(b, h, "/collections/districts/items?limit=100&filter="+url.QueryEscape("country = 'AFG' AND name LIKE 'K%'"))
+}
+
+// BenchmarkItemsCQL2Spatial selects the districts meeting a point
+// (S_INTERSECTS; the geometries are converted once, on the first).
+func BenchmarkItemsCQL2Spatial(b *testing.B) {
+	h := newTest(b, Config{Atlas: realAtlas(b)})
+	benchGet(b, h, "/collections/districts/items?limit=100&filter="+url.QueryEscape("S_INTERSECTS(geometry, POINT(66.4 30.9))"))
+}
+
+// BenchmarkItemsUTM serves a page of districts in UTM zone 42N.
+func BenchmarkItemsUTM(b *testing.B) {
+	h := newTest(b, Config{Atlas: realAtlas(b)})
+	benchGet(b, h, "/collections/districts/items?limit=100&crs="+url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/32642"))
 }
 
 // BenchmarkLocate answers /locate for a point near Spin Boldak with the

@@ -90,6 +90,9 @@ type collection struct {
 	sfOnce  sync.Once
 	sfGeoms []sf.Geometry
 	sfErrs  []error
+	// crsEnc holds the features encoded in other CRSs than CRS84, by
+	// CRS URI (*crsEncoding), each built on its first request.
+	crsEnc sync.Map
 }
 
 // registry is the set of collections, in a fixed order.

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"crypto/sha256"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -83,4 +85,37 @@ func bboxInCRS(q query) (orb.Bound, bool, error) {
 // contentCRS is the Content-Crs header value of c.
 func contentCRS(c crs.CRS) map[string]string {
 	return map[string]string{"Content-Crs": "<" + c.URI() + ">"}
+}
+
+// crsEncoding is a collection's features encoded in one CRS, built on the
+// first request for it: converting and encoding a page of detailed
+// polygons costs about as much as the rest of the request many times over.
+type crsEncoding struct {
+	once    sync.Once
+	encoded [][]byte
+	digests [][sha256.Size]byte
+	err     error
+}
+
+// encodedIn returns feature i of c in the CRS to (not CRS84), from the
+// collection's cache for that CRS.
+func (c *collection) encodedIn(i int, to crs.CRS) ([]byte, [sha256.Size]byte, error) {
+	v, _ := c.crsEnc.LoadOrStore(to.URI(), &crsEncoding{})
+	e := v.(*crsEncoding)
+	e.once.Do(func() {
+		e.encoded = make([][]byte, len(c.features))
+		e.digests = make([][sha256.Size]byte, len(c.features))
+		for j := range c.features {
+			b, err := c.encodeSelected(j, nil, to)
+			if err != nil {
+				e.err = err
+				return
+			}
+			e.encoded[j], e.digests[j] = b, sha256.Sum256(b)
+		}
+	})
+	if e.err != nil {
+		return nil, [sha256.Size]byte{}, e.err
+	}
+	return e.encoded[i], e.digests[i], nil
 }

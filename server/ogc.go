@@ -470,6 +470,15 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 			h.Write(c.digests[i][:])
 			continue
 		}
+		if props == nil {
+			b, d, err := c.encodedIn(i, out)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, b)
+			h.Write(d[:])
+			continue
+		}
 		b, err := c.encodeSelected(i, props, out)
 		if err != nil {
 			return nil, err
@@ -516,7 +525,7 @@ func (s *server) item(r *http.Request, q query) (*response, error) {
 	}
 	enc := c.encoded[i]
 	if !out.IsCRS84() {
-		if enc, err = c.encodeSelected(i, nil, out); err != nil {
+		if enc, _, err = c.encodedIn(i, out); err != nil {
 			return nil, err
 		}
 	}

@@ -72,7 +72,8 @@ func TestDayTilesFilter(t *testing.T) {
 	days := timelineDays(t, s)
 	checked := map[string]int{}
 	for _, day := range days {
-		active := map[string]map[string]bool{"events": idsOn("events", day), "zones": idsOn("zones", day)}
+		active := map[string]map[string]bool{"events": idsOn("events", day), "zones": idsOn("zones", day),
+			"crossing_status": idsOn("crossing_status", day)}
 		status := statusOn(day)
 		for _, a := range addrs {
 			all := tileOf("/tiles/durand/" + a + ".mvt")
@@ -87,7 +88,7 @@ func TestDayTilesFilter(t *testing.T) {
 				}
 				got := dated[name]
 				switch coll {
-				case "events", "zones":
+				case "events", "zones", "crossing_status": // the dated layers
 					want := map[string]string{}
 					for _, f := range l.Features {
 						if id := fmt.Sprint(f.Properties["id"]); active[coll][id] {
