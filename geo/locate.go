@@ -14,6 +14,11 @@ import (
 // country layer exactly (median gap about 0.4 km, 99 % within 2.7 km).
 const districtSnapMetres = 5000
 
+// provinceNote explains a province that differs between the district and
+// the provinces layer.
+const provinceNote = "The province is the district's: the district lines are more detailed than the provinces layer " +
+	"(Natural Earth), whose coarser line puts this point in province_by_layer."
+
 // Location is everything the atlas knows about a point.
 type Location struct {
 	Lon float64 `json:"lon"`
@@ -25,9 +30,15 @@ type Location struct {
 	// border closed by the border line (see notches).
 	Country     string `json:"country"`
 	CountryName string `json:"country_name"`
-	// Province is the province of that country containing the point.
-	Province   string `json:"province"`
-	ProvinceID string `json:"province_id"`
+	// Province is the province of that country containing the point; with
+	// districts installed, the province of the district, so that the two
+	// always agree. Where the provinces layer (coarser lines) puts the point
+	// in another province, that one is ProvinceByLayer and ProvinceNote
+	// says why they differ.
+	Province        string `json:"province"`
+	ProvinceID      string `json:"province_id"`
+	ProvinceByLayer string `json:"province_by_layer,omitempty"`
+	ProvinceNote    string `json:"province_note,omitempty"`
 	// District is the installed district of that country containing the
 	// point, or the nearest one within 5 km (then DistrictDistanceM > 0).
 	// Empty when districts are not installed.
@@ -45,6 +56,14 @@ type CrossingDistance struct {
 	ID     string  `json:"id"`
 	Name   string  `json:"name"`
 	Metres float64 `json:"distance_m"`
+	// Method is how the crossing was placed (sourced, corrected,
+	// derived) and UncertaintyM how uncertain its position is, in metres.
+	Method       string  `json:"method"`
+	UncertaintyM float64 `json:"uncertainty_m"`
+	// Status is the crossing's status on StatusDate (set by callers that
+	// know the day, such as the server's /locate; see CrossingStatus).
+	Status     Status `json:"status,omitempty"`
+	StatusDate string `json:"status_date,omitempty"`
 
 	Crossing *Crossing `json:"-"`
 }
@@ -75,6 +94,13 @@ func (a *Atlas) Locate(p orb.Point) (Location, error) {
 		}
 		if d, dist := a.districtIn(p, c.ID); d != nil {
 			loc.District, loc.DistrictID, loc.DistrictDistanceM = d.Name, d.ID, dist
+			if d.Province != "" && Fold(d.Province) != Fold(loc.Province) {
+				loc.ProvinceByLayer, loc.ProvinceNote = loc.Province, provinceNote
+				loc.Province, loc.ProvinceID = d.Province, ""
+				if pr := a.provinceNamed(d.Province, c.ID); pr != nil {
+					loc.ProvinceID = pr.ID
+				}
+			}
 		}
 	}
 	loc.Border = a.distanceToBorder(p)
@@ -169,7 +195,7 @@ func (a *Atlas) nearestCrossing(p orb.Point) (CrossingDistance, bool) {
 	for i, c := range a.crossings {
 		if chord2[i] <= limit*limit {
 			if d := arcMetres(pv, a.crossVec[i]); d < out.Metres {
-				out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Crossing: c}
+				out = CrossingDistance{ID: c.ID, Name: c.Name, Metres: d, Method: c.Method, UncertaintyM: c.UncertaintyM, Crossing: c}
 			}
 		}
 	}

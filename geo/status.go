@@ -26,7 +26,8 @@ const (
 	StatusRefugeesOnly    Status = "refugees_only"    // only refugees or deportees going home
 	StatusTradeOnly       Status = "trade_only"       // only freight
 	StatusPedestriansOnly Status = "pedestrians_only" // only people on foot
-	// StatusUnknown is returned for a day no status period covers.
+	// StatusUnknown is returned for a day no status period covers, and is
+	// what a period says when the facts do not establish the status.
 	StatusUnknown Status = "unknown"
 )
 
@@ -42,7 +43,7 @@ func (s Status) Restricted() bool {
 
 func (s Status) valid() bool {
 	switch s {
-	case StatusOpen, StatusClosed, StatusRefugeesOnly, StatusTradeOnly, StatusPedestriansOnly:
+	case StatusOpen, StatusClosed, StatusRefugeesOnly, StatusTradeOnly, StatusPedestriansOnly, StatusUnknown:
 		return true
 	}
 	return false
@@ -66,6 +67,9 @@ type StatusPeriod struct {
 	FromPrecision DatePrecision `json:"from_precision,omitempty"`
 	Note          string        `json:"note"`
 	Source        Source        `json:"source"`
+	// Name is the crossing's name as the table gives it (crossing_name),
+	// for passes that are not in the crossings layer.
+	Name string `json:"-"`
 
 	row int // order in the file, to break ties
 }
@@ -101,13 +105,14 @@ func parseStatus(r io.Reader) ([]*StatusPeriod, error) {
 			CrossingID: row["crossing_id"], Status: Status(row["status"]),
 			FromText: row["from"], ToText: row["to"], Note: row["note"],
 			Source: Source{Publisher: row["source_publisher"], URL: row["source_url"], Date: row["source_date"]},
+			Name:   row["crossing_name"], // optional column
 			row:    i,
 		}
 		if p.CrossingID == "" {
 			return nil, bad("empty crossing_id")
 		}
 		if !p.Status.valid() {
-			return nil, bad("status %q: want open, closed, refugees_only, trade_only or pedestrians_only", p.Status)
+			return nil, bad("status %q: want open, closed, refugees_only, trade_only, pedestrians_only or unknown", p.Status)
 		}
 		if p.FromText != "" {
 			if p.From, p.FromPrecision, err = parseDate(p.FromText, false); err != nil {
@@ -237,10 +242,12 @@ func (a *Atlas) CrossingStates(t time.Time) ([]CrossingState, error) {
 func (a *Atlas) crossingStates(d time.Time) []CrossingState {
 	out := make([]CrossingState, 0, len(a.crossings)+2)
 	seen := map[string]bool{}
+	start := a.crisisStart()
 	add := func(id, name string) {
 		st := CrossingState{ID: id, Name: name, Status: StatusUnknown}
 		if p := statusAt(a.crisis.status[id], d); p != nil {
 			st.Status, st.Period = p.Status, p
+			st.BeforeCrisis = p.Status.Restricted() && !start.IsZero() && p.From.Before(start)
 		}
 		out = append(out, st)
 		seen[id] = true
@@ -250,10 +257,33 @@ func (a *Atlas) crossingStates(d time.Time) []CrossingState {
 	}
 	for _, id := range a.crisis.statusIDs {
 		if !seen[id] {
-			add(id, id)
+			add(id, a.statusName(id))
 		}
 	}
 	return out
+}
+
+// statusName is the name of a crossing of the status table: the atlas's,
+// else the table's crossing_name, else the id.
+func (a *Atlas) statusName(id string) string {
+	if c, err := a.Crossing(id); err == nil {
+		return c.Name
+	}
+	for _, p := range a.crisis.status[id] {
+		if p.Name != "" {
+			return p.Name
+		}
+	}
+	return id
+}
+
+// crisisStart is the day of the first event (zero without events): a
+// status period that began before it is not a crisis closure.
+func (a *Atlas) crisisStart() time.Time {
+	if len(a.crisis.events) == 0 {
+		return time.Time{}
+	}
+	return a.crisis.events[0].Date
 }
 
 // groupStatus orders periods by start and groups them by crossing.

@@ -132,6 +132,9 @@ type TimelineEntry struct {
 	CrossingID string    `json:"crossing_id,omitempty"`
 	Status     Status    `json:"status,omitempty"`
 	Title      string    `json:"title"`
+	// BeforeCrisis marks a closure or restriction that began before the
+	// crisis (see CrossingState.BeforeCrisis).
+	BeforeCrisis bool `json:"before_crisis,omitempty"`
 
 	Event  *Event        `json:"-"`
 	Period *StatusPeriod `json:"-"`
@@ -158,14 +161,12 @@ func (c *crisis) buildTimeline(a *Atlas) {
 			if p.From.IsZero() {
 				continue
 			}
-			name := id
-			if cr, err := a.Crossing(id); err == nil {
-				name = cr.Name
-			}
+			name := a.statusName(id)
 			out = append(out, TimelineEntry{
 				Date: p.From, DateText: p.FromText, Precision: p.FromPrecision,
 				Type: "status", ID: id, CrossingID: id, Status: p.Status,
-				Title: name + ": " + string(p.Status), Period: p,
+				Title: name + ": " + strings.ReplaceAll(string(p.Status), "_", " "), Period: p,
+				BeforeCrisis: p.Status.Restricted() && !a.crisisStart().IsZero() && p.From.Before(a.crisisStart()),
 			})
 		}
 	}
@@ -272,6 +273,10 @@ type CrossingState struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Status Status `json:"status"`
+	// BeforeCrisis is set for a closure or restriction in force since
+	// before the crisis (its period began before the first event), such as
+	// Nawa Pass, closed since 2007: not a closure the crisis brought.
+	BeforeCrisis bool `json:"before_crisis"`
 	// Period is the status period in force, nil when none covers the day.
 	Period *StatusPeriod `json:"period,omitempty"`
 }
@@ -279,10 +284,14 @@ type CrossingState struct {
 // Summary is the state of the crisis on one day.
 type Summary struct {
 	Date time.Time `json:"date"`
-	// Closed lists the crossings closed that day; Restricted those open
-	// only to some traffic (refugees, trade or pedestrians).
-	Closed     []CrossingState `json:"closed"`
-	Restricted []CrossingState `json:"restricted"`
+	// Closed lists the crossings the crisis closed (closed that day by a
+	// period that began on or after the first event); Restricted those it
+	// left open only to some traffic (refugees, trade or pedestrians);
+	// ClosedBefore the closures and restrictions in force since before the
+	// crisis, kept apart.
+	Closed       []CrossingState `json:"closed"`
+	Restricted   []CrossingState `json:"restricted"`
+	ClosedBefore []CrossingState `json:"closed_before_crisis"`
 	// Districts are the districts named by harmful events whose first event
 	// is on or before the day and whose last event ends on or after it.
 	Districts []*AffectedDistrict `json:"districts"`
@@ -316,6 +325,8 @@ func (a *Atlas) Summary(t time.Time) (Summary, error) {
 	s := Summary{Date: d, BorderKmBySide: map[string]float64{}, ByCountry: map[string]CasualtyTotals{}}
 	for _, st := range a.crossingStates(d) {
 		switch {
+		case st.BeforeCrisis:
+			s.ClosedBefore = append(s.ClosedBefore, st)
 		case st.Status == StatusClosed:
 			s.Closed = append(s.Closed, st)
 		case st.Status.Restricted():

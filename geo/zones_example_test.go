@@ -165,12 +165,12 @@ func ExampleAtlas_Summary() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%d closed, %d restricted (%s)\n", len(s.Closed), len(s.Restricted), s.Restricted[0].Name)
+	fmt.Printf("%d closed by the crisis, %d restricted (%s), %d closed since before it\n", len(s.Closed), len(s.Restricted), s.Restricted[0].Name, len(s.ClosedBefore))
 	c := s.Casualties
 	fmt.Printf("killed so far: %d (best values), %d-%d over all sources, from %d events\n", c.Killed, c.KilledMin, c.KilledMax, c.Events)
 	fmt.Printf("border in affected zones: %.0f km\n", s.BorderKm)
 	// Output:
-	// 10 closed, 1 restricted (Chaman)
+	// 6 closed by the crisis, 1 restricted (Chaman), 4 closed since before it
 	// killed so far: 65 (best values), 60-75 over all sources, from 7 events
 	// border in affected zones: 0 km
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
@@ -34,9 +35,23 @@ func (s *server) locate(r *http.Request, q query) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	d, given, err := dayParam(q)
+	if err != nil {
+		return nil, err
+	}
 	loc, err := s.atlas.Locate(orb.Point{lon, lat})
 	if err != nil {
 		return nil, err
+	}
+	// The nearest crossing's status on the day (datetime, else the default
+	// day of the crisis layers).
+	if c := loc.NearestCrossing; c != nil && s.colls.crisis != nil {
+		if !given {
+			d = s.colls.crisis.defaultDay(time.Now())
+		}
+		if st, err := s.atlas.CrossingStatus(c.ID, d); err == nil {
+			c.Status, c.StatusDate = st, d.Format(time.DateOnly)
+		}
 	}
 	if fm == formatHTML {
 		return s.locatePage(r, loc)

@@ -697,3 +697,35 @@ func TestCrisisParams(t *testing.T) {
 		t.Errorf("HEAD: %d, %d bytes", w.Code, w.Body.Len())
 	}
 }
+
+// TestLocateNearestCrossingAndLongClosures: /locate's nearest crossing
+// carries how it was placed, its uncertainty and its status on the day;
+// /summary keeps closures from before the crisis apart, by name.
+func TestLocateNearestCrossingAndLongClosures(t *testing.T) {
+	_, h := crisisServer(t)
+	m := getJSON(t, h, "/locate?lon=71.05&lat=34.12&datetime=2025-10-15", 200)
+	nc := m["nearest_crossing"].(map[string]any)
+	if nc["id"] != "torkham" || nc["method"] != "sourced" || nc["uncertainty_m"].(float64) <= 0 || nc["status"] != "closed" || nc["status_date"] != "2025-10-15" {
+		t.Errorf("nearest crossing %v", nc)
+	}
+	m = getJSON(t, h, "/locate?lon=71.05&lat=34.12&datetime=2025-11-05", 200)
+	if nc := m["nearest_crossing"].(map[string]any); nc["status"] != "refugees_only" {
+		t.Errorf("nearest crossing on 5 Nov %v", nc)
+	}
+	s := getJSON(t, h, "/summary?datetime=2025-10-15", 200)
+	var before, crisis []string
+	for _, c := range s["crossings_closed_before_crisis"].([]any) {
+		before = append(before, fmt.Sprint(c.(map[string]any)["name"]))
+	}
+	for _, c := range s["crossings_closed"].([]any) {
+		crisis = append(crisis, fmt.Sprint(c.(map[string]any)["name"]))
+	}
+	for _, n := range []string{"Nawa Pass", "Gursal", "Ghakhi Pass", "Letai Pass"} {
+		if !slices.Contains(before, n) || slices.Contains(crisis, n) {
+			t.Errorf("%s: before the crisis %v, crisis closures %v", n, before, crisis)
+		}
+	}
+	if !slices.Contains(crisis, "Torkham") {
+		t.Errorf("crisis closures %v lack Torkham", crisis)
+	}
+}

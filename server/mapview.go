@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -212,6 +213,11 @@ type mapConfig struct {
 
 // mapPage serves /map.
 func (s *server) mapPage(r *http.Request, q query) (*response, error) {
+	if d, ok := q["day"]; ok {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return nil, badRequest("day %q: want a date, YYYY-MM-DD", truncate(d, 40))
+		}
+	}
 	base := s.baseURL(r)
 	st, err := s.tiles.current()
 	if err != nil {

@@ -91,8 +91,9 @@ func (s *server) routeTable() []route {
 		{name: "locate", path: "/locate", tag: tagBorder,
 			summary: "Where a point is",
 			description: "Country, province and district (when installed) containing the point, its geodesic distance to the " +
-				"border with the nearest border point and its chainage, and the nearest crossing.",
-			params: []string{"lon", "lat", "f"}, handler: s.locate, produces: []string{mediaJSON, mediaHTML}},
+				"border with the nearest border point and its chainage, and the nearest crossing with how it was placed, its " +
+				"uncertainty and its status on the day of datetime (default: the default day of the crisis layers).",
+			params: []string{"lon", "lat", "datetime", "f"}, handler: s.locate, produces: []string{mediaJSON, mediaHTML}},
 		{name: "getBorder", path: "/border", tag: tagBorder,
 			summary: "The border line",
 			description: "Measured geodesic length, vertex count, tripoints, the commonly cited 2,611 km and a note on why " +

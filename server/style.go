@@ -39,7 +39,7 @@ func crossingColours(fields map[string]string) (string, []legendItem) {
 	if _, ok := fields[crossingStatusField]; ok {
 		return crossingStatusField, []legendItem{
 			{"open", "#2e8b57"}, {"closed", "#c0392b"}, {"refugees_only", "#e67e22"},
-			{"trade_only", "#d4ac0d"}, {"pedestrians_only", "#f4d03f"}, {"", "#95a5a6"},
+			{"trade_only", "#d4ac0d"}, {"pedestrians_only", "#f4d03f"}, {"unknown", "#95a5a6"}, {"", "#95a5a6"},
 		}
 	}
 	return crossingMethodField, []legendItem{
@@ -50,11 +50,15 @@ func crossingColours(fields map[string]string) (string, []legendItem) {
 // Crisis layers with a look of their own: zones filled by severity, events
 // as circles coloured by kind (when the tiles carry those fields).
 const (
-	zonesLayer     = "zones"
-	eventsLayer    = "events"
-	severityField  = "severity"
-	approxField    = "location_approximate"
-	eventKindField = "kind"
+	zonesLayer    = "zones"
+	eventsLayer   = "events"
+	severityField = "severity"
+	approxField   = "location_approximate"
+	// crossingBeforeField marks a closure from before the crisis, drawn
+	// in colourLongClosed.
+	crossingBeforeField = "status_before_crisis"
+	colourLongClosed    = "#7f8c8d"
+	eventKindField      = "kind"
 )
 
 // severityColours are the colours of zone severity 0 to 5, a ramp from
@@ -231,8 +235,15 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 				"circle-color": []any{"case", approx, "rgba(255,255,255,0)", kind}, "circle-radius": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 8},
 				"circle-stroke-color": []any{"case", approx, kind, "#ffffff"}, "circle-stroke-width": []any{"case", approx, 2, 1}}})
 		case isLabel:
+			// Labels never overlap (MapLibre's collision test, with some
+			// padding); where zone labels compete, the most severe wins.
+			layout := map[string]any{"text-field": []any{"coalesce", []any{"get", "name"}, []any{"get", "id"}}, "text-font": font, "text-size": 11,
+				"text-padding": 6, "text-allow-overlap": false}
+			if base == zonesLayer {
+				layout["symbol-sort-key"] = []any{"-", 0, []any{"to-number", []any{"get", severityField}, 0}}
+			}
 			add(li.Name, map[string]any{"id": li.Name, "type": "symbol",
-				"layout": map[string]any{"text-field": []any{"coalesce", []any{"get", "name"}, []any{"get", "id"}}, "text-font": font, "text-size": 11},
+				"layout": layout,
 				"paint":  map[string]any{"text-color": c, "text-halo-color": colourHalo, "text-halo-width": 1.2}})
 		case li.Geometry == "polygon":
 			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "paint": map[string]any{"fill-color": c, "fill-opacity": 0.15}})
@@ -255,10 +266,19 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 			"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 2, 10, 5}}})
 
 	prop, crossingLegend := crossingColours(has[geo.LayerCrossings].Fields)
+	// A closure in force since before the crisis (Nawa Pass, 2007) is
+	// drawn in the colour of no crisis status; a crossing placed with more
+	// than ApproxUncertaintyM of uncertainty is hollow (a ring in its
+	// colour), as its position is not surveyed.
+	colour := matchExpr(prop, crossingLegend)
+	if _, ok := has[geo.LayerCrossings].Fields[crossingBeforeField]; ok {
+		colour = []any{"case", []any{"==", []any{"get", crossingBeforeField}, true}, colourLongClosed, colour}
+	}
+	uncertain := []any{">", []any{"to-number", []any{"get", "uncertainty_m"}, 0}, geo.ApproxUncertaintyM}
 	add(geo.LayerCrossings, map[string]any{"id": "crossings-circle", "type": "circle", "paint": map[string]any{
-		"circle-color":        matchExpr(prop, crossingLegend),
+		"circle-color":        []any{"case", uncertain, "rgba(255,255,255,0)", colour},
 		"circle-radius":       []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 9},
-		"circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}})
+		"circle-stroke-color": []any{"case", uncertain, colour, "#ffffff"}, "circle-stroke-width": []any{"case", uncertain, 2.5, 1.5}}})
 
 	label := func(source, id string, minzoom int, size any, f []string, colour string, extra map[string]any) {
 		layout := map[string]any{"text-field": []any{"get", "name"}, "text-font": f, "text-size": size, "text-max-width": 8}

@@ -42,16 +42,19 @@ type summaryDoc struct {
 	Date string `json:"date"`
 	// DateSource is "datetime" when the request gave the day, "default"
 	// for the default day (today, or the last day of the record).
-	DateSource          string                        `json:"date_source"`
-	CrossingsClosed     []summaryCrossing             `json:"crossings_closed"`
-	CrossingsRestricted []summaryCrossing             `json:"crossings_restricted"`
-	Districts           []summaryDistrict             `json:"districts"`
-	ActiveZones         int                           `json:"active_zones"`
-	BorderKm            float64                       `json:"border_km"`
-	BorderKmBySide      map[string]float64            `json:"border_km_by_side"`
-	Casualties          geo.CasualtyTotals            `json:"casualties"`
-	CasualtiesByCountry map[string]geo.CasualtyTotals `json:"casualties_by_country"`
-	Links               []link                        `json:"links"`
+	DateSource          string            `json:"date_source"`
+	CrossingsClosed     []summaryCrossing `json:"crossings_closed"`
+	CrossingsRestricted []summaryCrossing `json:"crossings_restricted"`
+	// CrossingsClosedBefore are the closures and restrictions in force
+	// since before the crisis (Nawa Pass since 2007, ...), kept apart.
+	CrossingsClosedBefore []summaryCrossing             `json:"crossings_closed_before_crisis"`
+	Districts             []summaryDistrict             `json:"districts"`
+	ActiveZones           int                           `json:"active_zones"`
+	BorderKm              float64                       `json:"border_km"`
+	BorderKmBySide        map[string]float64            `json:"border_km_by_side"`
+	Casualties            geo.CasualtyTotals            `json:"casualties"`
+	CasualtiesByCountry   map[string]geo.CasualtyTotals `json:"casualties_by_country"`
+	Links                 []link                        `json:"links"`
 }
 
 // totals returns t with empty lists rather than null ones.
@@ -98,8 +101,9 @@ func (s *server) summary(r *http.Request, q query) (*response, error) {
 	doc := summaryDoc{
 		Date: d.Format(time.DateOnly), DateSource: src,
 		CrossingsClosed: crossingsOf(sum.Closed), CrossingsRestricted: crossingsOf(sum.Restricted),
-		Districts:   make([]summaryDistrict, 0, len(sum.Districts)),
-		ActiveZones: sum.ActiveZones, BorderKm: sum.BorderKm, BorderKmBySide: sum.BorderKmBySide,
+		CrossingsClosedBefore: crossingsOf(sum.ClosedBefore),
+		Districts:             make([]summaryDistrict, 0, len(sum.Districts)),
+		ActiveZones:           sum.ActiveZones, BorderKm: sum.BorderKm, BorderKmBySide: sum.BorderKmBySide,
 		Casualties: totals(sum.Casualties), CasualtiesByCountry: map[string]geo.CasualtyTotals{},
 	}
 	for k, v := range sum.ByCountry {

@@ -33,6 +33,9 @@ type timelineEntry struct {
 	CrossingID string `json:"crossing_id,omitempty"`
 	Status     string `json:"status,omitempty"`
 	Note       string `json:"note,omitempty"`
+	// BeforeCrisis marks a closure or restriction that began before the
+	// crisis (such as Nawa Pass, closed since 2007).
+	BeforeCrisis bool `json:"before_crisis,omitempty"`
 
 	Source geo.Source `json:"source"`
 	// Href is the feature the entry is about (an event, or a crossing on
@@ -48,7 +51,7 @@ func newTimeline(a *geo.Atlas) []timelineEntry {
 	var out []timelineEntry
 	for _, te := range a.Timeline() {
 		e := timelineEntry{Date: te.Date.Format(time.DateOnly), DateText: te.DateText, DatePrecision: string(te.Precision),
-			Type: te.Type, ID: te.ID, Title: te.Title, CrossingID: te.CrossingID, Status: string(te.Status),
+			Type: te.Type, ID: te.ID, Title: te.Title, CrossingID: te.CrossingID, Status: string(te.Status), BeforeCrisis: te.BeforeCrisis,
 			from: te.Date, to: te.Date}
 		switch {
 		case te.Event != nil:

@@ -79,6 +79,7 @@ func CrossingsOn(a *geo.Atlas, fs []*geojson.Feature, d time.Time) ([]*geojson.F
 		}
 		g.Properties["status"] = string(st.Status)
 		g.Properties["status_date"] = day
+		g.Properties["status_before_crisis"] = st.BeforeCrisis
 		from, to, note, source := "", "", "", ""
 		if p := st.Period; p != nil {
 			from, to, note = p.FromText, p.ToText, p.Note

@@ -4,9 +4,12 @@
 // window.durandMap resolves once the map is first idle (for tests).
 const cfg = JSON.parse(document.getElementById('durand-config').textContent);
 
-for (const el of document.querySelectorAll('.swatch.dot')) {
+for (const el of document.querySelectorAll('.swatch.dot[data-colour]')) {
   el.style.background = el.dataset.colour;
 }
+// On a small screen the legend starts folded, so that it covers little of
+// the map (and never the attribution at the foot).
+if (window.innerWidth <= 640) document.getElementById('legend').open = false;
 
 // mapError shows the page's explanation of why there is no map: part is
 // the paragraph that says how to fix it (map-error-load, map-error-webgl).
@@ -99,7 +102,7 @@ const item = (coll, id) => cfg.base + '/collections/' + coll + '/items/' + encod
 // districts.
 function clickable() {
   const ids = map.getStyle().layers.map((l) => l.id);
-  const generic = ids.filter((id) => /-(circle|fill)$/.test(id) &&
+  const generic = ids.filter((id) => (/-(circle|fill)$/.test(id) || /^events_(lines|areas)-line$/.test(id)) &&
     !['crossings-circle', 'districts-fill', 'countries-fill'].includes(id));
   return ['crossings-circle', ...generic, 'districts-fill'].filter((id) => ids.includes(id));
 }
@@ -161,15 +164,68 @@ function showSummary(s) {
     dl.append(dt, dd);
   };
   const names = (cs) => (cs || []).map((c) => c.name).join(', ') || 'none';
-  const range = (lo, hi, v) => (lo !== undefined && hi !== undefined && lo !== hi ? lo + '–' + hi : String(v ?? lo ?? 0));
+  const range = (lo, hi, v) => (lo !== undefined && hi !== undefined && lo !== hi ? v + ' (' + lo + '–' + hi + ')' : String(v ?? lo ?? 0));
   const c = s.casualties || {};
   add('Closed', names(s.crossings_closed));
   add('Restricted', names(s.crossings_restricted));
+  add('Closed before the crisis', names(s.crossings_closed_before_crisis));
   add('Districts', String((s.districts || []).length));
   add('Zones', String(s.active_zones ?? 0));
   add('Border km', (s.border_km ?? 0).toFixed(0));
   add('Killed', range(c.killed_min, c.killed_max, c.killed));
   add('Injured', range(c.injured_min, c.injured_max, c.injured));
+  const g = (by) => by ? 'civilians ' + by.civilians.best + ', security ' + by.security.best + ', unknown ' + by.unknown.best : '';
+  add('Killed by group', g(c.killed_by_group));
+}
+
+// showEvents lists what happened on the day: the events of /timeline
+// active that day, each with its kind, place and source.
+function showEvents(entries) {
+  const ol = document.getElementById('day-events');
+  ol.replaceChildren();
+  const evs = (entries || []).filter((e) => e.type === 'event');
+  if (evs.length === 0) {
+    const li = document.createElement('li');
+    li.textContent = 'No event recorded on this day.';
+    ol.appendChild(li);
+    return;
+  }
+  for (const e of evs) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = e.href ? e.href + '?f=html' : '#';
+    a.textContent = e.title;
+    li.append((e.event_kind || '').replace(/_/g, ' ') + ': ', a);
+    if (e.date !== e.end_date && e.end_date) li.append(' (' + e.date + ' to ' + e.end_date + ')');
+    if (e.source && e.source.publisher) {
+      const src = document.createElement('span');
+      src.className = 'src';
+      src.append(' — ');
+      if (e.source.url) {
+        const s = document.createElement('a');
+        s.href = e.source.url;
+        s.rel = 'noopener';
+        s.textContent = e.source.publisher;
+        src.append(s);
+      } else {
+        src.append(e.source.publisher);
+      }
+      li.append(src);
+    }
+    ol.appendChild(li);
+  }
+}
+
+// The day is in the page address (?day=YYYY-MM-DD): a link opens that day.
+function dayFromURL() {
+  const d = new URLSearchParams(location.search).get('day');
+  return d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? dayOf(d) : NaN;
+}
+
+function dayToURL(day) {
+  const u = new URL(location.href);
+  u.searchParams.set('day', day);
+  history.replaceState(null, '', u.pathname + u.search + location.hash);
 }
 
 async function setupDays() {
@@ -190,7 +246,8 @@ async function setupDays() {
   const slider = document.getElementById('day-slider');
   const label = document.getElementById('day-label');
   slider.max = String(Math.round((last - first) / DAY));
-  const start = Math.min(Math.max(dayOf(summary.date), first), last);
+  const asked = dayFromURL();
+  const start = Math.min(Math.max(Number.isNaN(asked) ? dayOf(summary.date) : asked, first), last);
   slider.value = String(Math.round((start - first) / DAY));
   document.getElementById('day-first').textContent = iso(first);
   document.getElementById('day-last').textContent = iso(last);
@@ -203,14 +260,22 @@ async function setupDays() {
     if (day === shown) return day;
     shown = day;
     map.getSource('durand').setTiles([template + '?datetime=' + day]);
+    dayToURL(day);
     getJSON('/summary?datetime=' + day).then((s) => { if (shown === day) showSummary(s); })
       .catch((e) => console.error('summary:', e.message));
+    getJSON('/timeline?datetime=' + day).then((tl) => { if (shown === day) showEvents(tl.entries); })
+      .catch((e) => console.error('timeline:', e.message));
     await new Promise((resolve) => map.once('idle', resolve));
     return day;
   };
   label.textContent = iso(start);
-  showSummary(summary);
   shown = iso(start);
+  if (Number.isNaN(asked)) {
+    showSummary(summary);
+  } else {
+    getJSON('/summary?datetime=' + shown).then(showSummary).catch((e) => console.error('summary:', e.message));
+  }
+  getJSON('/timeline?datetime=' + shown).then((tl) => showEvents(tl.entries)).catch((e) => console.error('timeline:', e.message));
   let pending = Promise.resolve(shown);
   slider.addEventListener('input', () => { label.textContent = iso(first + Number(slider.value) * DAY); });
   slider.addEventListener('change', () => { pending = show(); window.durandDay = pending; });
