@@ -24,7 +24,8 @@
 //	/collections                                  the collections
 //	/collections/{collectionId}                   one collection
 //	/collections/{collectionId}/queryables        properties items filter on
-//	/collections/{collectionId}/items             features: limit, offset, bbox, datetime, queryables
+//	/collections/{collectionId}/items             features: limit, offset, bbox (bbox-crs), datetime, queryables,
+//	                                              filter (CQL2 text or JSON), sortby, properties, crs
 //	/collections/{collectionId}/items/{featureId} one feature
 //	/locate?lon=&lat=                             geo.Atlas.Locate
 //	/border                                       length, vertices, tripoints, cited length
