@@ -471,3 +471,59 @@ func TestAttackIdleConnections(t *testing.T) {
 	t.Logf("idle connections: %d opened, %d answered before going idle", opened.Load(), answered.Load())
 	checkCanary(t, r)
 }
+
+// TestReplicasAgree: two `durand serve` processes on the same data and
+// base URL, started a second apart, answer every URL with the same bytes and ETag
+// once their tiles are complete: every download of every collection
+// (before: the GeoPackage's last_change was the build time), pages of
+// items, tiles and the documents that describe them.
+func TestReplicasAgree(t *testing.T) {
+	geotest.Long(t, "two built servers compared URL by URL")
+	// One public URL, as behind a load balancer: links are the same.
+	a := startDurand(t, 0, "--base-url", "http://durand.test")
+	time.Sleep(1100 * time.Millisecond) // a build-time stamp differs by the second
+	b := startDurand(t, 0, "--base-url", "http://durand.test")
+	waitWarm(t, a)
+	waitWarm(t, b)
+	var paths []string
+	for _, id := range []string{"border", "countries", "provinces", "crossings", "events", "zones"} {
+		for _, ext := range []string{"geojson", "gpkg", "kml", "csv"} {
+			paths = append(paths, "/downloads/"+id+"."+ext)
+		}
+		paths = append(paths, "/collections/"+id+"/items?limit=10000", "/collections/"+id+"/items?f=html", "/tiles/"+id+".json")
+	}
+	paths = append(paths, "/downloads/durand.pmtiles", "/tiles/durand.json", "/styles/durand.json", "/timeline", "/collections",
+		"/tiles/durand/0/0/0.mvt", "/tiles/durand/5/22/13.mvt", "/tiles/durand/6/43/26.mvt", "/tiles/durand/6/43/26.mvt?datetime=2025-10-20")
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+	fetchAll := func(base, p, enc string) (int, string, string, []byte) {
+		req, _ := http.NewRequest("GET", base+p, nil)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, resp.Header.Get("ETag"), resp.Header.Get("Cache-Control"), body
+	}
+	for _, p := range paths {
+		for _, enc := range []string{"", "gzip"} {
+			sa, ea, ca, ba := fetchAll(a.base, p, enc)
+			sb, eb, _, bb := fetchAll(b.base, p, enc)
+			switch {
+			case sa != 200 && sa != 204:
+				t.Errorf("%s (%s): %d", p, enc, sa)
+			case sa != sb || ea != eb || string(ba) != string(bb):
+				t.Errorf("%s (Accept-Encoding %q): replica 1 %d %s, %d bytes; replica 2 %d %s, %d bytes", p, enc, sa, ea, len(ba), sb, eb, len(bb))
+			case ca == "no-store" && strings.Contains(p, "tiles"):
+				t.Errorf("%s: still not cacheable after the warm-up", p)
+			}
+		}
+	}
+	t.Logf("%d URLs, identity and gzip, compared", len(paths))
+}

@@ -99,25 +99,28 @@ func startDurand(t *testing.T, nofile int, args ...string) *durandProc {
 			<-p.exited
 		}
 	})
-	re := regexp.MustCompile(`serving \d+ layers on (http://127\.0\.0\.1:\d+)/`)
+	// The banner: "serving N collections on URL/" (older builds: "layers").
+	re := regexp.MustCompile(`serving \d+ \w+ on (http://127\.0\.0\.1:\d+)/`)
 	sc := bufio.NewScanner(stderr)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for p.base == "" && sc.Scan() {
-		p.log.add(sc.Text())
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			p.base = m[1]
-		}
-	}
+	found := make(chan string, 1)
 	go func() {
 		for sc.Scan() {
 			p.log.add(sc.Text())
+			if m := re.FindStringSubmatch(sc.Text()); m != nil && len(found) == 0 && p.base == "" {
+				found <- m[1]
+			}
 		}
 		p.err = cmd.Wait()
 		close(p.exited)
 	}()
-	if p.base == "" {
+	select {
+	case p.base = <-found:
+	case <-p.exited:
+		t.Fatalf("durand serve exited (%v) before printing its address:\n%s", p.err, strings.Join(p.log.lines, "\n"))
+	case <-time.After(2 * time.Minute):
 		cmd.Process.Kill()
-		t.Fatalf("durand serve printed no address: %v", sc.Err())
+		t.Fatalf("durand serve printed no address within 2 minutes:\n%s", strings.Join(p.log.lines, "\n"))
 	}
 	return p
 }
