@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	sf "github.com/peterstace/simplefeatures/geom"
@@ -55,7 +57,7 @@ var openEnd = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 type collection struct {
 	id, title, description, attribution string
 	licence                             string
-	load                                func() (export.Layer, error)
+	load                                func() (layers.Layer, error)
 	once                                sync.Once
 	loadErr                             error
 
@@ -63,7 +65,7 @@ type collection struct {
 	// layer is what the collection was filled from: its features as the
 	// layer has them (a feature without geometry has a nil one), as the
 	// downloads and tiles take them.
-	layer export.Layer
+	layer layers.Layer
 	// encoded holds each feature's GeoJSON; without its last byte (the
 	// closing brace) links can be appended to it.
 	encoded [][]byte
@@ -103,25 +105,25 @@ type registry struct {
 	crisis *crisisData
 }
 
-// newRegistry builds a collection for every layer export.Layers names:
+// newRegistry builds a collection for every layer layers.Layers names:
 // border, countries, provinces, districts (when installed), crossings and,
 // when the atlas has crisis data, events and zones (computed on first
-// use). Layers are described by export.Describe, filtered on their scalar
+// use). Layers are described by layers.Describe, filtered on their scalar
 // properties and given a temporal extent when their features carry dates.
 // The crossings get their status by day (see crossingStates).
 func newRegistry(a *geo.Atlas) (*registry, error) {
 	reg := &registry{byID: map[string]*collection{}}
-	for _, name := range export.Layers(a) {
+	for _, name := range layers.Layers(a) {
 		var c *collection
-		if name == export.LayerZones {
-			h, err := export.Header(a, name)
+		if name == layers.LayerZones {
+			h, err := layers.Header(a, name)
 			if err != nil {
 				return nil, err
 			}
 			c = &collection{id: h.Name, title: h.Title, description: h.Description, attribution: h.Attribution, licence: h.Licence,
-				load: func() (export.Layer, error) { return export.FromAtlas(a, name) }}
+				load: func() (layers.Layer, error) { return layers.FromAtlas(a, name) }}
 		} else {
-			l, err := export.FromAtlas(a, name)
+			l, err := layers.FromAtlas(a, name)
 			if err != nil {
 				return nil, err
 			}
@@ -146,7 +148,7 @@ func newRegistry(a *geo.Atlas) (*registry, error) {
 // geo.Atlas.Region). The features themselves are all served.
 func (c *collection) extent() orb.Bound { return geo.ClipBound(c.bbox, c.region) }
 
-func newCollection(l export.Layer) (*collection, error) {
+func newCollection(l layers.Layer) (*collection, error) {
 	c := &collection{id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution, licence: l.Licence}
 	if err := c.fill(l); err != nil {
 		return nil, err
@@ -174,7 +176,7 @@ func (c *collection) ready() error {
 // feature without geometry keeps a null geometry in GeoJSON, has an empty
 // bounding box (no bbox selects it) and an empty GeometryCollection for the
 // pages.
-func (c *collection) fill(l export.Layer) error {
+func (c *collection) fill(l layers.Layer) error {
 	c.layer = l
 	c.features = slices.Clone(l.Features)
 	c.encoded = make([][]byte, len(l.Features))
@@ -452,7 +454,7 @@ func (c *collection) selectItems(flt *filter) []int {
 
 // download is one collection in one download format, built on first use.
 type download struct {
-	layer  export.Layer
+	layer  layers.Layer
 	format export.Format
 	once   sync.Once
 	built  atomic.Bool // once has run

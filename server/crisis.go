@@ -5,12 +5,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/export"
 )
 
 // The crisis resources: the events and zones collections (built by
-// newRegistry from export.Layers), the status of the crossings by day,
+// newRegistry from layers.Layers), the status of the crossings by day,
 // /timeline and /summary.
 //
 // Days: a datetime stands for the UTC days it covers (package geo's time
@@ -31,7 +32,7 @@ type crisisData struct {
 // newCrisisData gathers the crisis record of the atlas and gives the
 // crossings of reg their status by day.
 func newCrisisData(a *geo.Atlas, reg *registry) (*crisisData, error) {
-	last, hasStatus, err := export.LastDay(a)
+	last, hasStatus, err := layers.LastDay(a)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +65,7 @@ func newCrisisData(a *geo.Atlas, reg *registry) (*crisisData, error) {
 // defaultDay is the day used when a request gives none: today, or the last
 // day of the crisis record when that is earlier.
 func (cd *crisisData) defaultDay(now time.Time) time.Time {
-	return export.DefaultDay(cd.last, now)
+	return layers.DefaultDay(cd.last, now)
 }
 
 // dayOf returns the one day a datetime value selects: the last day of the
@@ -108,11 +109,11 @@ func (cs *crossingStates) view(d time.Time) (*collection, error) {
 		return v, nil
 	}
 	b := cs.base
-	fs, err := export.CrossingsOn(cs.crisis.atlas, b.features, d)
+	fs, err := layers.CrossingsOn(cs.crisis.atlas, b.features, d)
 	if err != nil {
 		return nil, err
 	}
-	l := export.Layer{Name: b.id, Title: b.title, Description: b.description, Attribution: b.attribution, Licence: b.licence, Features: fs}
+	l := layers.Layer{Name: b.id, Title: b.title, Description: b.description, Attribution: b.attribution, Licence: b.licence, Features: fs}
 	v, err := newCollection(l)
 	if err != nil {
 		return nil, err

@@ -63,10 +63,11 @@
 // crossings' status on the default day. The style colours crossings by
 // status, zones by severity and events by kind; /map has a day slider.
 //
-// Collections are built from the atlas's layers (border, countries,
-// provinces, districts when installed, crossings); a layer a later atlas
-// loads becomes a collection too, and Config.ExtraLayers adds layers the
-// atlas computes (events, zones). Every collection gets its scalar
+// Collections are the layers of the catalogue, package layers (border,
+// countries, provinces, districts when installed, crossings, and the
+// events and zones the atlas computes), and the tiles are assembled by
+// layers.TileLayers, as `durand tiles` assembles them;
+// Config.ExtraLayers adds layers of the user's own. Every collection gets its scalar
 // properties as queryables and, when its features carry start_date/end_date,
 // start/end, date or datetime properties, a temporal extent and datetime
 // filtering. Feature

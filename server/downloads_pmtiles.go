@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -138,15 +137,8 @@ func (t *tileService) buildArchive(ctx context.Context, st *tileState, attributi
 		return nil, 0, fmt.Errorf("server: pmtiles: %w", err)
 	}
 	n := 0
-	_, err = st.base.Walk(ctx, tiles.WalkOptions{Zooms: tiles.ZoomRange(0, min(pmtilesMaxZoom, st.base.Options().MaxZoom))},
+	_, err = st.Walk(ctx, tiles.WalkOptions{Zooms: tiles.ZoomRange(0, min(pmtilesMaxZoom, st.Base.Options().MaxZoom))},
 		func(id tiles.TileID, data []byte) error {
-			if st.deferred != nil {
-				more, err := st.deferred.Tile(id.Z, id.X, id.Y)
-				if err != nil && !errors.Is(err, tiles.ErrEmpty) {
-					return err
-				}
-				data = append(data, more...)
-			}
 			n++
 			return w.Add(uint8(id.Z), id.X, id.Y, data)
 		})
@@ -171,20 +163,11 @@ const archiveTileURL = "http://localhost/{z}/{x}/{y}.mvt"
 // archiveMetadata is the TileJSON of every layer, cut to the archive's
 // zooms: the metadata and bounds of the archive.
 func (t *tileService) archiveMetadata(st *tileState, attribution string) (*tiles.TileJSON, error) {
-	doc, err := st.base.TileJSON(tiles.TileJSONOptions{Tiles: []string{archiveTileURL}, Name: t.sets[0].title,
+	doc, err := st.TileJSON(tiles.TileJSONOptions{Tiles: []string{archiveTileURL}, Name: t.sets[0].title,
 		Description: "Vector tiles of the Afghanistan–Pakistan border (Durand Line), zooms 0 to " + strconv.Itoa(pmtilesMaxZoom) + ", as served by /tiles/durand.",
 		Version:     tileVersion, Attribution: attribution})
 	if err != nil {
 		return nil, err
-	}
-	if st.deferred != nil {
-		more, err := st.deferred.TileJSON(tiles.TileJSONOptions{Tiles: []string{archiveTileURL}})
-		if err != nil {
-			return nil, err
-		}
-		doc.VectorLayers = append(doc.VectorLayers, more.VectorLayers...)
-		doc.Bounds = [4]float64{min(doc.Bounds[0], more.Bounds[0]), min(doc.Bounds[1], more.Bounds[1]),
-			max(doc.Bounds[2], more.Bounds[2]), max(doc.Bounds[3], more.Bounds[3])}
 	}
 	var kept []tiles.VectorLayer
 	for _, v := range doc.VectorLayers {

@@ -270,7 +270,7 @@ func TestPMTilesDownloadHTTP(t *testing.T) {
 	}
 	// A new data version: built again, once.
 	st := s.tiles.state.Load()
-	s.tiles.publish(st.base, st.deferred, []byte("other data"), nil, false)
+	s.tiles.publish(st.Base, st.Deferred, []byte("other data"), nil, false)
 	var builds []*pmtilesArchive
 	for range 2 {
 		if resp, _ := do("HEAD"); resp.StatusCode != 200 {

@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/export"
 )
 
 // embeddedServer serves the embedded atlas (with the crisis record).
@@ -31,7 +32,7 @@ func embeddedServer(t *testing.T) (http.Handler, *geo.Atlas) {
 
 func layerFeatures(t *testing.T, a *geo.Atlas, name string) []*geojson.Feature {
 	t.Helper()
-	l, err := export.FromAtlas(a, name)
+	l, err := layers.FromAtlas(a, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func dateProp(f *geojson.Feature, k string) (time.Time, bool) {
 // every event.
 func TestFilterEvents(t *testing.T) {
 	h, a := embeddedServer(t)
-	events := layerFeatures(t, a, export.LayerEvents)
+	events := layerFeatures(t, a, layers.LayerEvents)
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
 	cases := []struct {
 		name, text, json string
@@ -121,7 +122,7 @@ func TestFilterEvents(t *testing.T) {
 				t.Fatalf("the rule selects %d of %d events: a weak case", len(want), len(events))
 			}
 			for _, p := range []url.Values{{"filter": {tc.text}}, {"filter": {tc.json}, "filter-lang": {"cql2-json"}}} {
-				got := matchedIDs(t, h, export.LayerEvents, p)
+				got := matchedIDs(t, h, layers.LayerEvents, p)
 				if fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("%s:\n got %v\nwant %v", p.Encode(), got, want)
 				}
@@ -170,7 +171,7 @@ func TestFilterSpatialGrid(t *testing.T) {
 // collection order, and keeps the same set as without it.
 func TestSortby(t *testing.T) {
 	h, a := embeddedServer(t)
-	events := layerFeatures(t, a, export.LayerEvents)
+	events := layerFeatures(t, a, layers.LayerEvents)
 	byID := map[string]*geojson.Feature{}
 	order := map[string]int{}
 	for i, f := range events {
@@ -178,7 +179,7 @@ func TestSortby(t *testing.T) {
 		order[featureID(f)] = i
 	}
 	for _, sortby := range []string{"-killed,+start_date", "start_date", "+kind,-severity,name"} {
-		got := matchedIDs(t, h, export.LayerEvents, url.Values{"sortby": {sortby}})
+		got := matchedIDs(t, h, layers.LayerEvents, url.Values{"sortby": {sortby}})
 		if len(got) != len(events) {
 			t.Fatalf("%s: %d of %d events", sortby, len(got), len(events))
 		}
@@ -298,7 +299,7 @@ func TestFilterDocuments(t *testing.T) {
 	if !strings.Contains(api, `"cql-text"`) || !strings.Contains(api, `"cql2-json"`) {
 		t.Error("the OpenAPI document does not offer filter-lang cql-text and cql2-json")
 	}
-	for _, name := range export.Layers(a) {
+	for _, name := range layers.Layers(a) {
 		fs := layerFeatures(t, a, name)
 		q := decode(t, get(t, h, "GET", "/collections/"+name+"/queryables"))
 		props := q["properties"].(map[string]any)

@@ -6,9 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/export"
 )
 
 // maxItemPage is the most an item's HTML page may weigh: a page is read
@@ -26,8 +27,8 @@ func TestItemPagesSize(t *testing.T) {
 	}
 	h := newTest(t, Config{Atlas: a})
 	pages := 0
-	for _, name := range export.Layers(a) {
-		l, err := export.FromAtlas(a, name)
+	for _, name := range layers.Layers(a) {
+		l, err := layers.FromAtlas(a, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +123,7 @@ func TestRegionExtents(t *testing.T) {
 			t.Errorf("collection %s: extent %v outside the region %v", c["id"], bbox, region)
 		}
 		id := c["id"].(string)
-		if id != export.LayerEvents && id != geo.LayerCrossings {
+		if id != layers.LayerEvents && id != geo.LayerCrossings {
 			continue // tiling every collection takes seconds; the events reach abroad
 		}
 		tj := decode(t, get(t, h, "GET", "/tiles/"+id+".json"))
@@ -146,7 +147,7 @@ func TestRegionExtents(t *testing.T) {
 		t.Errorf("the map page has no first view")
 	}
 	// The events do reach Istanbul: the check above is not empty.
-	evs, _ := export.FromAtlas(a, export.LayerEvents)
+	evs, _ := layers.FromAtlas(a, layers.LayerEvents)
 	far := 0
 	for _, f := range evs.Features {
 		if f.Geometry != nil && f.Geometry.Bound().Min[0] < 50 {

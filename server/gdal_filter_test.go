@@ -16,12 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo/geotest"
-	"github.com/durandline/durand/layers/export"
 )
 
 // gdalServer serves the embedded atlas with an access log.
@@ -39,7 +40,7 @@ func gdalServer(t *testing.T) (*httptest.Server, *lockedBuffer, []*geojson.Featu
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return srv, logs, layerFeatures(t, a, export.LayerEvents)
+	return srv, logs, layerFeatures(t, a, layers.LayerEvents)
 }
 
 var featureCount = regexp.MustCompile(`Feature Count: (\d+)`)

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/data"
@@ -97,21 +99,21 @@ func checkOAPIF(t *testing.T, a *geo.Atlas, pageSize int) {
 		}
 	}()
 	url := "OAPIF:" + srv.URL
-	var layers []string
+	var names []string
 	features := map[string][]*geojson.Feature{} // the crisis layers too
-	for _, name := range export.Layers(a) {
-		l, err := export.FromAtlas(a, name)
+	for _, name := range layers.Layers(a) {
+		l, err := layers.FromAtlas(a, name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(l.Features) > 0 {
-			layers = append(layers, name)
+			names = append(names, name)
 			features[name] = l.Features
 		}
 	}
 
 	info := run(t, "ogrinfo", "-ro", "-so", "-al", url)
-	for _, name := range layers {
+	for _, name := range names {
 		fs := features[name]
 		re := regexp.MustCompile(`Layer name: ` + name + `\n(?:.*\n)*?Feature Count: (\d+)`)
 		m := re.FindStringSubmatch(info)
@@ -130,7 +132,7 @@ func checkOAPIF(t *testing.T, a *geo.Atlas, pageSize int) {
 	}
 	defer db.Close()
 	log := logs.String()
-	for _, name := range layers {
+	for _, name := range names {
 		fs := features[name]
 		var n int
 		var first sql.NullString
@@ -184,8 +186,8 @@ func TestGDALDownloads(t *testing.T) {
 	srv := httptest.NewServer(newTest(t, Config{Atlas: a}))
 	defer srv.Close()
 	dir := t.TempDir()
-	for _, name := range export.Layers(a) { // events and zones included
-		l, err := export.FromAtlas(a, name)
+	for _, name := range layers.Layers(a) { // events and zones included
+		l, err := layers.FromAtlas(a, name)
 		if err != nil {
 			t.Fatal(err)
 		}

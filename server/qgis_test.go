@@ -17,13 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
-	"github.com/durandline/durand/layers/export"
 )
 
 // debianPython is the interpreter Debian's python3-qgis installs for: a
@@ -107,11 +108,11 @@ func TestQGIS(t *testing.T) {
 
 	features := map[string][]*geojson.Feature{}
 	var names []string
-	for _, name := range export.Layers(a) {
+	for _, name := range layers.Layers(a) {
 		features[name] = layerFeatures(t, a, name)
 		names = append(names, name)
 	}
-	events := features[export.LayerEvents]
+	events := features[layers.LayerEvents]
 	day := func(s string, end bool) time.Time {
 		d, _ := time.Parse(time.DateOnly, s)
 		if end {

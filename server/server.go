@@ -12,12 +12,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/export"
 )
 
 // Config is what New needs. Only Atlas is required.
@@ -51,10 +52,11 @@ type Config struct {
 	// ExtraLayers are served as collections after the atlas's layers, with
 	// queryables, downloads and, when their features carry dates
 	// (start_date/end_date, start/end, date or datetime), a temporal
-	// extent and datetime filtering: the way in for layers the atlas
-	// computes rather than loads, such as events and zones. Their names
-	// must be unique and usable in URLs ([a-z0-9_]).
-	ExtraLayers []export.Layer
+	// extent and datetime filtering, and in the vector tiles (their
+	// property types inferred, as they have no schema): the way in for a
+	// layer of the user's own, beside the catalogue's (package layers).
+	// Their names must be unique and usable in URLs ([a-z0-9_]).
+	ExtraLayers []layers.Layer
 	// TileCacheBytes bounds the memory of the vector tile cache: encoded
 	// and gzipped tiles with their headers, in bytes. Zero selects
 	// DefaultTileCacheBytes; a negative value caches nothing.

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/atlastiles"
+	"github.com/durandline/durand/layers"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -90,7 +90,7 @@ func eventKindColours() []legendItem {
 // know a look of its own: zones with a severity, events with a kind.
 func ownLook(li tiles.LayerInfo) bool {
 	return (li.Name == zonesLayer && li.Fields[severityField] != "") ||
-		(slices.Contains(atlastiles.KindNames(eventsLayer), li.Name) && li.Fields[eventKindField] != "")
+		(slices.Contains(layers.KindNames(eventsLayer), li.Name) && li.Fields[eventKindField] != "")
 }
 
 // crisisLegend is the legend of the zones and events layers the tiles
@@ -101,7 +101,7 @@ func crisisLegend(infos []tiles.LayerInfo) (zones, events []legendItem) {
 		case !ownLook(li):
 		case li.Name == zonesLayer:
 			zones = severityColours()
-		case slices.Contains(atlastiles.KindNames(eventsLayer), li.Name):
+		case slices.Contains(layers.KindNames(eventsLayer), li.Name):
 			events = eventKindColours()
 		}
 	}
@@ -178,7 +178,7 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 	const src = "durand"
 	font := []string{"Noto Sans Regular", "DejaVu Sans", "Liberation Sans"}
 	bold := []string{"Noto Sans Bold", "DejaVu Sans Bold", "Liberation Sans Bold"}
-	var layers []any
+	var styleLayers []any
 	add := func(source string, l map[string]any) {
 		if _, ok := has[source]; !ok {
 			return
@@ -190,9 +190,9 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 				l["minzoom"] = li.MinZoom
 			}
 		}
-		layers = append(layers, l)
+		styleLayers = append(styleLayers, l)
 	}
-	layers = append(layers, map[string]any{"id": "background", "type": "background",
+	styleLayers = append(styleLayers, map[string]any{"id": "background", "type": "background",
 		"paint": map[string]any{"background-color": colourBackground}})
 	add(geo.LayerCountries, map[string]any{"id": "countries-fill", "type": "fill", "paint": map[string]any{
 		"fill-color": []any{"match", []any{"get", "iso3"}, "AFG", "#f3ead7", "PAK", "#e4eedb", "#ececec"}}})
@@ -219,11 +219,11 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "layout": map[string]any{"fill-sort-key": []any{"to-number", []any{"get", severityField}, 0}},
 				"paint": map[string]any{"fill-color": severityExpr(), "fill-opacity": 0.45}})
 			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": severityExpr(), "line-width": 1}})
-		case !isLabel && ownLook(li) && base == eventsLayer+atlastiles.AreasSuffix:
+		case !isLabel && ownLook(li) && base == eventsLayer+layers.AreasSuffix:
 			// Events known only as a district or province: a dashed outline.
 			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line",
 				"paint": map[string]any{"line-color": matchExpr(eventKindField, eventKindColours()), "line-width": 1.5, "line-dasharray": []any{2, 2}}})
-		case !isLabel && ownLook(li) && base == eventsLayer+atlastiles.LinesSuffix:
+		case !isLabel && ownLook(li) && base == eventsLayer+layers.LinesSuffix:
 			// Events known only as a stretch of the border: a dashed line along it.
 			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "layout": map[string]any{"line-cap": "butt"},
 				"paint": map[string]any{"line-color": matchExpr(eventKindField, eventKindColours()), "line-opacity": 0.9,
@@ -311,7 +311,7 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 		"sources": map[string]any{src: map[string]any{
 			"type": "vector", "url": base + "/tiles/" + allTiles + ".json",
 		}},
-		"layers": layers,
+		"layers": styleLayers,
 	}
 }
 

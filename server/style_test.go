@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durandline/durand/layers/export"
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -78,7 +79,7 @@ func TestStyleHooks(t *testing.T) {
 		Properties: geojson.Properties{"id": "zone1", "name": "A zone", "start_date": "2025-10-11"}}
 	status := &geojson.Feature{ID: "s1", Geometry: orb.Point{70, 34.5},
 		Properties: geojson.Properties{"id": "s1", "name": "Torkham", "status": "closed"}}
-	st, _ := styleOf(t, Config{ExtraLayers: []export.Layer{
+	st, _ := styleOf(t, Config{ExtraLayers: []layers.Layer{
 		{Name: "zones", Title: "Zones", Features: []*geojson.Feature{zone}, Updated: time.Unix(0, 0)},
 		{Name: "crossing_states", Title: "States", Features: []*geojson.Feature{status}},
 	}})
@@ -112,7 +113,7 @@ func TestStyleValidates(t *testing.T) {
 	zone := &geojson.Feature{ID: "z", Geometry: orb.Polygon{{{66, 31}, {67, 31}, {67, 32}, {66, 31}}}, Properties: geojson.Properties{"id": "z"}}
 	for name, cfg := range map[string]Config{
 		"atlas":      {},
-		"with zones": {ExtraLayers: []export.Layer{{Name: "zones", Features: []*geojson.Feature{zone}}}},
+		"with zones": {ExtraLayers: []layers.Layer{{Name: "zones", Features: []*geojson.Feature{zone}}}},
 		"crisis":     {}, // the embedded atlas: crossings by status, zones by severity, events by kind
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-
-	"github.com/durandline/durand/layers/export"
 )
 
 // TestLaterLayer serves a dated extra layer, as events will be, and checks
@@ -23,15 +23,15 @@ func TestLaterLayer(t *testing.T) {
 		}
 		return f
 	}
-	events := export.Layer{Name: "events", Title: "Events", Attribution: "test", Features: []*geojson.Feature{
+	events := layers.Layer{Name: "events", Title: "Events", Attribution: "test", Features: []*geojson.Feature{
 		event("closure_2017", "2017-02-16", "2017-03-20", "closure", 66),
 		event("clash_2023", "2023-09-06", "", "clash", 67),
 		event("closure_2025", "2025-10-12", "2025-11-01", "closure", 68),
 	}}
 	a := fixtureAtlas(t, 0)
-	h := newTest(t, Config{Atlas: a, ExtraLayers: []export.Layer{events}})
-	for _, bad := range []export.Layer{{Name: "crossings"}, {Name: "Events"}, {Name: ""}, {Name: "a/b"}} {
-		if _, err := New(Config{Atlas: a, ExtraLayers: []export.Layer{bad}}); !errors.Is(err, ErrConfig) {
+	h := newTest(t, Config{Atlas: a, ExtraLayers: []layers.Layer{events}})
+	for _, bad := range []layers.Layer{{Name: "crossings"}, {Name: "Events"}, {Name: ""}, {Name: "a/b"}} {
+		if _, err := New(Config{Atlas: a, ExtraLayers: []layers.Layer{bad}}); !errors.Is(err, ErrConfig) {
 			t.Errorf("extra layer %q: %v, want ErrConfig", bad.Name, err)
 		}
 	}

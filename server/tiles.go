@@ -21,7 +21,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/atlastiles"
+	"github.com/durandline/durand/layers"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -117,10 +117,10 @@ func (d *dateHeader) at(t time.Time) []string {
 
 // tileState is the tilesets in use and the data version of their tiles.
 type tileState struct {
-	base, deferred *tiles.Tileset // deferred is nil until built (or when there is none)
-	layers         []tiles.LayerInfo
-	version        uint64 // a hash of every feature tiled
-	versionText    string
+	layers.Tiles // Deferred is nil until built (or when there is none)
+	layers       []tiles.LayerInfo
+	version      uint64 // a hash of every feature tiled
+	versionText  string
 	// partial is set while the deferred tileset is still being built:
 	// these tiles lack layers they will have, so they are served as not
 	// cacheable (Cache-Control: no-store), never as the complete tiles.
@@ -178,7 +178,7 @@ func (t *tileService) tileset() (*tiles.Tileset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.base, nil
+	return st.Base, nil
 }
 
 // buildDeferred builds the tileset of the collections computed on first
@@ -221,10 +221,8 @@ func (t *tileService) hasDeferred() bool {
 // publish makes a pair of tilesets current; partial says the deferred
 // one is still to come.
 func (t *tileService) publish(base, deferred *tiles.Tileset, baseDigest, deferredDigest []byte, partial bool) {
-	st := &tileState{base: base, deferred: deferred, layers: base.Layers(), partial: partial}
-	if deferred != nil {
-		st.layers = append(slices.Clone(st.layers), deferred.Layers()...)
-	}
+	st := &tileState{Tiles: layers.Tiles{Base: base, Deferred: deferred}, partial: partial}
+	st.layers = st.Tiles.Layers()
 	h := sha256.New()
 	h.Write(baseDigest)
 	h.Write(deferredDigest)
@@ -236,15 +234,19 @@ func (t *tileService) publish(base, deferred *tiles.Tileset, baseDigest, deferre
 	t.state.Store(st)
 }
 
-// build converts the collections available at once (deferred false) or
-// those computed on first use (deferred true, waiting for them) into a
-// tileset, and returns it with a digest of their features. A collection
-// that cannot be tiled is left out with a warning. With deferred true and
-// no such collection, the tileset is nil.
+// build tiles the layers available at once (deferred false) or those
+// computed on first use (deferred true, waiting for them): the
+// catalogue's layers as layers.TileLayers assembles them, followed by the
+// collections of Config.ExtraLayers. It returns the tileset with a digest
+// of the collections' features. A layer that cannot be tiled is left out
+// with a warning. With deferred true and no such layer, the tileset is
+// nil.
 func (t *tileService) build(deferred bool) (*tiles.Tileset, []byte, error) {
 	start := time.Now()
-	var layers []tiles.Layer
+	a := t.colls.crisis.atlas
+	catalogue := layers.Layers(a)
 	h := sha256.New()
+	var extra []tiles.Layer
 	for _, c := range t.colls.list {
 		if (c.load != nil) != deferred {
 			continue
@@ -257,36 +259,36 @@ func (t *tileService) build(deferred bool) (*tiles.Tileset, []byte, error) {
 		for _, d := range c.digests {
 			h.Write(d[:])
 		}
-		// Features without geometry have no place in a tile.
-		fs := c.layer.Features
-		if c.states != nil { // the crossings: their status on the default day
-			v, err := c.states.view(c.states.crisis.defaultDay(time.Now()))
-			if err != nil {
-				t.log.Warn("crossing status left out of the vector tiles", "err", err)
-			} else {
-				fs = v.layer.Features
-			}
+		if slices.Contains(catalogue, c.id) {
+			continue
 		}
-		located := slices.DeleteFunc(slices.Clone(fs), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
-		ls, err := convertLayer(c.id, located)
+		// A layer of Config.ExtraLayers: no schema, its types inferred.
+		located := slices.DeleteFunc(slices.Clone(c.layer.Features), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
+		l, err := layers.Convert(c.id, located, layers.SpecFor(c.id))
 		if err != nil {
 			t.log.Warn("layer left out of the vector tiles", "layer", c.id, "err", err)
 			continue
 		}
-		for _, l := range ls {
-			if len(l.Features) > 0 && l.MinZoom <= tiles.DefaultMaxZoom {
-				layers = append(layers, l)
-			}
+		if len(l.Features) > 0 {
+			extra = append(extra, l)
 		}
 	}
-	if deferred && len(layers) == 0 {
+	warn := func(layer string, err error) {
+		t.log.Warn("layer left out of the vector tiles", "layer", layer, "err", err)
+	}
+	tls, err := layers.TileLayers(a, layers.TileOptions{Deferred: deferred, Day: t.colls.crisis.defaultDay(time.Now()), OnError: warn})
+	if err != nil {
+		return nil, nil, err
+	}
+	tls = append(tls, extra...)
+	if deferred && len(tls) == 0 {
 		return nil, nil, nil
 	}
-	ts, err := tiles.NewTileset(layers, tiles.Options{})
+	ts, err := layers.NewTileset(tls, tiles.Options{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("server: tileset: %w", err)
 	}
-	t.log.Info("tileset built", "layers", strings.Join(atlastiles.Names(layers), ","), "deferred", deferred,
+	t.log.Info("tileset built", "layers", strings.Join(layers.TileLayerNames(tls), ","), "deferred", deferred,
 		"duration", time.Since(start).Round(time.Millisecond))
 	return ts, h.Sum(nil), nil
 }
@@ -356,23 +358,14 @@ func (t *tileService) cached(set int, day uint32, z, x, y uint32) bool {
 
 // tile encodes the tile z/x/y of both tilesets: nil when empty.
 func (st *tileState) tile(z, x, y uint32) ([]byte, error) {
-	var out []byte
-	for _, ts := range []*tiles.Tileset{st.base, st.deferred} {
-		if ts == nil {
-			continue
-		}
-		data, err := ts.Tile(z, x, y)
-		switch {
-		case errors.Is(err, tiles.ErrEmpty):
-		case errors.Is(err, tiles.ErrTileAddress):
-			return nil, notFound("no tile %d/%d/%d: %v", z, x, y, err)
-		case err != nil:
-			return nil, err
-		default:
-			out = append(out, data...)
-		}
+	data, err := st.Tile(z, x, y)
+	switch {
+	case errors.Is(err, tiles.ErrEmpty):
+		return nil, nil
+	case errors.Is(err, tiles.ErrTileAddress):
+		return nil, notFound("no tile %d/%d/%d: %v", z, x, y, err)
 	}
-	return out, nil
+	return data, err
 }
 
 // warm generates every non-empty tile of zooms 0 to maxZoom into the
@@ -402,19 +395,12 @@ func (t *tileService) warm(ctx context.Context, maxZoom int) error {
 // warmState warms the tiles of one state: those of the base tileset's
 // pyramid (the deferred layers lie where the base ones do).
 func (t *tileService) warmState(ctx context.Context, st *tileState, maxZoom int) error {
-	maxZoom = min(maxZoom, st.base.Options().MaxZoom)
+	maxZoom = min(maxZoom, st.Base.Options().MaxZoom)
 	start := time.Now()
 	for z := 0; z <= maxZoom; z++ {
 		zs := time.Now()
 		n, size := 0, 0
-		_, err := st.base.Walk(ctx, tiles.WalkOptions{Zooms: []int{z}}, func(id tiles.TileID, data []byte) error {
-			if st.deferred != nil {
-				more, err := st.deferred.Tile(id.Z, id.X, id.Y)
-				if err != nil && !errors.Is(err, tiles.ErrEmpty) {
-					return err
-				}
-				data = append(data, more...)
-			}
+		_, err := st.Walk(ctx, tiles.WalkOptions{Zooms: []int{z}}, func(id tiles.TileID, data []byte) error {
 			n++
 			size += len(data)
 			t.cache.put(newTileEntry(tileKey{z: uint8(id.Z), x: id.X, y: id.Y, version: st.version}, data, &t.gz))
@@ -732,7 +718,7 @@ func (s *server) tileJSONDoc(ctx context.Context, base string, set int) (*tiles.
 	}
 	descs := map[string]string{}
 	for _, li := range st.layers {
-		descs[li.Name] = atlastiles.Describe(li.Name)
+		descs[li.Name] = layers.TileDescription(li.Name)
 	}
 	attribution := s.atlas.Provenance().Attribution("")
 	desc := "Vector tiles of the Afghanistan–Pakistan border (Durand Line): border, countries, provinces, districts when installed, crossings and the computed layers (events, zones), with label points."
@@ -748,18 +734,9 @@ func (s *server) tileJSONDoc(ctx context.Context, base string, set int) (*tiles.
 		Attribution:       html.EscapeString(attribution), // clients show it as HTML
 		LayerDescriptions: descs,
 	}
-	doc, err := st.base.TileJSON(opt)
+	doc, err := st.TileJSON(opt)
 	if err != nil {
 		return nil, err
-	}
-	if st.deferred != nil {
-		more, err := st.deferred.TileJSON(opt)
-		if err != nil {
-			return nil, err
-		}
-		doc.VectorLayers = append(doc.VectorLayers, more.VectorLayers...)
-		doc.Bounds = [4]float64{min(doc.Bounds[0], more.Bounds[0]), min(doc.Bounds[1], more.Bounds[1]),
-			max(doc.Bounds[2], more.Bounds[2]), max(doc.Bounds[3], more.Bounds[3])}
 	}
 	if tset.coll != nil {
 		doc.VectorLayers = slices.DeleteFunc(doc.VectorLayers, func(v tiles.VectorLayer) bool { return !slices.Contains(tset.layers, v.ID) })
@@ -841,15 +818,4 @@ func digits(s string) bool {
 		}
 	}
 	return true
-}
-
-// convertLayer converts a collection to tile layers: the events, whose
-// geometries mix points, stretches and areas, one layer per kind
-// (atlastiles.ConvertByKind), any other one layer.
-func convertLayer(id string, fs []*geojson.Feature) ([]tiles.Layer, error) {
-	if id == eventsLayer {
-		return atlastiles.ConvertByKind(id, fs, atlastiles.SpecFor(id))
-	}
-	l, err := atlastiles.Convert(id, fs, atlastiles.SpecFor(id))
-	return []tiles.Layer{l}, err
 }

@@ -3,14 +3,11 @@ package server
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
-	"github.com/paulmach/orb/geojson"
-
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/atlastiles"
+	"github.com/durandline/durand/layers"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -167,11 +164,11 @@ func (t *tileService) dayTileset(st *tileState, n uint32) (*dayTileset, error) {
 // buildDay prepares the tiles of st on day d: the ids of the dated
 // features shown that day, and the tileset of the crossings on the day.
 func (t *tileService) buildDay(st *tileState, d time.Time, dt *dayTileset) error {
-	var layers []tiles.Layer
+	var tls []tiles.Layer
 	dt.keep = map[string]map[uint64]bool{}
 	day := interval{start: d, end: d.Add(24*time.Hour - time.Nanosecond)}
 	for _, c := range t.colls.list {
-		if c.load != nil && st.deferred == nil {
+		if c.load != nil && st.Deferred == nil {
 			continue // not in these tiles yet
 		}
 		if err := c.ready(); err != nil || !isDated(c) {
@@ -179,44 +176,41 @@ func (t *tileService) buildDay(st *tileState, d time.Time, dt *dayTileset) error
 		}
 		if c.states == nil { // dated features: filtered by id
 			ids := map[uint64]bool{}
-			located := 0 // the index atlastiles.Convert gave the feature (see build)
+			located := 0 // the index layers.Convert gave the feature (see build)
 			for i, f := range c.layer.Features {
 				if f == nil || f.Geometry == nil {
 					continue
 				}
 				if sp := c.temporal.spans[i]; !sp[0].IsZero() && day.intersects(sp[0], sp[1]) {
-					ids[atlastiles.FeatureID(f, located)] = true
+					ids[layers.FeatureID(f, located)] = true
 				}
 				located++
 			}
 			dt.keep[c.id], dt.keep[c.id+"_label"] = ids, ids
-			if c.id == eventsLayer { // tiled one layer per kind (see convertLayer)
-				for _, n := range atlastiles.KindNames(c.id)[1:] {
+			if layers.SpecFor(c.id).SplitKinds { // tiled one layer per kind
+				for _, n := range layers.KindNames(c.id)[1:] {
 					dt.keep[n] = ids
 				}
 			}
 			continue
 		}
-		v, err := c.states.view(d)
-		if err != nil {
-			return err
-		}
+		// The crossings on the day, tiled as the tiles without datetime
+		// tile them on the default day (layers.TileLayerOn).
 		dt.drop = append(dt.drop, c.id, c.id+"_label")
-		fs := slices.DeleteFunc(slices.Clone(v.layer.Features), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
-		ls, err := convertLayer(c.id, fs)
+		ls, err := layers.TileLayerOn(t.colls.crisis.atlas, c.layer, d)
 		if err != nil {
 			return err
 		}
 		for _, l := range ls {
-			if len(l.Features) > 0 && l.MinZoom <= tiles.DefaultMaxZoom {
-				layers = append(layers, l)
+			if len(l.Features) > 0 {
+				tls = append(tls, l)
 			}
 		}
 	}
-	if len(layers) == 0 {
+	if len(tls) == 0 {
 		return nil
 	}
-	ts, err := tiles.NewTileset(layers, tiles.Options{})
+	ts, err := layers.NewTileset(tls, tiles.Options{})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/atlastiles"
+	"github.com/durandline/durand/layers"
 )
 
 // TestDayTilesFilter checks the rule of the tiles of a day over every day
@@ -83,7 +83,7 @@ func TestDayTilesFilter(t *testing.T) {
 				if n := len(name) - len("_label"); n > 0 && name[n:] == "_label" {
 					coll = name[:n]
 				}
-				if slices.Contains(atlastiles.KindNames("events"), coll) {
+				if slices.Contains(layers.KindNames("events"), coll) {
 					coll = "events" // tiled one layer per kind of geometry
 				}
 				got := dated[name]

@@ -14,7 +14,7 @@ import (
 // is part of the cache key and of the TileJSON tile URLs, garbage is a 400.
 func TestTilesOfADay(t *testing.T) {
 	s, h := zonedTileServer(t)
-	if s.tiles.state.Load().deferred == nil {
+	if s.tiles.state.Load().Deferred == nil {
 		t.Fatal("no zones in the tiles")
 	}
 	tk := s.colls.byID[geo.LayerCrossings].features[s.colls.byID[geo.LayerCrossings].index["torkham"]]

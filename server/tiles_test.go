@@ -20,12 +20,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/data"
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -488,7 +489,7 @@ func TestWarmTiles(t *testing.T) {
 }
 
 func TestReservedCollectionID(t *testing.T) {
-	_, err := newServer(Config{Atlas: fixtureAtlas(t, 0), ExtraLayers: []export.Layer{{Name: allTiles}}})
+	_, err := newServer(Config{Atlas: fixtureAtlas(t, 0), ExtraLayers: []layers.Layer{{Name: allTiles}}})
 	if !errors.Is(err, ErrConfig) {
 		t.Errorf("a collection named %q: %v", allTiles, err)
 	}
@@ -534,9 +535,9 @@ func TestDeferredTiles(t *testing.T) {
 	zone := &geojson.Feature{ID: "zone-1", Geometry: orb.Polygon{{{65.5, 30.5}, {66.5, 30.5}, {66.5, 31.5}, {65.5, 31.5}, {65.5, 30.5}}},
 		Properties: geojson.Properties{"id": "zone-1", "name": "Band 1"}}
 	nowhere := &geojson.Feature{ID: "zone-2", Properties: geojson.Properties{"id": "zone-2"}} // no geometry: not tiled
-	c := &collection{id: "zones", title: "Zones", load: func() (export.Layer, error) {
+	c := &collection{id: "zones", title: "Zones", load: func() (layers.Layer, error) {
 		<-release
-		return export.Layer{Name: "zones", Title: "Zones", Features: []*geojson.Feature{zone, nowhere}}, nil
+		return layers.Layer{Name: "zones", Title: "Zones", Features: []*geojson.Feature{zone, nowhere}}, nil
 	}}
 	s.colls.list = append(s.colls.list, c)
 	s.colls.byID["zones"] = c

@@ -5,8 +5,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/export"
 )
 
 // timelineEntry is one item of /timeline: an event, or the start of a
@@ -61,7 +62,7 @@ func newTimeline(a *geo.Atlas) []timelineEntry {
 			e.EndDate, e.to = ev.End.Format(time.DateOnly), ev.End
 			e.Kind, e.Severity, e.Countries, e.Summary, e.Casualties = string(ev.Kind), &sev, ev.Countries, ev.Summary, &c
 			e.CrossingID, e.Source = ev.CrossingID, ev.Source
-			e.Href = "/collections/" + export.LayerEvents + "/items/" + url.PathEscape(ev.ID)
+			e.Href = "/collections/" + layers.LayerEvents + "/items/" + url.PathEscape(ev.ID)
 		case te.Period != nil:
 			p := te.Period
 			if !p.To.IsZero() {
@@ -102,8 +103,8 @@ func (s *server) timeline(r *http.Request, q query) (*response, error) {
 		{Href: pageURL(base, "/timeline", q, nil), Rel: "self", Type: mediaJSON, Title: "this document"},
 		{Href: base + "/summary", Rel: "related", Type: mediaJSON, Title: "the crisis on one day"},
 	}
-	if _, ok := s.colls.byID[export.LayerEvents]; ok {
-		links = append(links, link{Href: base + "/collections/" + export.LayerEvents, Rel: "related", Type: mediaJSON, Title: "the events as features"})
+	if _, ok := s.colls.byID[layers.LayerEvents]; ok {
+		links = append(links, link{Href: base + "/collections/" + layers.LayerEvents, Rel: "related", Type: mediaJSON, Title: "the events as features"})
 	}
 	doc := map[string]any{"count": len(entries), "entries": entries, "links": links}
 	if given {

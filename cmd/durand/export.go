@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/layers/export"
 )
@@ -49,9 +51,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *layer == geo.LayerDistricts && !a.HasDistricts() {
 		return errors.New("districts are not installed: run durand data install first")
 	}
-	l, err := export.FromAtlas(a, *layer)
+	l, err := layers.FromAtlas(a, *layer)
 	if errors.Is(err, geo.ErrUnknownLayer) {
-		return &usageError{fmt.Sprintf("unknown layer %q (layers: %s)", *layer, strings.Join(export.Layers(a), ", "))}
+		return &usageError{fmt.Sprintf("unknown layer %q (layers: %s)", *layer, strings.Join(layers.Layers(a), ", "))}
 	}
 	if err != nil {
 		return err

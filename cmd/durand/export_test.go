@@ -12,8 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/durandline/durand/data"
-	"github.com/durandline/durand/layers/export"
 
 	_ "modernc.org/sqlite"
 )
@@ -25,8 +26,8 @@ func TestExport(t *testing.T) {
 	}
 	dir := t.TempDir()                       // the data directory: nothing installed
 	outDir := t.TempDir()                    // not dir: events.csv there would be read as data
-	for _, layer := range export.Layers(a) { // events and zones included
-		l, err := export.FromAtlas(a, layer)
+	for _, layer := range layers.Layers(a) { // events and zones included
+		l, err := layers.FromAtlas(a, layer)
 		if err != nil {
 			t.Fatal(err)
 		}

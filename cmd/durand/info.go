@@ -8,8 +8,9 @@ import (
 	"math"
 	"text/tabwriter"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/export"
 )
 
 // infoReport is what `durand info --json` prints.
@@ -85,8 +86,8 @@ func buildInfo(a *geo.Atlas) infoReport {
 	// Every layer served and downloadable: the atlas's, then the crisis
 	// layers (events, zones, computed here, and the crossing status
 	// history) with their licences.
-	for _, name := range export.Layers(a) {
-		l, err := export.FromAtlas(a, name)
+	for _, name := range layers.Layers(a) {
+		l, err := layers.FromAtlas(a, name)
 		if err != nil {
 			r.Layers = append(r.Layers, layerInfo{Name: name, Features: -1, Error: err.Error()})
 			continue

@@ -109,7 +109,7 @@ func errorText(cmd string, err error) string {
 // packagePrefixes are the names this module's packages start their error
 // messages with.
 func packagePrefixes() []string {
-	return []string{"data", "export", "geo", "server", "tiles", "pmtiles", "mbtiles", "postgis", "atlastiles"}
+	return []string{"data", "export", "geo", "server", "tiles", "pmtiles", "mbtiles", "postgis", "layers"}
 }
 
 func usage(w io.Writer, cmds map[string]command) {

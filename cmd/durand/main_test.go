@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/export"
 )
 
 // runCmd runs the command line args and returns exit code, stdout, stderr.
@@ -77,8 +78,8 @@ func TestRunInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range export.Layers(a) {
-		l, err := export.FromAtlas(a, name)
+	for _, name := range layers.Layers(a) {
+		l, err := layers.FromAtlas(a, name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,9 +18,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/data/postgis"
-	"github.com/durandline/durand/layers/export"
 	"github.com/durandline/durand/server"
 	"github.com/durandline/durand/server/accesslog"
 	"github.com/durandline/durand/server/coalesce"
@@ -245,7 +246,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	open := browseURL(ln.Addr(), *baseURL)
 	banner := serveBanner{Listen: "http://" + ln.Addr().String() + "/", Landing: open + "/?f=html", Map: open + "/map",
-		API: open + "/api", Collections: len(export.Layers(live.Atlas())), MapLibre: mapLibreFrom}
+		API: open + "/api", Collections: len(layers.Layers(live.Atlas())), MapLibre: mapLibreFrom}
 	fmt.Fprintf(stderr, "durand: serving %d collections on %s\ndurand: open %s in a browser; the map: %s (MapLibre from %s); API: %s\n",
 		banner.Collections, banner.Listen, banner.Landing, banner.Map, banner.MapLibre, banner.API)
 	if *asJSON {

@@ -17,8 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/durandline/durand/geo"
-	"github.com/durandline/durand/layers/atlastiles"
-	"github.com/durandline/durand/layers/export"
+	"github.com/durandline/durand/layers"
 	"github.com/durandline/durand/tiles"
 	"github.com/durandline/durand/tiles/mbtiles"
 	"github.com/durandline/durand/tiles/pmtiles"
@@ -109,27 +108,30 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ls, err := tileLayers(a, names)
+	// The layers and tilesets the server serves (layers.TileLayers), built
+	// to the served maximum zoom (or higher), so that the archive holds the
+	// same tiles as /tiles/durand/{z}/{x}/{y}.
+	now, err := layers.TileLayers(a, layers.TileOptions{Only: names})
 	if err != nil {
 		return err
 	}
-	if ls, err = atlastiles.Filter(ls, names); err != nil {
-		if errors.Is(err, atlastiles.ErrUnknownLayer) {
-			return &usageError{err.Error()}
-		}
+	deferred, err := layers.TileLayers(a, layers.TileOptions{Only: names, Deferred: true})
+	if err != nil {
+		return err
+	}
+	ls := append(slices.Clone(now), deferred...)
+	if err := checkLayerNames(a, names); err != nil {
 		return err
 	}
 	start := time.Now()
-	// The tileset is built to the served maximum zoom (or higher), so the
-	// archive holds the same tiles as /tiles/durand/{z}/{x}/{y}.
-	ts, err := tiles.NewTileset(ls, tiles.Options{MaxZoom: max(tiles.DefaultMaxZoom, *maxZoom)})
+	ts, err := layers.NewTiles(now, deferred, tiles.Options{MaxZoom: max(tiles.DefaultMaxZoom, *maxZoom)})
 	if err != nil {
 		return err
 	}
 	// The bounds are the data's, clipped to the border region (the venues
 	// of talks abroad would stretch them to Turkey; see geo.Atlas.Region),
 	// as in the server's TileJSON.
-	bounds := a.ClipToRegion(ts.Bound())
+	bounds := a.ClipToRegion(tilesBound(ts))
 	if box != (orb.Bound{}) {
 		bounds = orb.Bound{
 			Min: orb.Point{max(bounds.Min[0], box.Min[0]), max(bounds.Min[1], box.Min[1])},
@@ -137,7 +139,7 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		if bounds.Min[0] >= bounds.Max[0] || bounds.Min[1] >= bounds.Max[1] {
 			return &usageError{fmt.Sprintf("--bbox %s does not overlap the data (%.4f,%.4f,%.4f,%.4f)", *bbox,
-				ts.Bound().Min[0], ts.Bound().Min[1], ts.Bound().Max[0], ts.Bound().Max[1])}
+				tilesBound(ts).Min[0], tilesBound(ts).Min[1], tilesBound(ts).Max[0], tilesBound(ts).Max[1])}
 		}
 	}
 	sum := tilesSummary{
@@ -151,7 +153,7 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		view = bounds
 	}
 	sum.Center = [3]float64{view.Center()[0], view.Center()[1], min(max(geo.ViewZoom(view), float64(*minZoom)), float64(*maxZoom))}
-	vls := atlastiles.VectorLayers(ts, *minZoom, *maxZoom)
+	vls := layers.VectorLayers(ts, *minZoom, *maxZoom)
 	sum.Layers = []string{}
 	for _, l := range vls {
 		sum.Layers = append(sum.Layers, l.ID)
@@ -159,14 +161,14 @@ func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	meta := tilesMetadata{
 		name:         "durand",
 		description:  "Afghanistan–Pakistan border (Durand Line) atlas: " + strings.Join(sum.Layers, ", "),
-		attribution:  attribution(a, atlastiles.Names(ls)),
+		attribution:  attribution(a, layers.TileLayerNames(ls)),
 		vectorLayers: vls,
-		tileStats:    atlastiles.TileStats(ts, *minZoom, *maxZoom),
+		tileStats:    layers.TileStats(ts, *minZoom, *maxZoom),
 		sum:          &sum,
 	}
 
 	zooms := tiles.ZoomRange(*minZoom, *maxZoom)
-	prog := newProgress(stderr, isTerminal(stderr), estimateTiles(ts, ls, zooms, box))
+	prog := newProgress(stderr, isTerminal(stderr), estimateTiles(ts.Base.Options(), tilesBound(ts), ls, zooms, box))
 	aw, err := createArchive(format, *out, meta)
 	if err != nil {
 		return err
@@ -231,70 +233,36 @@ func parseBBox(s string) (orb.Bound, error) {
 	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
 }
 
-// tileLayers returns the tile layers the server serves: the atlas's
-// layers (the crossings with their status on the default day), then the crisis layers (events, zones) that package export
-// derives from the atlas, with the default settings of atlastiles. A
-// crisis layer not named in only (when only is not empty) is not
-// computed.
-func tileLayers(a *geo.Atlas, only []string) ([]tiles.Layer, error) {
-	ls, err := atlastiles.Layers(a)
-	if err != nil {
-		return nil, err
+// tilesBound is the bounding box of both tilesets.
+func tilesBound(ts *layers.Tiles) orb.Bound {
+	switch {
+	case ts.Deferred == nil:
+		return ts.Base.Bound()
+	case len(ts.Base.Layers()) == 0:
+		return ts.Deferred.Bound()
 	}
-	// The crossings carry their status on the default day, as the
-	// server's tiles do, so that the style colours them the same way.
-	last, hasStatus, err := export.LastDay(a)
-	if err != nil {
-		return nil, err
-	}
-	if i := slices.IndexFunc(ls, func(l tiles.Layer) bool { return l.Name == geo.LayerCrossings }); i >= 0 && hasStatus {
-		el, err := export.FromAtlas(a, geo.LayerCrossings)
-		if err != nil {
-			return nil, err
-		}
-		fs, err := export.CrossingsOn(a, el.Features, export.DefaultDay(last, time.Now()))
-		if err != nil {
-			return nil, err
-		}
-		if ls[i], err = atlastiles.Convert(geo.LayerCrossings, fs, atlastiles.SpecFor(geo.LayerCrossings)); err != nil {
-			return nil, err
+	return ts.Base.Bound().Union(ts.Deferred.Bound())
+}
+
+// checkLayerNames refuses a --layers name that is no layer of the
+// catalogue (a layer tiled by kind, the events, comes with all its tile
+// layers).
+func checkLayerNames(a *geo.Atlas, names []string) error {
+	known := layers.Layers(a)
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return &usageError{fmt.Sprintf("%v %q (layers: %s)", layers.ErrUnknownLayer, n, strings.Join(known, ", "))}
 		}
 	}
-	for _, name := range export.Layers(a) {
-		if slices.Contains(a.Layers(), name) || (len(only) > 0 && !slices.Contains(only, name)) {
-			continue
-		}
-		el, err := export.FromAtlas(a, name)
-		if err != nil {
-			return nil, err
-		}
-		// The events mix points, stretches and areas: one layer per kind.
-		var kinds []tiles.Layer
-		if name == export.LayerEvents {
-			kinds, err = atlastiles.ConvertByKind(name, el.Features, atlastiles.SpecFor(name))
-		} else {
-			var l tiles.Layer
-			l, err = atlastiles.Convert(name, el.Features, atlastiles.SpecFor(name))
-			kinds = []tiles.Layer{l}
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range kinds {
-			if len(l.Features) > 0 {
-				ls = append(ls, l)
-			}
-		}
-	}
-	return ls, nil
+	return nil
 }
 
 // attribution joins the attributions of the layers, each part once.
-func attribution(a *geo.Atlas, layers []string) string {
+func attribution(a *geo.Atlas, names []string) string {
 	var parts []string
 	seen := map[string]bool{}
-	for _, l := range layers {
-		h, err := export.Header(a, l)
+	for _, l := range names {
+		h, err := layers.Header(a, l)
 		if err != nil {
 			continue
 		}
@@ -323,7 +291,7 @@ func humanBytes(n int64) string {
 // tilesMetadata is what both archive formats record about the tileset.
 type tilesMetadata struct {
 	name, description, attribution string
-	vectorLayers                   []atlastiles.VectorLayer
+	vectorLayers                   []tiles.VectorLayer
 	tileStats                      map[string]any
 	sum                            *tilesSummary // zooms, bounds and centre, filled before writing
 }
@@ -465,9 +433,7 @@ type zoomCount struct {
 // shows the tiles written without a total.
 const maxEstimateCells = 1 << 24
 
-func estimateTiles(ts *tiles.Tileset, ls []tiles.Layer, zooms []int, box orb.Bound) *tileEstimate {
-	opt := ts.Options()
-	b := ts.Bound()
+func estimateTiles(opt tiles.Options, b orb.Bound, ls []tiles.Layer, zooms []int, box orb.Bound) *tileEstimate {
 	if box != (orb.Bound{}) {
 		b = orb.Bound{
 			Min: orb.Point{max(b.Min[0], box.Min[0]), max(b.Min[1], box.Min[1])},

@@ -24,7 +24,7 @@ import (
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
-	"github.com/durandline/durand/layers/atlastiles"
+	"github.com/durandline/durand/layers"
 	"github.com/durandline/durand/tiles"
 	"github.com/durandline/durand/tiles/pmtiles"
 
@@ -109,7 +109,7 @@ func TestRunTilesPMTiles(t *testing.T) {
 		t.Errorf("progress total %v, want %d tiles + %d empty", m, sum.Tiles, sum.Empty)
 	}
 	// The atlas's layers, then the crisis layers, as the server has them.
-	wantLayers := []string{"border", "countries", "countries_label", "provinces", "provinces_label", "districts", "districts_label", "crossings", "events"}
+	wantLayers := []string{"border", "countries", "countries_label", "provinces", "provinces_label", "districts", "districts_label", "crossings", "events", "events_lines", "events_areas"}
 	if !slices.Equal(sum.Layers, wantLayers) {
 		t.Errorf("layers %v, want %v", sum.Layers, wantLayers)
 	}
@@ -132,8 +132,8 @@ func TestRunTilesPMTiles(t *testing.T) {
 	}
 	run("verify", out)
 	var meta struct {
-		Attribution  string                   `json:"attribution"`
-		VectorLayers []atlastiles.VectorLayer `json:"vector_layers"`
+		Attribution  string              `json:"attribution"`
+		VectorLayers []tiles.VectorLayer `json:"vector_layers"`
 	}
 	if err := json.Unmarshal([]byte(run("show", "--metadata", out)), &meta); err != nil {
 		t.Fatal(err)
@@ -147,14 +147,11 @@ func TestRunTilesPMTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, err := tileLayers(a, strings.Split(only, ","))
-	if err == nil {
-		ls, err = atlastiles.Filter(ls, strings.Split(only, ","))
-	}
+	now, err := layers.TileLayers(a, layers.TileOptions{Only: strings.Split(only, ",")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := tiles.NewTileset(ls, tiles.Options{})
+	ts, err := layers.NewTiles(now, nil, tiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +267,7 @@ func TestRunTilesCrisisLayers(t *testing.T) {
 	t.Setenv("DURAND_DATA_DIR", t.TempDir()+"/none")
 	out := filepath.Join(t.TempDir(), "crisis.pmtiles")
 	sum, _ := runTilesJSON(t, "--out", out, "--maxzoom", "3", "--layers", "zones,events")
-	if !slices.Equal(sum.Layers, []string{"events", "zones", "zones_label"}) || sum.Tiles == 0 {
+	if !slices.Equal(sum.Layers, []string{"events", "events_lines", "events_areas", "zones", "zones_label"}) || sum.Tiles == 0 {
 		t.Errorf("summary %+v", sum)
 	}
 	meta, err := exec.Command(pmtilesCLI, "show", "--metadata", out).CombinedOutput()
@@ -323,7 +320,7 @@ func TestRunTilesAtomic(t *testing.T) {
 // benchTileset builds the tileset durand tiles builds (atlas and crisis
 // layers) of the embedded atlas, with the real districts installed from
 // ../shared/data when withDistricts is set.
-func benchTileset(b *testing.B, withDistricts bool) (*tiles.Tileset, tilesMetadata) {
+func benchTileset(b *testing.B, withDistricts bool) (*layers.Tiles, tilesMetadata) {
 	b.Helper()
 	dir := ""
 	if withDistricts {
@@ -337,16 +334,21 @@ func benchTileset(b *testing.B, withDistricts bool) (*tiles.Tileset, tilesMetada
 	if err != nil {
 		b.Fatal(err)
 	}
-	ls, err := tileLayers(a, nil) // the crisis layers too, as durand tiles
+	// The crisis layers too, as durand tiles.
+	now, err := layers.TileLayers(a, layers.TileOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ts, err := tiles.NewTileset(ls, tiles.Options{})
+	deferred, err := layers.TileLayers(a, layers.TileOptions{Deferred: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts, err := layers.NewTiles(now, deferred, tiles.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	sum := &tilesSummary{MinZoom: 0, MaxZoom: 12, Bounds: [4]float64{60.5, 23.6, 77.9, 38.5}, Center: [3]float64{69, 31, 5}}
-	return ts, tilesMetadata{name: "bench", vectorLayers: atlastiles.VectorLayers(ts, 0, 12), tileStats: atlastiles.TileStats(ts, 0, 12), sum: sum}
+	return ts, tilesMetadata{name: "bench", vectorLayers: layers.VectorLayers(ts, 0, 12), tileStats: layers.TileStats(ts, 0, 12), sum: sum}
 }
 
 // BenchmarkTilesExport generates the full z0–z12 pyramid with Walk's
@@ -411,7 +413,7 @@ func TestTileLayersCrossingStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, err := tileLayers(a, []string{geo.LayerCrossings})
+	ls, err := layers.TileLayers(a, layers.TileOptions{Only: []string{geo.LayerCrossings}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,18 +19,19 @@ import (
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/layers"
 )
 
 // datedLayer has a located feature with two days, and one without
 // geometry whose end is unknown ("").
-func datedLayer() Layer {
+func datedLayer() layers.Layer {
 	f1 := geojson.NewFeature(orb.Point{66.4, 30.9})
 	f1.ID = "e1"
 	f1.Properties = geojson.Properties{"id": "e1", "name": "Spin Boldak", "start_date": "2025-10-15", "end_date": "2025-10-16", "severity": 4.0}
 	f2 := geojson.NewFeature(nil)
 	f2.ID = "e2"
 	f2.Properties = geojson.Properties{"id": "e2", "name": "Along the line", "start_date": "2026-02-26", "end_date": "", "severity": 2.0}
-	return Layer{Name: "events", Title: "Events", Attribution: "Test events", Features: []*geojson.Feature{f1, f2}}
+	return layers.Layer{Name: "events", Title: "Events", Attribution: "Test events", Features: []*geojson.Feature{f1, f2}}
 }
 
 func TestDateColumns(t *testing.T) {
@@ -133,13 +134,13 @@ func TestCrisisLayers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := Layers(a); !slices.Equal(got, []string{"border", "countries", "provinces", "crossings", "events", "zones", "crossing_status"}) {
+	if got := layers.Layers(a); !slices.Equal(got, []string{"border", "countries", "provinces", "crossings", "events", "zones", "crossing_status"}) {
 		t.Errorf("Layers = %v", got)
 	}
-	if got := Layers(miniAtlas(t)); slices.Contains(got, LayerEvents) {
+	if got := layers.Layers(miniAtlas(t)); slices.Contains(got, layers.LayerEvents) {
 		t.Errorf("an atlas without crisis data has layers %v", got)
 	}
-	ev, err := FromAtlas(a, LayerEvents)
+	ev, err := layers.FromAtlas(a, layers.LayerEvents)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestCrisisLayers(t *testing.T) {
 	if unlocated != 3 {
 		t.Errorf("%d events without geometry, want 3", unlocated)
 	}
-	zs, err := FromAtlas(a, LayerZones)
+	zs, err := layers.FromAtlas(a, layers.LayerZones)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,9 +177,9 @@ func TestCrisisLayers(t *testing.T) {
 	if kinds["border_stretch"] == 0 || len(kinds) != 1 {
 		t.Errorf("zone kinds %v", kinds)
 	}
-	h, err := Header(a, LayerZones)
+	h, err := layers.Header(a, layers.LayerZones)
 	if err != nil || h.Title != "Affected zones" || h.Features != nil || h.Attribution == "" {
-		t.Errorf("Header(zones) = %+v, %v", h, err)
+		t.Errorf("layers.Header(zones) = %+v, %v", h, err)
 	}
 }
 
@@ -194,8 +195,8 @@ func TestGDALCrisis(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, name := range []string{LayerEvents, LayerZones} {
-		l, err := FromAtlas(a, name)
+	for _, name := range []string{layers.LayerEvents, layers.LayerZones} {
+		l, err := layers.FromAtlas(a, name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/twpayne/go-geom/encoding/wkt"
 
 	"github.com/durandline/durand/geo"
@@ -16,7 +18,7 @@ import (
 // writeCSV writes one row a feature: the geometry as WKT in the first
 // column (named WKT, which GDAL recognises), the attribute columns, and the
 // attribution in a last column.
-func writeCSV(w io.Writer, l Layer) error {
+func writeCSV(w io.Writer, l layers.Layer) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
 	cols := columns(l.Features)
@@ -72,7 +74,7 @@ func writeCSV(w io.Writer, l Layer) error {
 // type of each column as GDAL's CSV driver reads it (WKT, String, Real,
 // Integer(Boolean), Date). GDAL reads it when it lies beside the .csv
 // with the same base name, also over HTTP (/vsicurl/).
-func CSVTypes(l Layer) string {
+func CSVTypes(l layers.Layer) string {
 	cols := columns(l.Features)
 	types := make([]string, 0, len(cols)+2)
 	types = append(types, "WKT")

@@ -1,4 +1,5 @@
-// Package export writes one atlas layer as a file that GIS software opens:
+// Package export writes one catalogue layer (layers.Layer) as a file that
+// GIS software opens:
 // GeoJSON (RFC 7946), GeoPackage 1.3 (written with a pure-Go SQLite
 // driver, with an R-tree spatial index), KML 2.2 (through go-geom's KML
 // encoder) and CSV with a WKT geometry column.
@@ -8,7 +9,7 @@
 // gpkg_contents, the KML Document's description, and an attribution column
 // in CSV.
 //
-// Besides the atlas's layers, FromAtlas builds the layers of the border
+// Besides the atlas's layers, layers.FromAtlas builds the layers of the border
 // crisis, events and zones (see Layers), whose start_date and end_date are
 // calendar days: the tabular formats type a column of days (YYYY-MM-DD,
 // empty or null when unknown) as a date (DATE in the GeoPackage). A feature

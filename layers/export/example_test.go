@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/durandline/durand/layers"
 	"github.com/durandline/durand/layers/export"
 )
 
@@ -14,7 +15,7 @@ func ExampleWrite() {
 	f := geojson.NewFeature(orb.Point{71.0935, 34.1165})
 	f.ID = "torkham"
 	f.Properties = geojson.Properties{"id": "torkham", "name": "Torkham", "chainage_km": 2005.5}
-	l := export.Layer{Name: "crossings", Attribution: "example data", Features: []*geojson.Feature{f}}
+	l := layers.Layer{Name: "crossings", Attribution: "example data", Features: []*geojson.Feature{f}}
 	if err := export.Write(os.Stdout, l, export.CSV); err != nil {
 		fmt.Println(err)
 	}

@@ -19,6 +19,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/twpayne/go-geom/encoding/wkb"
@@ -33,7 +35,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // testLayer has a MultiPolygon, a Polygon (promoted to MultiPolygon in the
 // GeoPackage), text with a comma, quote and non-ASCII letters, arrays,
 // numbers, a boolean, a null and a property clashing with a reserved name.
-func testLayer() Layer {
+func testLayer() layers.Layer {
 	f1 := geojson.NewFeature(orb.MultiPolygon{{{{61, 29}, {62, 29}, {62, 30}, {61, 29}}}})
 	f1.ID = "AFG-1741"
 	f1.Properties = geojson.Properties{"id": "AFG-1741", "name": "Kandahār", "alt_names": []any{"Qandahar", "Kandahar"},
@@ -42,7 +44,7 @@ func testLayer() Layer {
 	f2.ID = "PAK-2"
 	f2.Properties = geojson.Properties{"id": "PAK-2", "name": `Khyber "KP", Pakhtunkhwa`, "alt_names": []any{},
 		"area_km2": 101741.0, "border": false, "note": "merged 2018"}
-	return Layer{
+	return layers.Layer{
 		Name: "provinces", Title: "Provinces", Description: "Test provinces.",
 		Attribution: "Test data © Example", Features: []*geojson.Feature{f1, f2},
 		Updated: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC),
@@ -96,7 +98,7 @@ func TestColumns(t *testing.T) {
 	}
 }
 
-func writeTo(t *testing.T, l Layer, f Format) []byte {
+func writeTo(t *testing.T, l layers.Layer, f Format) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Write(&buf, l, f); err != nil {
@@ -363,11 +365,11 @@ func TestWriteFileErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		path   string
-		layer  Layer
+		layer  layers.Layer
 		format Format
 	}{
 		{"reserved table name", filepath.Join(dir, "a.gpkg"), bad, GeoPackage},
-		{"table name with a space", filepath.Join(dir, "b.gpkg"), Layer{Name: "a b"}, GeoPackage},
+		{"table name with a space", filepath.Join(dir, "b.gpkg"), layers.Layer{Name: "a b"}, GeoPackage},
 		{"question mark in path", filepath.Join(dir, "c?.gpkg"), testLayer(), GeoPackage},
 		{"unknown format", filepath.Join(dir, "d.shp"), testLayer(), Format("shp")},
 		{"missing directory", filepath.Join(dir, "no", "e.csv"), testLayer(), CSV},
@@ -389,14 +391,14 @@ func TestWriteFileErrors(t *testing.T) {
 
 func TestFromAtlas(t *testing.T) {
 	a := miniAtlas(t)
-	l, err := FromAtlas(a, geo.LayerCrossings)
+	l, err := layers.FromAtlas(a, geo.LayerCrossings)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l.Name != "crossings" || l.Title != "Border crossings" || l.Attribution != "Crossings: test" || len(l.Features) != 1 {
-		t.Errorf("FromAtlas = %+v", l)
+		t.Errorf("layers.FromAtlas = %+v", l)
 	}
-	if _, err := FromAtlas(a, "nope"); !errors.Is(err, geo.ErrUnknownLayer) {
+	if _, err := layers.FromAtlas(a, "nope"); !errors.Is(err, geo.ErrUnknownLayer) {
 		t.Errorf("unknown layer: %v", err)
 	}
 	if FileName("crossings", GeoPackage) != "durand-crossings.gpkg" {

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/durandline/durand/layers"
 )
 
 // writeGeoJSON writes an RFC 7946 FeatureCollection with the foreign
 // members name, title, description, attribution and license (GDAL reads
 // name as the layer name).
-func writeGeoJSON(w io.Writer, l Layer) error {
+func writeGeoJSON(w io.Writer, l layers.Layer) error {
 	bw := bufio.NewWriter(w)
 	head := struct {
 		Type        string `json:"type"`

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/twpayne/go-geom/encoding/wkb"
@@ -135,7 +137,7 @@ END;
 // The feature table is named after the layer, with an integer primary key
 // fid, a geometry column geom (GeoPackage binary: header with an XY
 // envelope, then ISO WKB) in EPSG:4326, and the attribute columns.
-func writeGPKG(path string, l Layer) error {
+func writeGPKG(path string, l layers.Layer) error {
 	if !validTableName(l.Name) {
 		return fmt.Errorf("export: %q is not usable as a GeoPackage table name", l.Name)
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/durandline/durand/layers"
+
 	"github.com/twpayne/go-geom/encoding/kml"
 	gokml "github.com/twpayne/go-kml/v3"
 
@@ -16,7 +18,7 @@ import (
 // layer's description and attribution), a Schema declaring the attribute
 // columns, and one Placemark a feature with its name, its attributes as
 // SchemaData and its geometry encoded by go-geom.
-func writeKML(w io.Writer, l Layer) error {
+func writeKML(w io.Writer, l layers.Layer) error {
 	cols := columns(l.Features)
 	schemaID := "durand_" + l.Name
 	fields := make([]gokml.Element, 0, len(cols))

@@ -49,7 +49,7 @@ type Metadata struct {
 	// maxzoom). It must not be nil for vector tiles.
 	VectorLayers any
 	// TileStats, if not nil, is written as the tilestats member of the
-	// json row (see atlastiles.TileStats); GDAL reads layer geometry
+	// json row (see layers.TileStats); GDAL reads layer geometry
 	// types from it.
 	TileStats any
 }

@@ -22,7 +22,7 @@ import (
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo/geotest"
-	"github.com/durandline/durand/layers/atlastiles"
+	"github.com/durandline/durand/layers"
 	"github.com/durandline/durand/tiles"
 	"github.com/durandline/durand/tiles/mbtiles"
 	"github.com/durandline/durand/tiles/pmtiles"
@@ -53,7 +53,7 @@ func fixture(t *testing.T) (*tiles.Tileset, []tile) {
 			fixtureErr = err
 			return
 		}
-		fixtureTS, fixtureErr = atlastiles.New(a, tiles.Options{MaxZoom: 8})
+		fixtureTS, fixtureErr = layers.NewAtlasTileset(a, tiles.Options{MaxZoom: 8})
 		if fixtureErr != nil {
 			return
 		}
@@ -74,8 +74,8 @@ func metadata(ts *tiles.Tileset) mbtiles.Metadata {
 		MinZoom: 0, MaxZoom: 8,
 		Bounds:       [4]float64{torkham.Min[0], torkham.Min[1], torkham.Max[0], torkham.Max[1]},
 		Center:       [3]float64{71.09, 34.11, 6},
-		VectorLayers: atlastiles.VectorLayers(ts, 0, 8),
-		TileStats:    atlastiles.TileStats(ts, 0, 8),
+		VectorLayers: layers.VectorLayers(ts, 0, 8),
+		TileStats:    layers.TileStats(ts, 0, 8),
 	}
 }
 

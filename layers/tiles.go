@@ -1,4 +1,4 @@
-package atlastiles
+package layers
 
 import (
 	"encoding/json"
@@ -66,9 +66,17 @@ type Spec struct {
 	// LabelFields are the properties copied to the label points (those a
 	// feature has); nil copies all of them.
 	LabelFields []string
-	// Fields declares property types. Properties not listed are typed by
-	// inference (Infer).
+	// Fields declares property types (Layer.TileSpec fills it from the
+	// layer's schema).
 	Fields map[string]Kind
+	// Undeclared is the kind of the properties Fields does not list:
+	// Infer (the zero value) types them from their values over the whole
+	// layer, for layers from outside the catalogue; catalogue layers
+	// write them as String.
+	Undeclared Kind
+	// SplitKinds makes one tile layer per kind of geometry of a layer
+	// that mixes them (the events: see ConvertByKind).
+	SplitKinds bool
 	// Omit lists properties left out of the tiles.
 	Omit []string
 }
@@ -77,16 +85,16 @@ type Spec struct {
 var (
 	// ErrUnknownLayer is returned by Filter for a layer name the list does
 	// not hold.
-	ErrUnknownLayer = errors.New("atlastiles: unknown layer")
+	ErrUnknownLayer = errors.New("layers: unknown layer")
 	// ErrProperty reports a property value that does not fit its declared
 	// kind, or that cannot be written at all.
-	ErrProperty = errors.New("atlastiles: bad property")
+	ErrProperty = errors.New("layers: bad property")
 	// ErrGeometry reports a geometry that cannot go into a tile layer
 	// (missing, a GeometryCollection, or of another kind than the rest of
 	// the layer).
-	ErrGeometry = errors.New("atlastiles: bad geometry")
+	ErrGeometry = errors.New("layers: bad geometry")
 	// ErrID reports two features of a layer with the same tile feature id.
-	ErrID = errors.New("atlastiles: duplicate feature id")
+	ErrID = errors.New("layers: duplicate feature id")
 )
 
 // FeatureError locates an error at one feature of an atlas layer.
@@ -97,41 +105,30 @@ type FeatureError struct {
 }
 
 func (e *FeatureError) Error() string {
-	return fmt.Sprintf("atlastiles: layer %s feature %s: %v", e.Layer, e.ID, e.Err)
+	return fmt.Sprintf("layers: layer %s feature %s: %v", e.Layer, e.ID, e.Err)
 }
 
 func (e *FeatureError) Unwrap() error { return e.Err }
 
-// Specs returns the settings of the layers the package knows, by atlas
-// layer name. The returned map is a fresh copy.
+// Specs returns the tile settings of the catalogue's layers, by layer
+// name, with the declared property types of their schemas (Schema). The
+// returned map is a fresh copy.
 func Specs() map[string]Spec {
-	str := func(names ...string) map[string]Kind {
-		m := make(map[string]Kind, len(names))
-		for _, n := range names {
-			m[n] = String
-		}
-		return m
-	}
-	crossings := str("id", "name", "afg_province", "afg_district", "pak_province", "pak_district", "method", "description")
-	for k, v := range map[string]Kind{
-		"alt_names": List, "sources": List,
-		"chainage_km": Float, "source_lon": Float, "source_lat": Float,
-		"uncertainty_m": Int,
-	} {
-		crossings[k] = v
-	}
-	provinces := str("id", "name", "country", "iso_3166_2")
-	provinces["alt_names"] = List
-	return map[string]Spec{
-		geo.LayerBorder: {MinZoom: 0, Fields: str("id", "name", "from", "to")},
-		geo.LayerCountries: {MinZoom: 0, Labels: true, LabelFields: []string{"id", "name", "iso3"},
-			Fields: str("id", "name", "iso3")},
+	specs := map[string]Spec{
+		geo.LayerBorder:    {MinZoom: 0},
+		geo.LayerCountries: {MinZoom: 0, Labels: true, LabelFields: []string{"id", "name", "iso3"}},
 		geo.LayerProvinces: {MinZoom: 2, Labels: true, LabelFields: []string{"id", "name", "country"},
-			Fields: provinces, Omit: []string{"note", "history"}},
-		geo.LayerDistricts: {MinZoom: 6, Labels: true, LabelFields: []string{"id", "name", "province", "country"},
-			Fields: str("id", "name", "province", "country", "source", "source_id")},
-		geo.LayerCrossings: {MinZoom: 0, Fields: crossings},
+			Omit: []string{"note", "history"}},
+		geo.LayerDistricts:  {MinZoom: 6, Labels: true, LabelFields: []string{"id", "name", "province", "country"}},
+		geo.LayerCrossings:  {MinZoom: 0},
+		LayerEvents:         {MinZoom: 0, Labels: true, LabelFields: []string{"id", "name"}, SplitKinds: true},
+		LayerZones:          {MinZoom: 0, Labels: true, LabelFields: []string{"id", "name"}},
+		LayerCrossingStatus: {MinZoom: 0},
 	}
+	for name, spec := range specs {
+		specs[name] = Layer{Schema: Schema(name), Tiles: spec}.TileSpec()
+	}
+	return specs
 }
 
 // DefaultSpec is the setting of a layer Specs does not know: visible from
@@ -150,9 +147,10 @@ func SpecFor(layer string) Spec {
 	return DefaultSpec()
 }
 
-// Layers converts every layer of the atlas, in the atlas's order, with the
+// AtlasTileLayers converts every layer the atlas loads (not the crisis
+// layers: see TileLayers), in the atlas's order, with the
 // settings of SpecFor. An empty layer is left out.
-func Layers(a *geo.Atlas) ([]tiles.Layer, error) {
+func AtlasTileLayers(a *geo.Atlas) ([]tiles.Layer, error) {
 	var out []tiles.Layer
 	for _, name := range a.Layers() {
 		fs, err := a.Features(name)
@@ -170,10 +168,11 @@ func Layers(a *geo.Atlas) ([]tiles.Layer, error) {
 	return out, nil
 }
 
-// New builds a tileset of every atlas layer (see Layers). Layers whose
+// NewAtlasTileset builds a tileset of every atlas layer (see
+// AtlasTileLayers). Layers whose
 // MinZoom is above the tileset's maximum zoom are left out.
-func New(a *geo.Atlas, opt tiles.Options) (*tiles.Tileset, error) {
-	ls, err := Layers(a)
+func NewAtlasTileset(a *geo.Atlas, opt tiles.Options) (*tiles.Tileset, error) {
+	ls, err := AtlasTileLayers(a)
 	if err != nil {
 		return nil, err
 	}
@@ -185,10 +184,10 @@ func New(a *geo.Atlas, opt tiles.Options) (*tiles.Tileset, error) {
 	return tiles.NewTileset(ls, opt)
 }
 
-// Filter returns the layers named in names, in the order of layers. A name
+// FilterTileLayers returns the layers named in names, in the order of layers. A name
 // that no layer has is an error wrapping ErrUnknownLayer that lists the
 // names available. An empty names returns layers unchanged.
-func Filter(layers []tiles.Layer, names []string) ([]tiles.Layer, error) {
+func FilterTileLayers(layers []tiles.Layer, names []string) ([]tiles.Layer, error) {
 	if len(names) == 0 {
 		return layers, nil
 	}
@@ -238,7 +237,10 @@ func Convert(name string, features []*geojson.Feature, spec Spec) (tiles.Layer, 
 			if v == nil || slices.Contains(spec.Omit, key) {
 				continue
 			}
-			kd := spec.Fields[key]
+			kd, declared := spec.Fields[key]
+			if !declared {
+				kd = spec.Undeclared
+			}
 			if kd == Infer {
 				kd = inferred[key]
 			}
@@ -496,21 +498,16 @@ func convert(v any, k Kind) (any, error) {
 	return nil, fmt.Errorf("unknown kind %v", k)
 }
 
-// VectorLayer is one entry of TileJSON 3.0.0 vector_layers (also written
-// into PMTiles and MBTiles metadata).
-type VectorLayer struct {
-	ID          string            `json:"id"`
-	Description string            `json:"description,omitempty"`
-	MinZoom     int               `json:"minzoom"`
-	MaxZoom     int               `json:"maxzoom"`
-	Fields      map[string]string `json:"fields"`
+// LayerLister describes tile layers: *tiles.Tileset and *Tiles.
+type LayerLister interface {
+	Layers() []tiles.LayerInfo
 }
 
 // VectorLayers describes the layers of a tileset for TileJSON, with the
 // zoom range cut to [minZoom, maxZoom] (layers outside it are left out).
 // Fields map attribute names to String, Number or Boolean.
-func VectorLayers(ts *tiles.Tileset, minZoom, maxZoom int) []VectorLayer {
-	out := []VectorLayer{}
+func VectorLayers(ts LayerLister, minZoom, maxZoom int) []tiles.VectorLayer {
+	out := []tiles.VectorLayer{}
 	for _, li := range ts.Layers() {
 		lo, hi := max(li.MinZoom, minZoom), min(li.MaxZoom, maxZoom)
 		if lo > hi {
@@ -520,13 +517,13 @@ func VectorLayers(ts *tiles.Tileset, minZoom, maxZoom int) []VectorLayer {
 		if fields == nil {
 			fields = map[string]string{}
 		}
-		out = append(out, VectorLayer{ID: li.Name, Description: Describe(li.Name), MinZoom: lo, MaxZoom: hi, Fields: fields})
+		out = append(out, tiles.VectorLayer{ID: li.Name, Description: TileDescription(li.Name), MinZoom: lo, MaxZoom: hi, Fields: fields})
 	}
 	return out
 }
 
-// Describe returns a one-line description of a tile layer.
-func Describe(layer string) string {
+// TileDescription returns a one-line description of a tile layer.
+func TileDescription(layer string) string {
 	if base, ok := strings.CutSuffix(layer, "_label"); ok {
 		return "Label points of " + base + ": one point per feature, inside it."
 	}
@@ -553,8 +550,8 @@ func Describe(layer string) string {
 	return ""
 }
 
-// Names returns the names of layers in order (for messages).
-func Names(layers []tiles.Layer) []string {
+// TileLayerNames returns the names of tile layers in order (for messages).
+func TileLayerNames(layers []tiles.Layer) []string {
 	out := make([]string, len(layers))
 	for i, l := range layers {
 		out[i] = l.Name
@@ -581,7 +578,7 @@ type TileStatField struct {
 // of the tileset visible in [minZoom, maxZoom], as the "tilestats" member
 // of tileset metadata: {"layerCount": n, "layers": [...]}. GDAL's MVT
 // driver (and so QGIS) reads layer geometry types from it.
-func TileStats(ts *tiles.Tileset, minZoom, maxZoom int) map[string]any {
+func TileStats(ts LayerLister, minZoom, maxZoom int) map[string]any {
 	geom := map[string]string{"point": "Point", "line": "LineString", "polygon": "Polygon"}
 	var layers []TileStat
 	for _, li := range ts.Layers() {

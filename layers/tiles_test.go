@@ -1,4 +1,4 @@
-package atlastiles_test
+package layers_test
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ import (
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
-	"github.com/durandline/durand/layers/atlastiles"
+	"github.com/durandline/durand/layers"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -64,7 +64,7 @@ func TestMain(m *testing.M) {
 func districtAtlas(t *testing.T) *geo.Atlas {
 	t.Helper()
 	districtsOnce.Do(func() {
-		districtsDir, districtsErr = os.MkdirTemp("", "atlastiles-")
+		districtsDir, districtsErr = os.MkdirTemp("", "layers-")
 		if districtsErr != nil {
 			return
 		}
@@ -97,17 +97,17 @@ func layerByName(t *testing.T, ls []tiles.Layer, name string) tiles.Layer {
 			return l
 		}
 	}
-	t.Fatalf("no layer %q in %v", name, atlastiles.Names(ls))
+	t.Fatalf("no layer %q in %v", name, layers.TileLayerNames(ls))
 	return tiles.Layer{}
 }
 
 func TestLayersRealAtlas(t *testing.T) {
 	a := defaultAtlas(t)
-	ls, err := atlastiles.Layers(a)
+	ls, err := layers.AtlasTileLayers(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := atlastiles.Names(ls), a.Layers(); !slices.Equal(got, want) {
+	if got, want := layers.TileLayerNames(ls), a.Layers(); !slices.Equal(got, want) {
 		t.Errorf("layers %v, want the atlas's %v", got, want)
 	}
 	counts := map[string]int{geo.LayerBorder: 1, geo.LayerCountries: 2, geo.LayerProvinces: len(a.Provinces()), geo.LayerCrossings: len(a.Crossings())}
@@ -117,7 +117,7 @@ func TestLayersRealAtlas(t *testing.T) {
 		}
 	}
 	for _, l := range ls {
-		spec := atlastiles.SpecFor(l.Name)
+		spec := layers.SpecFor(l.Name)
 		if l.MinZoom != spec.MinZoom {
 			t.Errorf("%s: min zoom %d, want %d", l.Name, l.MinZoom, spec.MinZoom)
 		}
@@ -148,7 +148,7 @@ func TestLayersRealAtlas(t *testing.T) {
 
 func TestCrossingAttributes(t *testing.T) {
 	a := defaultAtlas(t)
-	ls, err := atlastiles.Layers(a)
+	ls, err := layers.AtlasTileLayers(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestCrossingAttributes(t *testing.T) {
 
 func TestDistricts(t *testing.T) {
 	a := districtAtlas(t)
-	ls, err := atlastiles.Layers(a)
+	ls, err := layers.AtlasTileLayers(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,11 +214,11 @@ func TestDistricts(t *testing.T) {
 // TestSchema checks the tile layers and their TileJSON fields against
 // testdata/schema.json (rewritten with -update).
 func TestSchema(t *testing.T) {
-	ts, err := atlastiles.New(districtAtlas(t), tiles.Options{})
+	ts, err := layers.NewAtlasTileset(districtAtlas(t), tiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := json.MarshalIndent(atlastiles.VectorLayers(ts, 0, 14), "", "  ")
+	got, err := json.MarshalIndent(layers.VectorLayers(ts, 0, 14), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestSchema(t *testing.T) {
 // TestTileDecodes builds the real atlas's tile over Torkham at z8 and
 // decodes it with orb's MVT decoder.
 func TestTileDecodes(t *testing.T) {
-	ts, err := atlastiles.New(defaultAtlas(t), tiles.Options{MaxZoom: 8})
+	ts, err := layers.NewAtlasTileset(defaultAtlas(t), tiles.Options{MaxZoom: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestTileDecodes(t *testing.T) {
 func TestNewLowMaxZoom(t *testing.T) {
 	// Provinces (min zoom 2) are left out of a z0–1 tileset instead of
 	// failing.
-	ts, err := atlastiles.New(defaultAtlas(t), tiles.Options{MaxZoom: 1})
+	ts, err := layers.NewAtlasTileset(defaultAtlas(t), tiles.Options{MaxZoom: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,21 +297,21 @@ func TestNewLowMaxZoom(t *testing.T) {
 }
 
 func TestFilter(t *testing.T) {
-	ls, err := atlastiles.Layers(defaultAtlas(t))
+	ls, err := layers.AtlasTileLayers(defaultAtlas(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := atlastiles.Filter(ls, []string{"crossings", "border"})
+	got, err := layers.FilterTileLayers(ls, []string{"crossings", "border"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := atlastiles.Names(got); !slices.Equal(names, []string{"border", "crossings"}) {
+	if names := layers.TileLayerNames(got); !slices.Equal(names, []string{"border", "crossings"}) {
 		t.Errorf("filtered %v", names)
 	}
-	if _, err := atlastiles.Filter(ls, []string{"rivers"}); !errors.Is(err, atlastiles.ErrUnknownLayer) || !strings.Contains(err.Error(), "border, countries") {
+	if _, err := layers.FilterTileLayers(ls, []string{"rivers"}); !errors.Is(err, layers.ErrUnknownLayer) || !strings.Contains(err.Error(), "border, countries") {
 		t.Errorf("unknown layer: %v", err)
 	}
-	if got, _ := atlastiles.Filter(ls, nil); len(got) != len(ls) {
+	if got, _ := layers.FilterTileLayers(ls, nil); len(got) != len(ls) {
 		t.Error("nil names filtered")
 	}
 }
@@ -330,7 +330,7 @@ func TestConvertInference(t *testing.T) {
 		feature(7.0, orb.Point{72, 32}, nil),
 		feature(nil, orb.Point{72, 32}, nil),
 	}
-	l, err := atlastiles.Convert("events", fs, atlastiles.DefaultSpec())
+	l, err := layers.Convert("events", fs, layers.DefaultSpec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestConvertInference(t *testing.T) {
 
 func TestConvertSkipsMissingGeometry(t *testing.T) {
 	fs := []*geojson.Feature{{ID: "x", Type: "Feature"}, nil, feature("y", orb.Point{70, 30}, nil)}
-	l, err := atlastiles.Convert("events", fs, atlastiles.DefaultSpec())
+	l, err := layers.Convert("events", fs, layers.DefaultSpec())
 	if err != nil || len(l.Features) != 1 || l.Features[0].Properties["id"] != "y" {
 		t.Errorf("features %+v, %v; want only y", l.Features, err)
 	}
@@ -368,26 +368,26 @@ func TestConvertSkipsMissingGeometry(t *testing.T) {
 
 func TestConvertErrors(t *testing.T) {
 	poly := orb.Polygon{{{70, 30}, {71, 30}, {71, 31}, {70, 30}}}
-	intSpec := atlastiles.Spec{Fields: map[string]atlastiles.Kind{"n": atlastiles.Int, "b": atlastiles.Bool, "f": atlastiles.Float, "l": atlastiles.List}}
+	intSpec := layers.Spec{Fields: map[string]layers.Kind{"n": layers.Int, "b": layers.Bool, "f": layers.Float, "l": layers.List}}
 	for _, tc := range []struct {
 		name     string
 		features []*geojson.Feature
-		spec     atlastiles.Spec
+		spec     layers.Spec
 		want     error
 		text     string
 	}{
-		{"collection", []*geojson.Feature{feature("x", orb.Collection{orb.Point{1, 2}}, nil)}, atlastiles.Spec{}, atlastiles.ErrGeometry, "GeometryCollection"},
-		{"mixed kinds", []*geojson.Feature{feature("p", orb.Point{70, 30}, nil), feature("q", poly, nil)}, atlastiles.Spec{}, atlastiles.ErrGeometry, "feature q: atlastiles: bad geometry: polygon in a layer of points"},
-		{"not an integer", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"n": 1.5})}, intSpec, atlastiles.ErrProperty, `"n"`},
-		{"string as integer", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"n": "1"})}, intSpec, atlastiles.ErrProperty, "not an integer"},
-		{"not a bool", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"b": 1.0})}, intSpec, atlastiles.ErrProperty, "not a boolean"},
-		{"not a number", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"f": "x"})}, intSpec, atlastiles.ErrProperty, "not a number"},
-		{"nested list", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"l": []any{[]any{1.0}}})}, intSpec, atlastiles.ErrProperty, "not a scalar"},
-		{"duplicate id", []*geojson.Feature{feature("p", orb.Point{70, 30}, nil), feature("p", orb.Point{70, 30}, nil)}, atlastiles.Spec{}, atlastiles.ErrID, "also p"},
+		{"collection", []*geojson.Feature{feature("x", orb.Collection{orb.Point{1, 2}}, nil)}, layers.Spec{}, layers.ErrGeometry, "GeometryCollection"},
+		{"mixed kinds", []*geojson.Feature{feature("p", orb.Point{70, 30}, nil), feature("q", poly, nil)}, layers.Spec{}, layers.ErrGeometry, "feature q: layers: bad geometry: polygon in a layer of points"},
+		{"not an integer", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"n": 1.5})}, intSpec, layers.ErrProperty, `"n"`},
+		{"string as integer", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"n": "1"})}, intSpec, layers.ErrProperty, "not an integer"},
+		{"not a bool", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"b": 1.0})}, intSpec, layers.ErrProperty, "not a boolean"},
+		{"not a number", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"f": "x"})}, intSpec, layers.ErrProperty, "not a number"},
+		{"nested list", []*geojson.Feature{feature("p", orb.Point{70, 30}, map[string]any{"l": []any{[]any{1.0}}})}, intSpec, layers.ErrProperty, "not a scalar"},
+		{"duplicate id", []*geojson.Feature{feature("p", orb.Point{70, 30}, nil), feature("p", orb.Point{70, 30}, nil)}, layers.Spec{}, layers.ErrID, "also p"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := atlastiles.Convert("test", tc.features, tc.spec)
-			var fe *atlastiles.FeatureError
+			_, err := layers.Convert("test", tc.features, tc.spec)
+			var fe *layers.FeatureError
 			if !errors.Is(err, tc.want) || !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.text) {
 				t.Errorf("err = %v, want %v containing %q", err, tc.want, tc.text)
 			}

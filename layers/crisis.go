@@ -1,4 +1,4 @@
-package export
+package layers
 
 import (
 	"strings"
@@ -47,7 +47,7 @@ func HasCrisis(a *geo.Atlas) bool {
 // the zones.
 func Header(a *geo.Atlas, name string) (Layer, error) {
 	info := Describe(name)
-	l := Layer{Name: name, Title: info.Title, Description: info.Description}
+	l := Layer{Name: name, Title: info.Title, Description: info.Description, Schema: Schema(name), Tiles: SpecFor(name)}
 	switch name {
 	case LayerCrossingStatus:
 		l.Attribution = "Status periods curated by the durand project from the public sources cited on each feature; " +
@@ -64,6 +64,7 @@ func Header(a *geo.Atlas, name string) (Layer, error) {
 			base = append(base, geo.LayerDistricts)
 		}
 		l.Licence = licences(a, base...)
+		l.Deferred = name == LayerZones
 		return l, nil
 	}
 	if _, err := a.Features(name); err != nil {
@@ -77,11 +78,11 @@ func Header(a *geo.Atlas, name string) (Layer, error) {
 // licences joins the distinct licences of the named layers' sources, as
 // the provenance states them (a crisis layer is placed with, or cut
 // from, the layers it names).
-func licences(a *geo.Atlas, layers ...string) string {
+func licences(a *geo.Atlas, names ...string) string {
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range a.Provenance().Layers {
-		for _, name := range layers {
+		for _, name := range names {
 			if p.Layer == name && p.Licence != "" && !seen[p.Licence] {
 				seen[p.Licence] = true
 				out = append(out, p.Licence)

@@ -1,6 +1,8 @@
-package export
+package layers
 
 import (
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/paulmach/orb/geojson"
@@ -73,7 +75,7 @@ func CrossingsOn(a *geo.Atlas, fs []*geojson.Feature, d time.Time) ([]*geojson.F
 		for k, v := range f.Properties {
 			g.Properties[k] = v
 		}
-		st, ok := byID[featureID(f)]
+		st, ok := byID[idText(f)]
 		if !ok {
 			st.Status = geo.StatusUnknown
 		}
@@ -93,4 +95,22 @@ func CrossingsOn(a *geo.Atlas, fs []*geojson.Feature, d time.Time) ([]*geojson.F
 		out[i] = &g
 	}
 	return out, nil
+}
+
+// idText returns the id of a feature as text: its string or numeric id,
+// else its "id" property.
+func idText(f *geojson.Feature) string {
+	switch v := f.ID.(type) {
+	case nil:
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+	if s, ok := f.Properties["id"].(string); ok {
+		return s
+	}
+	return ""
 }

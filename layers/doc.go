@@ -1,8 +1,24 @@
-// Package atlastiles turns the layers of a geo.Atlas into tiles.Layer
-// values, so that package tiles can build Mapbox Vector Tiles from them.
-// It is generic over Atlas.Layers(): every layer the atlas has becomes a
-// tile layer, with the settings of Specs for the layers it knows and
-// DefaultSpec (all properties, types inferred) for any other.
+// Package layers is the catalogue of durand's layers: every layer of an
+// atlas — border, countries, provinces, districts (when installed),
+// crossings (with their status on a day), the crisis events and zones —
+// as one Layer value with its title and description, attribution and
+// licence, typed schema (Schema: declared here, where the catalogue
+// produces the features, never guessed from their values), features, time
+// range and vector tile settings (Spec).
+//
+// Everything that publishes a layer takes it from here: the server's
+// collections, items, downloads and OpenAPI document, `durand export`,
+// `durand db load`, and the vector tiles, which have one assembly,
+// TileLayers, and one composition, Tiles (the layers available at once
+// and the zones, computed later), shared by the server's /tiles, its
+// PMTiles download and `durand tiles` — so an archive holds exactly the
+// tiles the server serves.
+//
+//	file (geo.Load) → geo.Atlas → FromAtlas (Layer: features + schema)
+//	  → TileLayerOn (the crossings' day, features without geometry dropped)
+//	  → Layer.TileLayer / Convert (typed MVT attributes) → tiles.Layer
+//	  → TileLayers (catalogue order, at once | deferred) → NewTiles
+//	  → Tiles.Tile / Tiles.Walk (base tile ++ deferred tile) → MVT bytes
 //
 // # Units
 //
@@ -26,10 +42,13 @@
 // values, integers as sint values, other numbers as double values, booleans
 // as bool values. Arrays of scalars (alt_names, sources) are joined with
 // "|" into one string; objects become JSON text; null values are left out.
-// A layer's declared types (Spec.Fields) are checked: a value that does not
-// fit is an error naming the layer, feature and property. Undeclared
-// properties are typed by inference over the whole layer: a property whose
-// numbers are all integers is an integer, otherwise a double.
+// A layer's declared types (its Schema, as Spec.Fields) are checked: a
+// value that does not fit is an error naming the layer, feature and
+// property. A property a catalogue layer does not declare (an edit in a
+// data directory) is written as a string; only layers from outside the
+// catalogue (server.Config.ExtraLayers) have their properties typed by
+// inference over the whole layer (integral numbers as integers, other
+// numbers as doubles).
 //
 // # Schema of the tile layers
 //
@@ -54,8 +73,7 @@
 // The provinces' long prose properties note and history are left out of the
 // tiles (they are in the GeoJSON and OGC API collections). Districts appear
 // only when they are installed. Every layer's maximum zoom is the tileset's.
-// Other layers, such as the crisis layers events (points) and zones
-// (polygons, with a zones_label layer of id and name) that the server and
-// `durand tiles` add, get DefaultSpec: visible from zoom 0, every property
-// typed by inference. Features without a geometry are left out.
-package atlastiles
+// The crisis layers events (points) and zones (polygons, with a
+// zones_label layer of id and name) are visible from zoom 0 with the
+// properties of their Schema. Features without a geometry are left out.
+package layers

@@ -1,0 +1,58 @@
+package layers
+
+import "github.com/durandline/durand/geo"
+
+// Schema returns the declared properties of a catalogue layer, in the
+// order of the layer's files or of the code that produces its features
+// (eventFeatures, zoneFeatures, CrossingsOn); nil for a layer the
+// catalogue does not know. A property a feature lacks or holds as null is
+// simply absent; one a feature has beyond the schema (an edit in a data
+// directory or database) is written as a string.
+func Schema(layer string) []Field {
+	str := func(names ...string) []Field {
+		out := make([]Field, len(names))
+		for i, n := range names {
+			out[i] = Field{n, String}
+		}
+		return out
+	}
+	switch layer {
+	case geo.LayerBorder:
+		return str("id", "name", "from", "to")
+	case geo.LayerCountries:
+		return str("id", "name", "iso3")
+	case geo.LayerProvinces:
+		return append(str("id", "name", "country", "iso_3166_2"),
+			Field{"alt_names", List}, Field{"note", String}, Field{"history", String})
+	case geo.LayerDistricts:
+		return str("id", "name", "province", "country", "source", "source_id", "administration")
+	case geo.LayerCrossings:
+		return append(append(str("id", "name", "afg_province", "afg_district", "pak_province", "pak_district", "method", "description"),
+			Field{"alt_names", List}, Field{"sources", List},
+			Field{"chainage_km", Float}, Field{"source_lon", Float}, Field{"source_lat", Float},
+			Field{"uncertainty_m", Int}),
+			crossingStatusFields()...)
+	case LayerEvents:
+		return append(str("id", "name", "kind", "start_date", "end_date", "summary", "countries", "provinces",
+			"district", "district_id", "district_as_reported", "district_mapping", "crossing_id", "place_id",
+			"location_precision", "location_rule", "location_note", "unit_ids", "casualty_group", "casualty_note",
+			"casualty_sources", "source_publisher", "source_url", "source_date"),
+			Field{"location_approximate", Bool}, Field{"border_stretch_km", Float}, Field{"uncertainty_m", Int},
+			Field{"severity", Int}, Field{"killed", Int}, Field{"injured", Int},
+			Field{"killed_min", Int}, Field{"killed_max", Int}, Field{"injured_min", Int}, Field{"injured_max", Int})
+	case LayerZones:
+		return append(str("id", "kind", "name", "country", "start_date", "end_date", "event_ids", "rule", "sources"),
+			Field{"severity", Int}, Field{"border_km", Float}, Field{"from_km", Float}, Field{"to_km", Float},
+			Field{"area_km2", Float})
+	case LayerCrossingStatus:
+		return str("id", "crossing_id", "name", "status", "start_date", "end_date", "from_text", "to_text", "note",
+			"source_publisher", "source_url", "source_date")
+	}
+	return nil
+}
+
+// crossingStatusFields are the properties CrossingsOn adds to a crossing.
+func crossingStatusFields() []Field {
+	return []Field{{"status", String}, {"status_date", String}, {"status_from", String}, {"status_to", String},
+		{"status_note", String}, {"status_source", String}}
+}
