@@ -54,5 +54,5 @@ func Schema(layer string) []Field {
 // crossingStatusFields are the properties CrossingsOn adds to a crossing.
 func crossingStatusFields() []Field {
 	return []Field{{"status", String}, {"status_date", String}, {"status_from", String}, {"status_to", String},
-		{"status_note", String}, {"status_source", String}}
+		{"status_note", String}, {"status_source", String}, {"status_before_crisis", Bool}}
 }
