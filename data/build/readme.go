@@ -49,6 +49,17 @@ Sizes:{{range .Files}} ` + "`{{.Name}}`" + ` {{kib (len .Data)}};{{end}}
 The geo-maps README describes its data licence with the ODbL link and the OpenStreetMap copyright page,
 so the data is treated as ODbL (share-alike: derived databases stay under ODbL, with the attribution above).
 
+### Disputed territory (districts install)
+OCHA's Pakistan ADM2 layer contains a unit named ` + "`Jammu & Kashmir`" + ` (ADM1_PCODE ` + "`PK8`" + `, about 104,700 km², with
+Srinagar and Jammu). It is Indian-administered, not administered by Pakistan, so ` + "`durand data install`" + ` leaves it
+out of the districts layer (160 Pakistani districts, not 161) and says so in the install notes and in the
+provenance file; nothing derived from the districts (Locate, downloads, tiles, the map) serves it as Pakistan.
+The districts of Azad Kashmir (` + "`PK1`" + `) and Gilgit-Baltistan (` + "`PK3`" + `) are Pakistan-administered and stay, with an
+` + "`administration`" + ` property in the wording the UN and OCHA maps use: "Pakistan-administered. Dotted line represents
+approximately the Line of Control in Jammu and Kashmir agreed upon by India and Pakistan. The final status of
+Jammu and Kashmir has not yet been agreed upon by the parties." The embedded provinces layer (Natural Earth) has
+no Indian-administered unit on the Pakistani side.
+
 ## What the pipeline did
 
 ### Border
