@@ -31,11 +31,12 @@ type workBudget struct {
 	wait  time.Duration
 }
 
-// newWorkBudget returns a budget of n slots (n <= 0: one per CPU, at
-// least 2) whose waits last at most wait (0: DefaultBusyWait).
+// newWorkBudget returns a budget of n slots (n <= 0: one per CPU but
+// one, at least one: a CPU stays free for the cheap answers) whose waits
+// last at most wait (0: DefaultBusyWait).
 func newWorkBudget(n int, wait time.Duration) *workBudget {
 	if n <= 0 {
-		n = max(2, runtime.GOMAXPROCS(0))
+		n = max(1, runtime.GOMAXPROCS(0)-1)
 	}
 	if wait <= 0 {
 		wait = DefaultBusyWait

@@ -74,7 +74,8 @@ type Config struct {
 	// large HTML pages of items); a request that finds them all taken for
 	// BusyWait is answered 503 with Retry-After. Large answers are
 	// compressed within it too, a chunk at a time. Zero selects one per
-	// CPU, at least two.
+	// CPU but one (at least one), so that a CPU stays free for the cheap
+	// answers.
 	MaxBusy int
 	// BusyWait is how long a request waits for one of the MaxBusy slots;
 	// zero selects DefaultBusyWait.
