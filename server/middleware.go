@@ -333,7 +333,7 @@ func (p corsPolicy) allows(origin string) bool {
 // corsHandler answers CORS preflights and adds the CORS headers to
 // responses for allowed origins. Only GET and HEAD are allowed.
 func (s *server) corsHandler(next http.Handler) http.Handler {
-	anyOrigin, expose := one("*"), one("ETag, Content-Disposition, Content-Length, Content-Range")
+	anyOrigin, expose := one("*"), one("ETag, Content-Disposition, Content-Length, Content-Range, Content-Crs")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		origin := r.Header.Get("Origin")

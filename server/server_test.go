@@ -237,7 +237,7 @@ func TestMethods(t *testing.T) {
 func TestCORS(t *testing.T) {
 	open := newTest(t, Config{})
 	w := get(t, open, "GET", "/collections", "Origin", "https://app.example")
-	if w.Header().Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), "ETag") {
+	if w.Header().Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), "ETag") || !strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), "Content-Crs") {
 		t.Errorf("GET with Origin: headers %v", w.Header())
 	}
 	if w := get(t, open, "GET", "/collections"); w.Header().Get("Access-Control-Allow-Origin") != "" {
