@@ -210,7 +210,6 @@ func traceLevel(d func(orb.Point) float64, bound orb.Bound, level float64) ([]or
 
 	// Marching squares. A segment joins two crossing points, keyed by the
 	// grid edge they lie on; it runs with the region on its left.
-	type seg struct{ from, to int64 }
 	next := map[int64]int64{}
 	hKey := func(i, j int) int64 { return (int64(j)*int64(c.nx+1) + int64(i)) * 2 }
 	vKey := func(i, j int) int64 { return (int64(j)*int64(c.nx+1)+int64(i))*2 + 1 }

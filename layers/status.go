@@ -75,7 +75,7 @@ func CrossingsOn(a *geo.Atlas, fs []*geojson.Feature, d time.Time) ([]*geojson.F
 		for k, v := range f.Properties {
 			g.Properties[k] = v
 		}
-		st, ok := byID[idText(f)]
+		st, ok := byID[IDText(f)]
 		if !ok {
 			st.Status = geo.StatusUnknown
 		}
@@ -97,9 +97,9 @@ func CrossingsOn(a *geo.Atlas, fs []*geojson.Feature, d time.Time) ([]*geojson.F
 	return out, nil
 }
 
-// idText returns the id of a feature as text: its string or numeric id,
+// IDText returns the id of a feature as text: its string or numeric id,
 // else its "id" property.
-func idText(f *geojson.Feature) string {
+func IDText(f *geojson.Feature) string {
 	switch v := f.ID.(type) {
 	case nil:
 	case string:

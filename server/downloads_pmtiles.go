@@ -61,8 +61,7 @@ type pmtilesDownload struct {
 // (as long as ctx allows). A failed build is not kept: the next request
 // tries again.
 func (t *tileService) archive(ctx context.Context, attribution string) (*pmtilesArchive, error) {
-	st, err := t.current()
-	if err != nil {
+	if _, err := t.current(); err != nil {
 		return nil, err
 	}
 	// The deferred layers (zones) change the tiles when they arrive: wait
@@ -72,7 +71,7 @@ func (t *tileService) archive(ctx context.Context, attribution string) (*pmtiles
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	st = t.state.Load()
+	st := t.state.Load()
 	d := &t.pmtiles
 	d.mu.Lock()
 	a := d.cur

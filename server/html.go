@@ -153,9 +153,7 @@ func (s *server) itemsPage(r *http.Request, c *collection, page []int, matched, 
 			if q.name == "id" || q.name == "name" {
 				continue
 			}
-			for _, kv := range sortedProps(map[string]any{q.name: f.Properties[q.name]}) {
-				props = append(props, kv)
-			}
+			props = append(props, sortedProps(map[string]any{q.name: f.Properties[q.name]})...)
 		}
 		rows[k] = itemRow{ID: id, Name: name, Props: props,
 			Href: base + "/collections/" + url.PathEscape(c.id) + "/items/" + url.PathEscape(id) + "?f=html"}

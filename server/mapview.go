@@ -67,7 +67,6 @@ type mapView struct {
 	page      *template.Template
 	assets    map[string]*staticFile
 	maplibre  string // base URL of MapLibre's dist folder; may be a path on this server
-	csp       string // Content-Security-Policy of the page, before 'self' origins
 	cspOrigin string // origin of MapLibre when not this server, for the CSP
 }
 

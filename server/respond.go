@@ -322,23 +322,6 @@ func (s *server) gzipStream(ctx context.Context, w io.Writer, resp *response) {
 	send(true)
 }
 
-// errWriter remembers the first error of w and writes nothing after it.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	if err != nil {
-		e.err = err
-	}
-	return n, err
-}
-
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
 func acceptsGzip(header string) bool {
 	if header == "" {

@@ -127,10 +127,6 @@ func pack(p ipt) uint64 {
 	return uint64(uint32(p.x)^0x80000000)<<32 | uint64(uint32(p.y)^0x80000000)
 }
 
-func unpack(k uint64) ipt {
-	return ipt{int32(uint32(k>>32) ^ 0x80000000), int32(uint32(k) ^ 0x80000000)}
-}
-
 // maxNodingRounds bounds the plain snap-rounding iteration, which rounds
 // each new crossing point on its own. Real data converges in one to three
 // rounds; fans of nearly parallel segments can make each round's rounded
@@ -907,11 +903,10 @@ func area2(r []ipt) int64 {
 // followed by the holes (negative area) it directly contains.
 func assemble(rs [][]ipt) [][][]ipt {
 	type ring struct {
-		pts            []ipt
-		area           int64
-		minx, miny     int32
-		maxx, maxy     int32
-		parent, polyIx int
+		pts        []ipt
+		area       int64
+		minx, miny int32
+		maxx, maxy int32
 	}
 	var ext, holes []ring
 	for _, r := range rs {

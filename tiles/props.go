@@ -129,23 +129,3 @@ func fieldType(kind uint8) string {
 		return FieldNumber
 	}
 }
-
-// decoded returns the value as the Go value orb's MVT decoder yields
-// (numbers as float64); used by tests.
-func (v value) decoded() any {
-	switch v.kind {
-	case valString:
-		return v.s
-	case valBool:
-		return v.bits == 1
-	case valFloat:
-		return float64(math.Float32frombits(uint32(v.bits)))
-	case valDouble:
-		return math.Float64frombits(v.bits)
-	case valUint:
-		return float64(v.bits)
-	case valSint:
-		return float64(int64(v.bits))
-	}
-	return nil
-}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/durandline/durand/geo/geotest"
 	"io"
 	"log/slog"
 	"net"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/server"
 )
 
@@ -78,7 +78,7 @@ func machinePaths(t *testing.T) []string {
 	if home, err := os.UserHomeDir(); err == nil && len(home) > 1 {
 		out = append(out, home)
 	}
-	return append(out, runtime.GOROOT(), os.TempDir())
+	return append(out, goRoot(), os.TempDir())
 }
 
 // attack is one hostile request and the statuses it may get (0: the

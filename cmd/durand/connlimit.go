@@ -111,13 +111,6 @@ func (l *connLimiter) admit() {
 	}
 }
 
-// open is the number of connections counted.
-func (l *connLimiter) open() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.conns)
-}
-
 // limitListener admits each accepted connection through a connLimiter.
 type limitListener struct {
 	net.Listener

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -65,7 +64,7 @@ func TestREADMECommands(t *testing.T) {
 	if err := os.Symlink(shared, filepath.Join(tmp, "shared", "data")); err != nil {
 		t.Fatal(err)
 	}
-	gobin := filepath.Join(runtime.GOROOT(), "bin")
+	gobin := filepath.Dir(goCommand())
 	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+gobin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"GOBIN="+bin, "DURAND_DATA_DIR="+filepath.Join(tmp, "data"), "GOFLAGS=")
 

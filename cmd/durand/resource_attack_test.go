@@ -302,7 +302,6 @@ func TestAttackShutdownStalledClient(t *testing.T) {
 	waitReady(t, p.base)
 	page, _ := biggestPage(t, p.base)
 	target := strings.TrimPrefix(page, p.base)
-	var conns []net.Conn
 	for range 4 {
 		conn, err := slowConn(strings.TrimPrefix(p.base, "http://"))
 		if err != nil {
@@ -311,7 +310,6 @@ func TestAttackShutdownStalledClient(t *testing.T) {
 		defer conn.Close()
 		// Identity coding: the whole page in one write.
 		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: h\r\n\r\n", target)
-		conns = append(conns, conn)
 	}
 	time.Sleep(time.Second) // the writes block
 	took := p.signal(t, syscall.SIGTERM, timeout+5*time.Second)

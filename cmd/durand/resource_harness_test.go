@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,7 +48,7 @@ func durandBinary(t *testing.T) string {
 			return
 		}
 		builtDurand.path = filepath.Join(builtDurand.dir, "durand")
-		out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", builtDurand.path, ".").CombinedOutput()
+		out, err := exec.Command(goCommand(), "build", "-o", builtDurand.path, ".").CombinedOutput()
 		if err != nil {
 			builtDurand.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -142,11 +142,10 @@ func startServeArgs(t testing.TB, args ...string) *serveInstance {
 
 // fetched is one answer.
 type fetched struct {
-	status        int
-	body          []byte
-	etag, ctype   string
-	dataVersion   string
-	contentLength string
+	status      int
+	body        []byte
+	etag, ctype string
+	dataVersion string
 }
 
 // fetch GETs url; the transport's own gzip handling is left on, so the

@@ -100,14 +100,6 @@ func (f fixed3) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(f), 'f', 3, 64), nil
 }
 
-// fixed7 is a number written with exactly 7 decimals.
-type fixed7 float64
-
-// MarshalJSON implements json.Marshaler.
-func (f fixed7) MarshalJSON() ([]byte, error) {
-	return strconv.AppendFloat(nil, round7(float64(f)), 'f', 7, 64), nil
-}
-
 // featureCollection encodes features as a GeoJSON FeatureCollection with
 // one feature per line. Coordinates are rounded to 7 decimals.
 func featureCollection(features []feature) ([]byte, error) {

@@ -230,8 +230,7 @@ func toSF(mp orb.MultiPolygon) geom.MultiPolygon {
 // (points, lines from degenerate overlay output) are dropped.
 func fromSF(g geom.Geometry) orb.MultiPolygon {
 	var out orb.MultiPolygon
-	var addPoly func(p geom.Polygon)
-	addPoly = func(p geom.Polygon) {
+	addPoly := func(p geom.Polygon) {
 		var op orb.Polygon
 		for i := 0; i < p.NumRings(); i++ {
 			var r geom.LineString

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/durandline/durand/layers"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -133,29 +134,12 @@ func sortedKeys(m geojson.Properties) []string {
 	return keys
 }
 
-// featureID returns the id of a feature as text.
-func featureID(f *geojson.Feature) string {
-	switch v := f.ID.(type) {
-	case nil:
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	default:
-		return fmt.Sprint(v)
-	}
-	if s, ok := f.Properties["id"].(string); ok {
-		return s
-	}
-	return ""
-}
-
 // value returns the value of column c of feature f for a tabular format:
 // nil for a missing or null value or an empty date, float64, bool, or
 // string.
 func value(f *geojson.Feature, c column) any {
 	if c.name == "id" {
-		return featureID(f)
+		return layers.IDText(f)
 	}
 	v, ok := f.Properties[c.name]
 	if !ok || v == nil {

@@ -75,7 +75,7 @@ func writeKML(w io.Writer, l layers.Layer) error {
 		}
 		name, _ := f.Properties["name"].(string)
 		if name == "" {
-			name = featureID(f)
+			name = layers.IDText(f)
 		}
 		pm := gokml.Placemark(
 			gokml.Name(name),
