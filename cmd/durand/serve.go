@@ -85,6 +85,11 @@ const notifyDebounce = 100 * time.Millisecond
 // server) and swaps in a new snapshot, built off to the side, when the
 // source changes: on SIGHUP, and with PostgreSQL on every change
 // notification and reconnection.
+//
+// Its length (about 170 lines) is the flag set and one check per flag,
+// then the wiring in the order it must happen (log, source, listener,
+// server.Live, signals, http.Server); the work itself is in the packages
+// it wires.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port (port 0: any free port)")

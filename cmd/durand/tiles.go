@@ -61,6 +61,11 @@ type tilesSummary struct {
 // runTiles implements `durand tiles`: it writes the atlas's vector tiles
 // for a zoom range (and optionally a box and some layers) to a PMTiles or
 // MBTiles archive, chosen by the extension of --out.
+//
+// Its length (about 150 lines) is the flags and their checks, then one
+// straight sequence: layers.TileLayers, layers.NewTiles, bounds and view,
+// metadata, the walk into the archive, the summary; the tiles themselves
+// are package layers' and tiles' work.
 func runTiles(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("tiles", stderr)
 	out := fs.String("out", "", "archive to write, FILE.pmtiles or FILE.mbtiles; replaced atomically if it exists")
