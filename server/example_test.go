@@ -46,6 +46,7 @@ func ExampleNew() {
 	// crossings
 	// events
 	// zones
+	// crossing_status
 	// 400 {"code":"InvalidParameterValue","description":"parameter \"km\": \"abc\" is not a decimal number"}
 }
 

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/durandline/durand/geo"
 )
@@ -141,12 +140,11 @@ func NewLive(ctx context.Context, src Source, cfg LiveConfig) (*Live, error) {
 		sc.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if sc.Registry == nil {
-		sc.Registry = prometheus.NewRegistry()
-		for _, c := range []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
-			if err := sc.Registry.Register(c); err != nil {
-				return nil, fmt.Errorf("server: metrics: %w", err)
-			}
+		reg, err := newMetricsRegistry()
+		if err != nil {
+			return nil, err
 		}
+		sc.Registry = reg
 	}
 	if sc.Metrics == nil {
 		m, err := NewMetrics(sc.Registry)

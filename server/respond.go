@@ -256,24 +256,10 @@ func (r *response) etagOf() string {
 
 // gzip compresses the body of resp with a pooled writer.
 func (s *server) gzip(resp *response) []byte {
-	var buf bytes.Buffer
-	buf.Grow(resp.size() / 4)
-	zw, _ := s.gzPool.Get().(*gzip.Writer)
-	if zw == nil {
-		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	} else {
-		zw.Reset(&buf)
-	}
 	if resp.parts == nil {
-		zw.Write(resp.body)
-	} else {
-		for _, p := range resp.parts {
-			zw.Write(p)
-		}
+		return s.gzPool.compress(resp.body)
 	}
-	zw.Close()
-	s.gzPool.Put(zw)
-	return buf.Bytes()
+	return s.gzPool.compress(resp.parts...)
 }
 
 // gzipStream writes the body of resp gzip-coded to w as it compresses
@@ -322,42 +308,25 @@ func (s *server) gzipStream(ctx context.Context, w io.Writer, resp *response) {
 	send(true)
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip.
-func acceptsGzip(header string) bool {
-	if header == "" {
-		return false
-	}
-	gz, star := -1.0, -1.0
-	for _, part := range strings.Split(header, ",") {
-		name, q := splitQ(part)
-		switch strings.ToLower(name) {
-		case "gzip", "x-gzip":
-			gz = q
-		case "*":
-			star = q
-		}
-	}
-	if gz >= 0 {
-		return gz > 0
-	}
-	return star > 0
-}
-
 // ifNoneMatch reports whether an If-None-Match header matches etag, by the
 // weak comparison RFC 9110 prescribes for it. A tag of the plain
 // representation also matches its gzip-coded one and vice versa.
 func ifNoneMatch(header, etag string) bool {
-	if header == "" {
-		return false
-	}
 	plain := strings.Replace(etag, `-gzip"`, `"`, 1)
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" {
-			return true
-		}
-		t = strings.TrimPrefix(t, "W/")
-		if t == etag || t == plain || t == gzipETag(plain) {
+	return etagListMatches(header, func(tag string) bool {
+		return tag == etag || tag == plain || tag == gzipETag(plain)
+	})
+}
+
+// etagListMatches walks an If-None-Match header without allocating: it
+// reports whether it is "*" or lists a tag (its W/ prefix removed, weak
+// comparison) for which match is true.
+func etagListMatches(header string, match func(tag string) bool) bool {
+	for header != "" {
+		var tag string
+		tag, header, _ = strings.Cut(header, ",")
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == "*" || match(tag) {
 			return true
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/durandline/durand/layers"
@@ -138,7 +137,7 @@ type server struct {
 	tiles    *tileService
 	mapView  *mapView
 	vendor   map[string]*staticFile // the local MapLibre copy, or nil
-	gzPool   sync.Pool
+	gzPool   gzipPool               // fast: per-request answers
 	budget   *workBudget
 	// writeProgress is Config.WriteProgress with its default applied.
 	writeProgress time.Duration
@@ -182,6 +181,7 @@ func newServer(cfg Config) (*server, error) {
 	}
 	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title, ready: cfg.Ready,
 		base: strings.TrimRight(cfg.BaseURL, "/"), comma: []byte(","), closeFC: []byte("]}\n")}
+	s.gzPool.fast = true
 	s.budget = newWorkBudget(cfg.MaxBusy, cfg.BusyWait)
 	if s.writeProgress = cfg.WriteProgress; s.writeProgress == 0 {
 		s.writeProgress = DefaultWriteProgress
@@ -200,12 +200,8 @@ func newServer(cfg Config) (*server, error) {
 		return nil, fmt.Errorf("%w: Metrics without the Registry they are registered in", ErrConfig)
 	}
 	if s.registry == nil {
-		s.registry = prometheus.NewRegistry()
-		if err := s.registry.Register(collectors.NewGoCollector()); err != nil {
-			return nil, fmt.Errorf("server: metrics: %w", err)
-		}
-		if err := s.registry.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
-			return nil, fmt.Errorf("server: metrics: %w", err)
+		if s.registry, err = newMetricsRegistry(); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.Metrics != nil {
@@ -354,4 +350,16 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// newMetricsRegistry returns a Prometheus registry with the Go runtime's and the
+// process's collectors, the one set-up of the server's metrics.
+func newMetricsRegistry() (*prometheus.Registry, error) {
+	reg := prometheus.NewRegistry()
+	for _, c := range []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("server: metrics: %w", err)
+		}
+	}
+	return reg, nil
 }

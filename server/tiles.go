@@ -571,7 +571,7 @@ func (t *tileService) write(w http.ResponseWriter, r *http.Request, e *tileEntry
 		return
 	}
 	etag, length, body := e.etag, e.length, e.raw
-	gz := e.gz != nil && acceptsGzipFast(r.Header.Get("Accept-Encoding"))
+	gz := e.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding"))
 	if gz {
 		etag, length, body = e.etagGz, e.lengthGz, e.gz
 	}
@@ -595,22 +595,16 @@ func (t *tileService) write(w http.ResponseWriter, r *http.Request, e *tileEntry
 // representation of a tile (weak comparison, as RFC 9110 prescribes for
 // If-None-Match), or is "*".
 func tileETagMatch(header string, e *tileEntry) bool {
-	for header != "" {
-		var tag string
-		tag, header, _ = strings.Cut(header, ",")
-		tag = strings.TrimSpace(tag)
-		tag = strings.TrimPrefix(tag, "W/")
-		if tag == "*" || tag == e.etag[0] || (e.etagGz != nil && tag == e.etagGz[0]) {
-			return true
-		}
-	}
-	return false
+	return etagListMatches(header, func(tag string) bool {
+		return tag == e.etag[0] || (e.etagGz != nil && tag == e.etagGz[0])
+	})
 }
 
-// acceptsGzipFast is acceptsGzip without allocating (FuzzAcceptsGzipFast
-// checks they agree): gzip (or x-gzip) is acceptable when listed with a
-// non-zero q, or, when not listed, when * is listed with a non-zero q.
-func acceptsGzipFast(header string) bool {
+// acceptsGzip reports, without allocating, whether an Accept-Encoding
+// header allows gzip: gzip (or x-gzip) is acceptable when listed with a
+// non-zero q, or, when not listed, when * is listed with a non-zero q
+// (RFC 9110 12.5.3). A malformed q counts as not listed.
+func acceptsGzip(header string) bool {
 	gz, star := -1.0, -1.0
 	for header != "" {
 		var part string

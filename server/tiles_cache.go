@@ -60,24 +60,40 @@ func newTileEntry(key tileKey, data []byte, zw *gzipPool) *tileEntry {
 	return e
 }
 
-// gzipPool reuses gzip writers of the default level (a good ratio at a
-// fraction of the time of the best one; tiles are compressed once).
-type gzipPool struct{ p sync.Pool }
+// gzipPool reuses gzip writers of one level: the default level (a good
+// ratio at a fraction of the time of the best one) for tiles, which are
+// compressed once and cached, or gzip.BestSpeed when fast is set, for
+// answers compressed per request. The zero value is ready to use.
+type gzipPool struct {
+	fast bool
+	p    sync.Pool
+}
 
-// compress returns data gzip-coded, in a new slice of its own.
-func (g *gzipPool) compress(data []byte) []byte {
+// compress returns the concatenation of parts gzip-coded, in a new slice
+// of its own. A nil pool compresses without reuse.
+func (g *gzipPool) compress(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
 	var buf bytes.Buffer
-	buf.Grow(len(data)/2 + 64)
+	buf.Grow(n/2 + 64)
 	var zw *gzip.Writer
 	if g != nil {
 		zw, _ = g.p.Get().(*gzip.Writer)
 	}
 	if zw == nil {
-		zw, _ = gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		level := gzip.DefaultCompression
+		if g != nil && g.fast {
+			level = gzip.BestSpeed
+		}
+		zw, _ = gzip.NewWriterLevel(&buf, level)
 	} else {
 		zw.Reset(&buf)
 	}
-	zw.Write(data)
+	for _, p := range parts {
+		zw.Write(p)
+	}
 	zw.Close()
 	if g != nil {
 		g.p.Put(zw)
