@@ -25,8 +25,8 @@ func checkNormalised(t *testing.T, mp orb.MultiPolygon) {
 			if len(r) < 4 || r[0] != r[len(r)-1] {
 				t.Fatalf("ring %d: %d positions, closed %v", i, len(r), r[0] == r[len(r)-1])
 			}
-			if a := signedArea(r); (i == 0) != (a > 0) {
-				t.Fatalf("ring %d: signed area %g, wrong winding", i, a)
+			if o := r.Orientation(); (i == 0) != (o == orb.CCW) {
+				t.Fatalf("ring %d: orientation %v, wrong winding", i, o)
 			}
 			for _, p := range r {
 				if round7(p[0]) != p[0] || round7(p[1]) != p[1] || checkPoint(p, true) != nil {

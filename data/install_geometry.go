@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -57,7 +56,7 @@ func cleanRing(r orb.Ring, region bool, idx int) (orb.Ring, error) {
 		}
 		out = append(out, q)
 	}
-	if len(out) < 4 || signedArea(out) == 0 {
+	if len(out) < 4 || out.Orientation() == 0 { // no area
 		return nil, nil
 	}
 	return out, nil
@@ -99,35 +98,13 @@ func normalise(mp orb.MultiPolygon, region bool) (orb.MultiPolygon, error) {
 	return out, nil
 }
 
-// signedArea is the shoelace area in square degrees; positive for
-// counter-clockwise rings.
-func signedArea(r orb.Ring) float64 {
-	var s float64
-	for i := 0; i+1 < len(r); i++ {
-		s += (r[i][0] - r[0][0]) * (r[i+1][1] - r[0][1])
-		s -= (r[i+1][0] - r[0][0]) * (r[i][1] - r[0][1])
-	}
-	return s / 2
-}
-
-// orient makes the exterior ring counter-clockwise and holes clockwise.
+// orient makes the exterior ring counter-clockwise and holes clockwise
+// (orb's Ring.Orientation, the shoelace sign).
 func orient(p orb.Polygon) {
 	for i, r := range p {
-		a := signedArea(r)
-		if (i == 0 && a < 0) || (i > 0 && a > 0) {
-			slices.Reverse(r)
+		o := r.Orientation()
+		if (i == 0 && o == orb.CW) || (i > 0 && o == orb.CCW) {
+			r.Reverse()
 		}
 	}
-}
-
-// ringContains is an even-odd point-in-ring test.
-func ringContains(r orb.Ring, p orb.Point) bool {
-	in := false
-	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
-		a, b := r[i], r[j]
-		if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
-			in = !in
-		}
-	}
-	return in
 }

@@ -13,6 +13,7 @@ import (
 
 	shp "github.com/jonas-p/go-shp"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // decodeShapefile reads Polygon records and their dBASE attributes. The
@@ -217,7 +218,7 @@ func shpPolygon(p *shp.Polygon) (orb.MultiPolygon, error) {
 	}
 	var outers, holes []orb.Ring
 	for _, r := range rings {
-		if signedArea(r) < 0 {
+		if r.Orientation() == orb.CW { // a shapefile outer ring
 			outers = append(outers, r)
 		} else {
 			holes = append(holes, r)
@@ -231,8 +232,8 @@ func shpPolygon(p *shp.Polygon) (orb.MultiPolygon, error) {
 		best, bestArea := -1, math.Inf(1)
 		hb := h.Bound()
 		for i, o := range outers {
-			a := math.Abs(signedArea(o))
-			if a < bestArea && o.Bound().Contains(hb.Min) && o.Bound().Contains(hb.Max) && ringContains(o, h[0]) {
+			a := planar.Area(o)
+			if a < bestArea && o.Bound().Contains(hb.Min) && o.Bound().Contains(hb.Max) && planar.RingContains(o, h[0]) {
 				best, bestArea = i, a
 			}
 		}

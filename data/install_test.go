@@ -175,9 +175,8 @@ func checkSchema(t testing.TB, doc outDoc, raw []byte) {
 				if len(r) < 4 || r[0] != r[len(r)-1] {
 					t.Errorf("%s: ring not closed or too short", f.ID)
 				}
-				a := signedArea(r)
-				if (i == 0) != (a > 0) {
-					t.Errorf("%s: ring %d has signed area %g: wrong winding", f.ID, i, a)
+				if o := r.Orientation(); (i == 0) != (o == orb.CCW) {
+					t.Errorf("%s: ring %d has orientation %v: wrong winding", f.ID, i, o)
 				}
 			}
 		}
