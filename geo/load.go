@@ -47,6 +47,18 @@ type LayerProvenance struct {
 	Licence        string `json:"licence"`
 	Attribution    string `json:"attribution"`
 	Transformation string `json:"transformation"`
+	// AlsoUsed lists the secondary inputs of a layer, if any.
+	AlsoUsed []OtherInput `json:"also_used,omitempty"`
+}
+
+// OtherInput is a secondary input of a layer: one that shaped it (the
+// districts that place a derived crossing, say) without being its source.
+type OtherInput struct {
+	Source      string `json:"source"`
+	Input       string `json:"input"`
+	InputSHA256 string `json:"input_sha256"`
+	Licence     string `json:"licence"`
+	Use         string `json:"use"`
 }
 
 // Attribution returns the attribution text of a layer, or of every layer

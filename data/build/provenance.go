@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+
+	"github.com/durandline/durand/geo"
 )
 
 // docFacts are the numbers and checksums the provenance and README quote.
@@ -21,27 +23,12 @@ type docFacts struct {
 	Files     []outFile
 }
 
-// provenanceEntry is one layer of provenance.json (see data/SCHEMA.md).
-type provenanceEntry struct {
-	Layer          string       `json:"layer"`
-	Source         string       `json:"source"`
-	Package        string       `json:"package"`
-	Input          string       `json:"input"`
-	InputSHA256    string       `json:"input_sha256"`
-	Licence        string       `json:"licence"`
-	Attribution    string       `json:"attribution"`
-	Transformation string       `json:"transformation"`
-	AlsoUsed       []otherInput `json:"also_used,omitempty"`
-}
+// provenanceEntry is one layer of provenance.json (see data/SCHEMA.md):
+// the schema is geo's, which reads the file.
+type provenanceEntry = geo.LayerProvenance
 
 // otherInput is a secondary input of a layer.
-type otherInput struct {
-	Source      string `json:"source"`
-	Input       string `json:"input"`
-	InputSHA256 string `json:"input_sha256"`
-	Licence     string `json:"licence"`
-	Use         string `json:"use"`
-}
+type otherInput = geo.OtherInput
 
 const (
 	osmLicence     = "ODbL 1.0 (Open Database License); the package's code is MIT"
