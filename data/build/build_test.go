@@ -280,7 +280,7 @@ func TestCountries(t *testing.T) {
 					}
 					for _, p := range mp {
 						for i, r := range p {
-							if (signedArea(r) > 0) != (i == 0) {
+							if (r.Orientation() == orb.CCW) != (i == 0) {
 								t.Fatalf("ring %d of a polygon has the wrong orientation", i)
 							}
 						}

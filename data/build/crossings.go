@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // Paths of the district layers within the shared data folder.
@@ -223,12 +224,12 @@ func readDistricts(path, nameKey string) ([]district, string, error) {
 
 func inMultiPolygon(p orb.Point, mp orb.MultiPolygon) bool {
 	for _, poly := range mp {
-		if len(poly) == 0 || !pointInRing(p, poly[0]) {
+		if len(poly) == 0 || !planar.RingContains(poly[0], p) {
 			continue
 		}
 		inHole := false
 		for _, h := range poly[1:] {
-			if pointInRing(p, h) {
+			if planar.RingContains(h, p) {
 				inHole = true
 				break
 			}

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 	"github.com/peterstace/simplefeatures/geom"
 )
 
@@ -83,7 +84,7 @@ func sovereignArea(mp orb.MultiPolygon) (orb.MultiPolygon, error) {
 		probe := interiorProbe(p[0])
 		inside := false
 		for j, q := range filled {
-			if i != j && q.Bound().Contains(probe) && pointInRing(probe, q[0]) {
+			if i != j && q.Bound().Contains(probe) && planar.RingContains(q[0], probe) {
 				inside = true
 				break
 			}
@@ -245,7 +246,7 @@ func polygonAreaKm2(p orb.Polygon) float64 {
 	k := math.Cos(p[0][0][1] * math.Pi / 180)
 	a := 0.0
 	for i, r := range p {
-		s := math.Abs(signedArea(r))
+		s := planar.Area(r)
 		if i > 0 {
 			s = -s
 		}

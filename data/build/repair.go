@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 	"github.com/peterstace/simplefeatures/geom"
 )
 
@@ -49,31 +50,6 @@ func splitLoops(ring orb.Ring) []orb.Ring {
 	return loops
 }
 
-// signedArea returns the planar signed area of r in square degrees
-// (positive for counter-clockwise rings).
-func signedArea(r orb.Ring) float64 {
-	var s float64
-	for i := 1; i < len(r); i++ {
-		s += (r[i-1][0] - r[i][0]) * (r[i-1][1] + r[i][1])
-	}
-	return s / 2
-}
-
-// pointInRing reports whether p lies inside r (even-odd rule).
-func pointInRing(p orb.Point, r orb.Ring) bool {
-	in := false
-	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
-		a, b := r[i], r[j]
-		if (a[1] > p[1]) != (b[1] > p[1]) {
-			x := a[0] + (p[1]-a[1])/(b[1]-a[1])*(b[0]-a[0])
-			if p[0] < x {
-				in = !in
-			}
-		}
-	}
-	return in
-}
-
 // interiorProbe returns a point just inside loop r, next to the midpoint of
 // its longest edge.
 func interiorProbe(r orb.Ring) orb.Point {
@@ -88,16 +64,18 @@ func interiorProbe(r orb.Ring) orb.Point {
 	dx, dy := b[0]-a[0], b[1]-a[1]
 	l := math.Hypot(dx, dy)
 	s := 1e-9 / l
-	if signedArea(r) < 0 {
+	if r.Orientation() == orb.CW {
 		s = -s
 	}
 	return orb.Point{(a[0]+b[0])/2 - dy*s, (a[1]+b[1])/2 + dx*s}
 }
 
+// orient returns r counter-clockwise when ccw is set, clockwise otherwise
+// (a reversed copy when it is not so already).
 func orient(r orb.Ring, ccw bool) orb.Ring {
-	if (signedArea(r) > 0) != ccw {
+	if (r.Orientation() == orb.CCW) != ccw {
 		r = append(orb.Ring(nil), r...)
-		reverse(r)
+		r.Reverse()
 	}
 	return r
 }
@@ -132,7 +110,7 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 			probe := interiorProbe(l)
 			var parent *shell
 			for _, s := range shells {
-				if pointInRing(probe, s.ring) {
+				if planar.RingContains(s.ring, probe) {
 					parent = s
 					break
 				}
@@ -156,7 +134,7 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 				probe := interiorProbe(l)
 				inHole := false
 				for _, hl := range holeLoops {
-					if pointInRing(probe, hl) {
+					if planar.RingContains(hl, probe) {
 						inHole = true
 						break
 					}
@@ -171,7 +149,7 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 				probe := interiorProbe(l)
 				var parent *shell
 				for _, s := range shells {
-					if pointInRing(probe, s.ring) {
+					if planar.RingContains(s.ring, probe) {
 						parent = s
 						break
 					}
@@ -197,7 +175,7 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 func sortLoopsByArea(loops []orb.Ring) {
 	area := make([]float64, len(loops))
 	for i, l := range loops {
-		area[i] = math.Abs(signedArea(l))
+		area[i] = planar.Area(l)
 	}
 	// Insertion sort keeps equal areas in input order (stable).
 	for i := 1; i < len(loops); i++ {
