@@ -146,6 +146,7 @@ func readmeCommands(path string) ([]readmeCommand, error) {
 	var out []readmeCommand
 	comment := regexp.MustCompile(`\s+#.*$`)
 	in := false
+	var cont *readmeCommand // a command continued on the next line (ending in \)
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		l := sc.Text()
@@ -156,9 +157,20 @@ func readmeCommands(path string) ([]readmeCommand, error) {
 			in = false
 		case in:
 			l = strings.TrimSpace(comment.ReplaceAllString(l, ""))
-			if l != "" && !strings.HasPrefix(l, "#") {
-				out = append(out, readmeCommand{n, l})
+			if cont != nil {
+				cont.line += " " + l
+			} else if l != "" && !strings.HasPrefix(l, "#") {
+				cont = &readmeCommand{n, l}
 			}
+			if cont == nil {
+				continue
+			}
+			if strings.HasSuffix(cont.line, "\\") {
+				cont.line = strings.TrimSpace(strings.TrimSuffix(cont.line, "\\"))
+				continue
+			}
+			out = append(out, *cont)
+			cont = nil
 		}
 	}
 	return out, sc.Err()
