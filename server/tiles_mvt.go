@@ -19,25 +19,17 @@ var errMVT = errors.New("server: malformed vector tile")
 func selectLayers(tile []byte, names []string) ([]byte, error) {
 	var out []byte
 	for i := 0; i < len(tile); {
-		start := i
-		key, n := uvarint(tile[i:])
-		if n <= 0 {
-			return nil, errMVT
-		}
-		i += n
-		field, wire := key>>3, key&7
-		end, err := skipField(tile, i, wire)
+		field, wire, value, end, err := nextField(tile, i)
 		if err != nil {
 			return nil, err
 		}
 		if field == 3 && wire == 2 {
-			l, n := uvarint(tile[i:])
-			name, err := layerName(tile[i+n : i+n+int(l)])
+			name, err := layerName(bytesField(tile, value))
 			if err != nil {
 				return nil, err
 			}
 			if slices.Contains(names, name) {
-				out = append(out, tile[start:end]...)
+				out = append(out, tile[i:end]...)
 			}
 		}
 		i = end
@@ -48,23 +40,39 @@ func selectLayers(tile []byte, names []string) ([]byte, error) {
 // layerName returns field 1 of a Layer message.
 func layerName(layer []byte) (string, error) {
 	for i := 0; i < len(layer); {
-		key, n := uvarint(layer[i:])
-		if n <= 0 {
-			return "", errMVT
-		}
-		i += n
-		field, wire := key>>3, key&7
-		end, err := skipField(layer, i, wire)
+		field, wire, value, end, err := nextField(layer, i)
 		if err != nil {
 			return "", err
 		}
 		if field == 1 && wire == 2 {
-			l, n := uvarint(layer[i:])
-			return string(layer[i+n : i+n+int(l)]), nil
+			return string(bytesField(layer, value)), nil
 		}
 		i = end
 	}
 	return "", errMVT
+}
+
+// nextField reads the key of the protobuf field that starts at b[i] and
+// returns the field's number, its wire type, the offset of its value and
+// the offset just past the field. A truncated or malformed field is
+// errMVT. The one walker of the tile's messages (Tile, Layer, Feature).
+func nextField(b []byte, i int) (field, wire uint64, value, end int, err error) {
+	key, n := uvarint(b[i:])
+	if n <= 0 {
+		return 0, 0, 0, 0, errMVT
+	}
+	value = i + n
+	if end, err = skipField(b, value, key&7); err != nil {
+		return 0, 0, 0, 0, err
+	}
+	return key >> 3, key & 7, value, end, nil
+}
+
+// bytesField returns the bytes of the length-delimited value at b[value]
+// of a field that nextField has checked.
+func bytesField(b []byte, value int) []byte {
+	l, n := uvarint(b[value:])
+	return b[value+n : value+n+int(l)]
 }
 
 // skipField returns the offset just past the value of a field of wire
@@ -119,14 +127,7 @@ func uvarint(b []byte) (v uint64, n int) {
 func dayLayers(tile []byte, drop []string, keep map[string]map[uint64]bool) ([]byte, error) {
 	out := make([]byte, 0, len(tile))
 	for i := 0; i < len(tile); {
-		start := i
-		key, n := uvarint(tile[i:])
-		if n <= 0 {
-			return nil, errMVT
-		}
-		i += n
-		field, wire := key>>3, key&7
-		end, err := skipField(tile, i, wire)
+		field, wire, value, end, err := nextField(tile, i)
 		if err != nil {
 			return nil, err
 		}
@@ -134,8 +135,7 @@ func dayLayers(tile []byte, drop []string, keep map[string]map[uint64]bool) ([]b
 			i = end
 			continue
 		}
-		l, n := uvarint(tile[i:])
-		layer := tile[i+n : i+n+int(l)]
+		layer := bytesField(tile, value)
 		name, err := layerName(layer)
 		if err != nil {
 			return nil, err
@@ -144,7 +144,7 @@ func dayLayers(tile []byte, drop []string, keep map[string]map[uint64]bool) ([]b
 		switch {
 		case slices.Contains(drop, name):
 		case !filtered:
-			out = append(out, tile[start:end]...)
+			out = append(out, tile[i:end]...)
 		default:
 			body, kept, err := filterFeatures(layer, ids)
 			if err != nil {
@@ -169,20 +169,12 @@ func filterFeatures(layer []byte, ids map[uint64]bool) ([]byte, int, error) {
 	out := make([]byte, 0, len(layer))
 	kept := 0
 	for i := 0; i < len(layer); {
-		start := i
-		key, n := uvarint(layer[i:])
-		if n <= 0 {
-			return nil, 0, errMVT
-		}
-		i += n
-		field, wire := key>>3, key&7
-		end, err := skipField(layer, i, wire)
+		field, wire, value, end, err := nextField(layer, i)
 		if err != nil {
 			return nil, 0, err
 		}
 		if field == 2 && wire == 2 {
-			l, n := uvarint(layer[i:])
-			id, err := featureIDOf(layer[i+n : i+n+int(l)])
+			id, err := featureIDOf(bytesField(layer, value))
 			if err != nil {
 				return nil, 0, err
 			}
@@ -192,7 +184,7 @@ func filterFeatures(layer []byte, ids map[uint64]bool) ([]byte, int, error) {
 			}
 			kept++
 		}
-		out = append(out, layer[start:end]...)
+		out = append(out, layer[i:end]...)
 		i = end
 	}
 	return out, kept, nil
@@ -201,22 +193,13 @@ func filterFeatures(layer []byte, ids map[uint64]bool) ([]byte, int, error) {
 // featureIDOf returns field 1 of a Feature message, 0 when it has none.
 func featureIDOf(f []byte) (uint64, error) {
 	for i := 0; i < len(f); {
-		key, n := uvarint(f[i:])
-		if n <= 0 {
-			return 0, errMVT
-		}
-		i += n
-		field, wire := key>>3, key&7
-		if field == 1 && wire == 0 {
-			v, n := uvarint(f[i:])
-			if n <= 0 {
-				return 0, errMVT
-			}
-			return v, nil
-		}
-		end, err := skipField(f, i, wire)
+		field, wire, value, end, err := nextField(f, i)
 		if err != nil {
 			return 0, err
+		}
+		if field == 1 && wire == 0 {
+			v, _ := uvarint(f[value:]) // checked by nextField
+			return v, nil
 		}
 		i = end
 	}
