@@ -208,8 +208,14 @@ func traceLevel(d func(orb.Point) float64, bound orb.Bound, level float64) ([]or
 	var cells [][2]int
 	c.candidates(0, 0, c.nx, c.ny, &cells)
 
-	// Marching squares. A segment joins two crossing points, keyed by the
-	// grid edge they lie on; it runs with the region on its left.
+	next := c.march(cells)
+	return c.chain(next)
+}
+
+// march runs marching squares over cells. A segment joins two crossing
+// points, keyed by the grid edge they lie on; it runs with the region on
+// its left. The result maps each segment's start edge to its end edge.
+func (c *contour) march(cells [][2]int) map[int64]int64 {
 	next := map[int64]int64{}
 	hKey := func(i, j int) int64 { return (int64(j)*int64(c.nx+1) + int64(i)) * 2 }
 	vKey := func(i, j int) int64 { return (int64(j)*int64(c.nx+1)+int64(i))*2 + 1 }
@@ -221,7 +227,7 @@ func traceLevel(d func(orb.Point) float64, bound orb.Bound, level float64) ([]or
 		var in [4]bool
 		n := 0
 		for k, q := range ci {
-			in[k] = c.node(q[0], q[1]) < level
+			in[k] = c.node(q[0], q[1]) < c.level
 			if in[k] {
 				n++
 			}
@@ -263,14 +269,19 @@ func traceLevel(d func(orb.Point) float64, bound orb.Bound, level float64) ([]or
 		}
 		// Saddle: four crossings. Decide with the value at the centre.
 		centre := orb.Point{c.lon0 + (float64(i)+0.5)*c.dlon, c.lat0 + (float64(j)+0.5)*c.dlat}
-		cin := c.dist(centre) < level
+		cin := c.dist(centre) < c.level
 		for k := 0; k < 4; k++ {
 			if in[k] != cin { // corner k is cut off from the centre
 				link((k+3)%4, k, k)
 			}
 		}
 	}
-	// Chain the segments into rings.
+	return next
+}
+
+// chain joins the segments of march into rings, refined onto the level
+// line, in the order of their smallest edge key.
+func (c *contour) chain(next map[int64]int64) ([]orb.Ring, error) {
 	var rings []orb.Ring
 	used := map[int64]bool{}
 	keys := make([]int64, 0, len(next))
@@ -287,19 +298,19 @@ func traceLevel(d func(orb.Point) float64, bound orb.Bound, level float64) ([]or
 		for {
 			if used[k] {
 				if k != start {
-					return nil, fmt.Errorf("%w: level line of %.0f m does not close", ErrGeometry, level)
+					return nil, fmt.Errorf("%w: level line of %.0f m does not close", ErrGeometry, c.level)
 				}
 				break
 			}
 			used[k] = true
 			p, ok := c.crossings[k]
 			if !ok {
-				return nil, fmt.Errorf("%w: level line of %.0f m has a dangling edge", ErrGeometry, level)
+				return nil, fmt.Errorf("%w: level line of %.0f m has a dangling edge", ErrGeometry, c.level)
 			}
 			r = append(r, p)
 			nk, ok := next[k]
 			if !ok {
-				return nil, fmt.Errorf("%w: level line of %.0f m is open", ErrGeometry, level)
+				return nil, fmt.Errorf("%w: level line of %.0f m is open", ErrGeometry, c.level)
 			}
 			k = nk
 		}

@@ -399,23 +399,8 @@ func parseEvents(r io.Reader) ([]*Event, error) {
 			PlaceID:         row["town"], CrossingID: row["crossing"], LocationNote: row["location_note"],
 			scope: row["scope"], borderUnits: splitList(row["border_units"]),
 		}
-		switch e.scope {
-		case scopeSite:
-			if row["lon"] == "" && e.PlaceID == "" && e.CrossingID == "" {
-				return nil, bad("scope site needs a coordinate, a town or a crossing")
-			}
-		case scopeBorder:
-			if len(e.borderUnits) == 0 {
-				return nil, bad("scope border needs border_units")
-			}
-			for _, u := range e.borderUnits {
-				if iso, name, ok := strings.Cut(u, "/"); !ok || len(iso) != 3 || name == "" {
-					return nil, bad("border unit %q: want ISO3/name", u)
-				}
-			}
-		case scopeUnit, scopeNone:
-		default:
-			return nil, bad("scope %q: want site, border, unit or none", e.scope)
+		if err := checkScope(e, row["lon"], bad); err != nil {
+			return nil, err
 		}
 		if e.ID == "" || seen[e.ID] {
 			return nil, bad("empty or repeated id")
@@ -451,50 +436,8 @@ func parseEvents(r io.Reader) ([]*Event, error) {
 			}
 			e.Point, e.Precision = orb.Point{x, y}, PrecisionExact
 		}
-		c := &e.Casualties
-		for _, fld := range []struct {
-			col string
-			dst **int
-		}{{"killed", &c.Killed}, {"injured", &c.Injured}, {"killed_min", &c.KilledMin}, {"killed_max", &c.KilledMax},
-			{"injured_min", &c.InjuredMin}, {"injured_max", &c.InjuredMax}} {
-			s := row[fld.col]
-			if s == "" {
-				continue
-			}
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 0 {
-				return nil, bad("%s %q: want a count", fld.col, s)
-			}
-			*fld.dst = &n
-		}
-		for _, rg := range [][3]*int{{c.Killed, c.KilledMin, c.KilledMax}, {c.Injured, c.InjuredMin, c.InjuredMax}} {
-			v, lo, hi := rg[0], rg[1], rg[2]
-			if (lo == nil) != (hi == nil) {
-				return nil, bad("a range needs both its min and max")
-			}
-			if lo != nil && (*lo > *hi || (v != nil && (*v < *lo || *v > *hi))) {
-				return nil, bad("range %d-%d does not hold the figure", *lo, *hi)
-			}
-		}
-		c.Note = row["casualty_note"]
-		c.Group = row["casualty_group"]
-		c.KilledBest, c.InjuredBest = best(c.Killed, c.KilledMin), best(c.Injured, c.InjuredMin)
-		reported := c.Killed != nil || c.Injured != nil || c.KilledMin != nil || c.InjuredMin != nil
-		switch {
-		case reported && c.Group != "civilians" && c.Group != "security" && c.Group != "unknown":
-			return nil, bad("casualty_group %q: want civilians, security or unknown", c.Group)
-		case !reported && c.Group != "":
-			return nil, bad("casualty_group %q without figures", c.Group)
-		}
-		for _, s := range strings.Split(row["casualty_sources"], "|") {
-			if s = strings.TrimSpace(s); s == "" {
-				continue
-			}
-			src := Source{Publisher: s}
-			if k := strings.LastIndex(s, " http"); k >= 0 {
-				src = Source{Publisher: s[:k], URL: s[k+1:]}
-			}
-			c.Sources = append(c.Sources, src)
+		if e.Casualties, err = parseCasualties(row, bad); err != nil {
+			return nil, err
 		}
 		if e.Source.Publisher == "" || e.Source.URL == "" {
 			return nil, bad("no source")
@@ -512,6 +455,83 @@ func parseEvents(r io.Reader) ([]*Event, error) {
 		return out[i].ID < out[j].ID
 	})
 	return out, nil
+}
+
+// rowError makes the error of one row of events.csv.
+type rowError func(format string, a ...any) error
+
+// checkScope checks an event's scope and what that scope needs.
+func checkScope(e *Event, lon string, bad rowError) error {
+	switch e.scope {
+	case scopeSite:
+		if lon == "" && e.PlaceID == "" && e.CrossingID == "" {
+			return bad("scope site needs a coordinate, a town or a crossing")
+		}
+	case scopeBorder:
+		if len(e.borderUnits) == 0 {
+			return bad("scope border needs border_units")
+		}
+		for _, u := range e.borderUnits {
+			if iso, name, ok := strings.Cut(u, "/"); !ok || len(iso) != 3 || name == "" {
+				return bad("border unit %q: want ISO3/name", u)
+			}
+		}
+	case scopeUnit, scopeNone:
+	default:
+		return bad("scope %q: want site, border, unit or none", e.scope)
+	}
+	return nil
+}
+
+// parseCasualties reads the casualty columns of one row: the figures,
+// their ranges, the group and the sources.
+func parseCasualties(row map[string]string, bad rowError) (Casualties, error) {
+	var c Casualties
+	for _, fld := range []struct {
+		col string
+		dst **int
+	}{{"killed", &c.Killed}, {"injured", &c.Injured}, {"killed_min", &c.KilledMin}, {"killed_max", &c.KilledMax},
+		{"injured_min", &c.InjuredMin}, {"injured_max", &c.InjuredMax}} {
+		s := row[fld.col]
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return Casualties{}, bad("%s %q: want a count", fld.col, s)
+		}
+		*fld.dst = &n
+	}
+	for _, rg := range [][3]*int{{c.Killed, c.KilledMin, c.KilledMax}, {c.Injured, c.InjuredMin, c.InjuredMax}} {
+		v, lo, hi := rg[0], rg[1], rg[2]
+		if (lo == nil) != (hi == nil) {
+			return Casualties{}, bad("a range needs both its min and max")
+		}
+		if lo != nil && (*lo > *hi || (v != nil && (*v < *lo || *v > *hi))) {
+			return Casualties{}, bad("range %d-%d does not hold the figure", *lo, *hi)
+		}
+	}
+	c.Note = row["casualty_note"]
+	c.Group = row["casualty_group"]
+	c.KilledBest, c.InjuredBest = best(c.Killed, c.KilledMin), best(c.Injured, c.InjuredMin)
+	reported := c.Killed != nil || c.Injured != nil || c.KilledMin != nil || c.InjuredMin != nil
+	switch {
+	case reported && c.Group != "civilians" && c.Group != "security" && c.Group != "unknown":
+		return Casualties{}, bad("casualty_group %q: want civilians, security or unknown", c.Group)
+	case !reported && c.Group != "":
+		return Casualties{}, bad("casualty_group %q without figures", c.Group)
+	}
+	for _, s := range strings.Split(row["casualty_sources"], "|") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		src := Source{Publisher: s}
+		if k := strings.LastIndex(s, " http"); k >= 0 {
+			src = Source{Publisher: s[:k], URL: s[k+1:]}
+		}
+		c.Sources = append(c.Sources, src)
+	}
+	return c, nil
 }
 
 // crisisData locates the events and derives the affected districts and the

@@ -335,7 +335,30 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 	defer wg.Wait() // on an early return
 	a.addLayer(LayerBorder, border)
 
-	// Countries: sovereign area = polygons with their holes filled.
+	if err := a.buildCountries(countries, line, &wg); err != nil {
+		return err
+	}
+	if err := a.buildProvinces(provinces); err != nil {
+		return err
+	}
+	if err := a.buildDistricts(districts); err != nil {
+		return err
+	}
+	if err := a.buildCrossings(crossings); err != nil {
+		return err
+	}
+	wg.Wait()
+	if berr != nil {
+		return &DataError{File: FileBorder, Err: berr}
+	}
+	a.border = b
+	return nil
+}
+
+// buildCountries reads the countries and their sovereign area (the polygons
+// with their holes filled, and the notches along the border line), and
+// starts indexing them on wg.
+func (a *Atlas) buildCountries(countries *geojson.FeatureCollection, line orb.LineString, wg *sync.WaitGroup) error {
 	cl := a.addLayer(LayerCountries, countries)
 	filled := make([]orb.MultiPolygon, len(countries.Features))
 	for i, f := range countries.Features {
@@ -362,8 +385,11 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 			a.sovereign.at(i)
 		}()
 	}
+	return nil
+}
 
-	// Provinces.
+// buildProvinces reads the provinces and their polygon set.
+func (a *Atlas) buildProvinces(provinces *geojson.FeatureCollection) error {
 	pl := a.addLayer(LayerProvinces, provinces)
 	pg := make([]orb.MultiPolygon, len(provinces.Features))
 	for i, f := range provinces.Features {
@@ -379,27 +405,34 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 		})
 	}
 	a.provSet = newPolygonSet(pl, pg)
+	return nil
+}
 
-	// Districts (optional).
-	if districts != nil {
-		dl := a.addLayer(LayerDistricts, districts)
-		dg := make([]orb.MultiPolygon, len(districts.Features))
-		for i, f := range districts.Features {
-			mp, err := multiPolygon(f.Geometry)
-			if err != nil {
-				return &DataError{File: FileDistricts, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
-			}
-			dg[i] = mp
-			a.districts = append(a.districts, &District{
-				ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
-				Province: str(f, "province"), Country: str(f, "country"),
-				Source: str(f, "source"), SourceID: str(f, "source_id"), Geometry: mp,
-			})
-		}
-		a.distSet = newPolygonSet(dl, dg)
+// buildDistricts reads the districts, when they are installed.
+func (a *Atlas) buildDistricts(districts *geojson.FeatureCollection) error {
+	if districts == nil {
+		return nil
 	}
+	dl := a.addLayer(LayerDistricts, districts)
+	dg := make([]orb.MultiPolygon, len(districts.Features))
+	for i, f := range districts.Features {
+		mp, err := multiPolygon(f.Geometry)
+		if err != nil {
+			return &DataError{File: FileDistricts, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
+		}
+		dg[i] = mp
+		a.districts = append(a.districts, &District{
+			ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+			Province: str(f, "province"), Country: str(f, "country"),
+			Source: str(f, "source"), SourceID: str(f, "source_id"), Geometry: mp,
+		})
+	}
+	a.distSet = newPolygonSet(dl, dg)
+	return nil
+}
 
-	// Crossings, in border order.
+// buildCrossings reads the crossings, in border order.
+func (a *Atlas) buildCrossings(crossings *geojson.FeatureCollection) error {
 	sort.SliceStable(crossings.Features, func(i, j int) bool {
 		ci, _ := num(crossings.Features[i], "chainage_km")
 		cj, _ := num(crossings.Features[j], "chainage_km")
@@ -431,10 +464,5 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 		a.crossings = append(a.crossings, c)
 		a.crossVec = append(a.crossVec, toVec(c.Point))
 	}
-	wg.Wait()
-	if berr != nil {
-		return &DataError{File: FileBorder, Err: berr}
-	}
-	a.border = b
 	return nil
 }

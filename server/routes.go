@@ -51,32 +51,26 @@ const (
 )
 
 func (s *server) routeTable() []route {
-	htmlJSON := []string{mediaJSON, mediaHTML}
 	table := []route{
-		{name: "getLandingPage", path: "/", tag: tagCapabilities,
-			summary:     "Landing page",
-			description: "Links to the API definition, the conformance declaration, the collections, the border queries and the downloads.",
-			params:      []string{"f"}, handler: s.landing, produces: htmlJSON},
-		{name: "getConformanceDeclaration", path: "/conformance", tag: tagCapabilities,
-			summary:     "Conformance declaration",
-			description: "The OGC API – Features Part 1 conformance classes this server implements.",
-			params:      []string{"f"}, handler: s.conformance, produces: htmlJSON},
+		page("getLandingPage", "/", tagCapabilities, "Landing page",
+			"Links to the API definition, the conformance declaration, the collections, the border queries and the downloads.",
+			s.landing),
+		page("getConformanceDeclaration", "/conformance", tagCapabilities, "Conformance declaration",
+			"The OGC API – Features Part 1 conformance classes this server implements.",
+			s.conformance),
 		{name: "getAPIDefinition", path: "/api", tag: tagCapabilities,
 			summary:     "API definition",
 			description: "This OpenAPI 3.0 document; f=html gives a page for people.",
 			params:      []string{"f"}, handler: s.apiDefinition, produces: []string{mediaOpenAPI, mediaJSON, mediaHTML}},
-		{name: "getCollections", path: "/collections", tag: tagCapabilities,
-			summary:     "Feature collections",
-			description: "The collections: border, countries, provinces, districts (when installed) and crossings.",
-			params:      []string{"f"}, handler: s.collections, produces: htmlJSON},
-		{name: "describeCollection", path: "/collections/{collectionId}", tag: tagCapabilities,
-			summary:     "Describe a feature collection",
-			description: "Title, description, attribution, spatial (and temporal) extent and links of one collection.",
-			params:      []string{"f"}, handler: s.collection, produces: htmlJSON},
-		{name: "getQueryables", path: "/collections/{collectionId}/queryables", tag: tagCapabilities,
-			summary:     "Queryables of a feature collection",
-			description: "A JSON Schema of the properties that items can be filtered on by equality (e.g. ?country=AFG).",
-			params:      []string{"f"}, handler: s.queryables, produces: htmlJSON},
+		page("getCollections", "/collections", tagCapabilities, "Feature collections",
+			"The collections: border, countries, provinces, districts (when installed) and crossings.",
+			s.collections),
+		page("describeCollection", "/collections/{collectionId}", tagCapabilities, "Describe a feature collection",
+			"Title, description, attribution, spatial (and temporal) extent and links of one collection.",
+			s.collection),
+		page("getQueryables", "/collections/{collectionId}/queryables", tagCapabilities, "Queryables of a feature collection",
+			"A JSON Schema of the properties that items can be filtered on by equality (e.g. ?country=AFG).",
+			s.queryables),
 		{name: "getFeatures", path: "/collections/{collectionId}/items", tag: tagData,
 			summary: "Features of a collection",
 			description: "A page of features (limit, default 100, at most 10,000; offset), selected by bbox, datetime and " +
@@ -107,10 +101,9 @@ func (s *server) routeTable() []route {
 			summary:     "Part of the border",
 			description: "The border between two chainages in km (in either order), as a GeoJSON Feature with a LineString.",
 			params:      []string{"from_km", "to_km", "f"}, handler: s.borderSegment, produces: []string{mediaGeoJSON}},
-		{name: "getDownloads", path: "/downloads", tag: tagDownloads,
-			summary:     "Downloads",
-			description: "Every collection as GeoJSON, GeoPackage, KML and CSV (WKT geometry), with attribution.",
-			params:      []string{"f"}, handler: s.downloads, produces: htmlJSON},
+		page("getDownloads", "/downloads", tagDownloads, "Downloads",
+			"Every collection as GeoJSON, GeoPackage, KML and CSV (WKT geometry), with attribution.",
+			s.downloads),
 		s.pmtilesRoute(), // before getDownload, which would match it
 		{name: "getDownload", path: "/downloads/{collectionId}.{format}", tag: tagDownloads,
 			summary:     "Download a collection",
@@ -147,6 +140,12 @@ func (s *server) routeTable() []route {
 			produces:    []string{"text/plain; version=0.0.4; charset=utf-8"}},
 	}
 	return append(table, s.tileRoutes()...)
+}
+
+// page is a route of the f parameter only that answers JSON or HTML.
+func page(name, path, tag, summary, description string, h func(r *http.Request, q query) (*response, error)) route {
+	return route{name: name, path: path, tag: tag, summary: summary, description: description,
+		params: []string{"f"}, handler: h, produces: []string{mediaJSON, mediaHTML}}
 }
 
 // readyz reports Config.Ready: always 200 (see Readiness).

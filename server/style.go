@@ -171,41 +171,88 @@ func extraLegend(infos []tiles.LayerInfo) []legendItem {
 
 // styleDoc builds the style for tiles served at base.
 func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[string]any {
-	has := map[string]tiles.LayerInfo{}
+	b := &styleBuilder{has: map[string]tiles.LayerInfo{}}
 	for _, li := range infos {
-		has[li.Name] = li
+		b.has[li.Name] = li
 	}
-	const src = "durand"
-	font := []string{"Noto Sans Regular", "DejaVu Sans", "Liberation Sans"}
-	bold := []string{"Noto Sans Bold", "DejaVu Sans Bold", "Liberation Sans Bold"}
-	var styleLayers []any
-	add := func(source string, l map[string]any) {
-		if _, ok := has[source]; !ok {
-			return
-		}
-		l["source"] = src
-		l["source-layer"] = source
-		if li := has[source]; li.MinZoom > 0 {
-			if mz, ok := l["minzoom"].(int); !ok || mz < li.MinZoom {
-				l["minzoom"] = li.MinZoom
-			}
-		}
-		styleLayers = append(styleLayers, l)
-	}
-	styleLayers = append(styleLayers, map[string]any{"id": "background", "type": "background",
+	b.layers = append(b.layers, map[string]any{"id": "background", "type": "background",
 		"paint": map[string]any{"background-color": colourBackground}})
-	add(geo.LayerCountries, map[string]any{"id": "countries-fill", "type": "fill", "paint": map[string]any{
+	b.add(geo.LayerCountries, map[string]any{"id": "countries-fill", "type": "fill", "paint": map[string]any{
 		"fill-color": []any{"match", []any{"get", "iso3"}, "AFG", "#f3ead7", "PAK", "#e4eedb", "#ececec"}}})
-	add(geo.LayerDistricts, map[string]any{"id": "districts-fill", "type": "fill", "paint": map[string]any{
+	b.add(geo.LayerDistricts, map[string]any{"id": "districts-fill", "type": "fill", "paint": map[string]any{
 		"fill-color": "#ffffff", "fill-opacity": 0.01}})
-	add(geo.LayerDistricts, map[string]any{"id": "districts-line", "type": "line", "paint": map[string]any{
+	b.add(geo.LayerDistricts, map[string]any{"id": "districts-line", "type": "line", "paint": map[string]any{
 		"line-color": "#9aa3ab", "line-width": 0.7, "line-dasharray": []any{3, 2}}})
-	add(geo.LayerProvinces, map[string]any{"id": "provinces-line", "type": "line", "paint": map[string]any{
+	b.add(geo.LayerProvinces, map[string]any{"id": "provinces-line", "type": "line", "paint": map[string]any{
 		"line-color": "#7b8793", "line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 0.6, 8, 1.6}}})
-	add(geo.LayerCountries, map[string]any{"id": "countries-line", "type": "line", "paint": map[string]any{
+	b.add(geo.LayerCountries, map[string]any{"id": "countries-line", "type": "line", "paint": map[string]any{
 		"line-color": "#5d6d7e", "line-width": 1.2}})
 
-	// Layers the style does not know: drawn by geometry.
+	b.extraLayers(infos)
+	b.add(geo.LayerBorder, map[string]any{"id": "border-casing", "type": "line",
+		"layout": map[string]any{"line-join": "round", "line-cap": "round"},
+		"paint": map[string]any{"line-color": "#ffffff", "line-opacity": 0.85,
+			"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 9}}})
+	b.add(geo.LayerBorder, map[string]any{"id": "border-line", "type": "line",
+		"layout": map[string]any{"line-join": "round", "line-cap": "round"},
+		"paint": map[string]any{"line-color": colourBorder,
+			"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 2, 10, 5}}})
+
+	prop := b.crossings()
+	b.labels()
+	return map[string]any{
+		"version": 8,
+		"name":    "Durand Line atlas",
+		"metadata": map[string]any{
+			"durand:crossing-colour-property": prop,
+			"durand:tilejson":                 base + "/tiles/" + allTiles + ".json",
+		},
+		"center": []float64{tj.Center[0], tj.Center[1]},
+		"zoom":   max(tj.Center[2], 4),
+		"sources": map[string]any{styleSource: map[string]any{
+			"type": "vector", "url": base + "/tiles/" + allTiles + ".json",
+		}},
+		"layers": b.layers,
+	}
+}
+
+// styleSource is the name of the style's one vector source.
+const styleSource = "durand"
+
+// styleFonts are the fonts of the style's labels, regular and bold, in the
+// order MapLibre tries them.
+func styleFonts() (regular, bold []string) {
+	return []string{"Noto Sans Regular", "DejaVu Sans", "Liberation Sans"},
+		[]string{"Noto Sans Bold", "DejaVu Sans Bold", "Liberation Sans Bold"}
+}
+
+// styleBuilder collects the layers of the style in drawing order.
+type styleBuilder struct {
+	has    map[string]tiles.LayerInfo // the tile layers served, by name
+	layers []any
+}
+
+// add appends style layer l drawing tile layer source, when that layer is
+// served, and raises l's minzoom to the tile layer's.
+func (b *styleBuilder) add(source string, l map[string]any) {
+	li, ok := b.has[source]
+	if !ok {
+		return
+	}
+	l["source"] = styleSource
+	l["source-layer"] = source
+	if li.MinZoom > 0 {
+		if mz, ok := l["minzoom"].(int); !ok || mz < li.MinZoom {
+			l["minzoom"] = li.MinZoom
+		}
+	}
+	b.layers = append(b.layers, l)
+}
+
+// extraLayers draws the layers the style does not know by their geometry,
+// and the crisis layers (zones, events) by their own look.
+func (b *styleBuilder) extraLayers(infos []tiles.LayerInfo) {
+	font, _ := styleFonts()
 	colours := extraLayerColours(infos)
 	for _, li := range infos {
 		base, isLabel := strings.CutSuffix(li.Name, "_label")
@@ -216,22 +263,22 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 		switch {
 		case !isLabel && ownLook(li) && base == zonesLayer:
 			// Higher severities are drawn over lower ones where zones overlap.
-			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "layout": map[string]any{"fill-sort-key": []any{"to-number", []any{"get", severityField}, 0}},
+			b.add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "layout": map[string]any{"fill-sort-key": []any{"to-number", []any{"get", severityField}, 0}},
 				"paint": map[string]any{"fill-color": severityExpr(), "fill-opacity": 0.45}})
-			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": severityExpr(), "line-width": 1}})
+			b.add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": severityExpr(), "line-width": 1}})
 		case !isLabel && ownLook(li) && base == eventsLayer+layers.AreasSuffix:
 			// Events known only as a district or province: a dashed outline.
-			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line",
+			b.add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line",
 				"paint": map[string]any{"line-color": matchExpr(eventKindField, eventKindColours()), "line-width": 1.5, "line-dasharray": []any{2, 2}}})
 		case !isLabel && ownLook(li) && base == eventsLayer+layers.LinesSuffix:
 			// Events known only as a stretch of the border: a dashed line along it.
-			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "layout": map[string]any{"line-cap": "butt"},
+			b.add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "layout": map[string]any{"line-cap": "butt"},
 				"paint": map[string]any{"line-color": matchExpr(eventKindField, eventKindColours()), "line-opacity": 0.9,
 					"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 3, 10, 7}, "line-dasharray": []any{1, 1}}})
 		case !isLabel && ownLook(li): // events at a point: exact ones filled, approximate ones hollow
 			kind := matchExpr(eventKindField, eventKindColours())
 			approx := []any{"==", []any{"get", approxField}, true}
-			add(li.Name, map[string]any{"id": li.Name + "-circle", "type": "circle", "paint": map[string]any{
+			b.add(li.Name, map[string]any{"id": li.Name + "-circle", "type": "circle", "paint": map[string]any{
 				"circle-color": []any{"case", approx, "rgba(255,255,255,0)", kind}, "circle-radius": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 8},
 				"circle-stroke-color": []any{"case", approx, kind, "#ffffff"}, "circle-stroke-width": []any{"case", approx, 2, 1}}})
 		case isLabel:
@@ -242,44 +289,45 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 			if base == zonesLayer {
 				layout["symbol-sort-key"] = []any{"-", 0, []any{"to-number", []any{"get", severityField}, 0}}
 			}
-			add(li.Name, map[string]any{"id": li.Name, "type": "symbol",
+			b.add(li.Name, map[string]any{"id": li.Name, "type": "symbol",
 				"layout": layout,
 				"paint":  map[string]any{"text-color": c, "text-halo-color": colourHalo, "text-halo-width": 1.2}})
 		case li.Geometry == "polygon":
-			add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "paint": map[string]any{"fill-color": c, "fill-opacity": 0.15}})
-			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": c, "line-width": 1.5}})
+			b.add(li.Name, map[string]any{"id": li.Name + "-fill", "type": "fill", "paint": map[string]any{"fill-color": c, "fill-opacity": 0.15}})
+			b.add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": c, "line-width": 1.5}})
 		case li.Geometry == "line":
-			add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": c, "line-width": 2}})
+			b.add(li.Name, map[string]any{"id": li.Name + "-line", "type": "line", "paint": map[string]any{"line-color": c, "line-width": 2}})
 		default:
-			add(li.Name, map[string]any{"id": li.Name + "-circle", "type": "circle", "paint": map[string]any{
+			b.add(li.Name, map[string]any{"id": li.Name + "-circle", "type": "circle", "paint": map[string]any{
 				"circle-color": c, "circle-radius": 5, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1}})
 		}
 	}
+}
 
-	add(geo.LayerBorder, map[string]any{"id": "border-casing", "type": "line",
-		"layout": map[string]any{"line-join": "round", "line-cap": "round"},
-		"paint": map[string]any{"line-color": "#ffffff", "line-opacity": 0.85,
-			"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 9}}})
-	add(geo.LayerBorder, map[string]any{"id": "border-line", "type": "line",
-		"layout": map[string]any{"line-join": "round", "line-cap": "round"},
-		"paint": map[string]any{"line-color": colourBorder,
-			"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 2, 10, 5}}})
-
-	prop, crossingLegend := crossingColours(has[geo.LayerCrossings].Fields)
+// crossings draws the crossings by their status; it returns the property
+// coloured.
+func (b *styleBuilder) crossings() string {
+	prop, crossingLegend := crossingColours(b.has[geo.LayerCrossings].Fields)
 	// A closure in force since before the crisis (Nawa Pass, 2007) is
 	// drawn in the colour of no crisis status; a crossing placed with more
 	// than ApproxUncertaintyM of uncertainty is hollow (a ring in its
 	// colour), as its position is not surveyed.
 	colour := matchExpr(prop, crossingLegend)
-	if _, ok := has[geo.LayerCrossings].Fields[crossingBeforeField]; ok {
+	if _, ok := b.has[geo.LayerCrossings].Fields[crossingBeforeField]; ok {
 		colour = []any{"case", []any{"==", []any{"get", crossingBeforeField}, true}, colourLongClosed, colour}
 	}
 	uncertain := []any{">", []any{"to-number", []any{"get", "uncertainty_m"}, 0}, geo.ApproxUncertaintyM}
-	add(geo.LayerCrossings, map[string]any{"id": "crossings-circle", "type": "circle", "paint": map[string]any{
+	b.add(geo.LayerCrossings, map[string]any{"id": "crossings-circle", "type": "circle", "paint": map[string]any{
 		"circle-color":        []any{"case", uncertain, "rgba(255,255,255,0)", colour},
 		"circle-radius":       []any{"interpolate", []any{"linear"}, []any{"zoom"}, 3, 4, 10, 9},
 		"circle-stroke-color": []any{"case", uncertain, colour, "#ffffff"}, "circle-stroke-width": []any{"case", uncertain, 2.5, 1.5}}})
+	return prop
+}
 
+// labels adds the labels of the districts, provinces, countries and
+// crossings.
+func (b *styleBuilder) labels() {
+	font, bold := styleFonts()
 	label := func(source, id string, minzoom int, size any, f []string, colour string, extra map[string]any) {
 		layout := map[string]any{"text-field": []any{"get", "name"}, "text-font": f, "text-size": size, "text-max-width": 8}
 		for k, v := range extra {
@@ -290,7 +338,7 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 		if minzoom > 0 {
 			l["minzoom"] = minzoom
 		}
-		add(source, l)
+		b.add(source, l)
 	}
 	label(geo.LayerDistricts+"_label", "districts-label", 7, 11, font, "#5d6d7e", nil)
 	label(geo.LayerProvinces+"_label", "provinces-label", 4, []any{"interpolate", []any{"linear"}, []any{"zoom"}, 4, 10, 8, 14}, font, "#4a5560", nil)
@@ -298,21 +346,6 @@ func styleDoc(base string, infos []tiles.LayerInfo, tj *tiles.TileJSON) map[stri
 		map[string]any{"text-transform": "uppercase", "text-letter-spacing": 0.12})
 	label(geo.LayerCrossings, "crossings-label", 5, 12, bold, "#7b241c",
 		map[string]any{"text-anchor": "top", "text-offset": []any{0, 0.8}, "text-optional": true})
-
-	return map[string]any{
-		"version": 8,
-		"name":    "Durand Line atlas",
-		"metadata": map[string]any{
-			"durand:crossing-colour-property": prop,
-			"durand:tilejson":                 base + "/tiles/" + allTiles + ".json",
-		},
-		"center": []float64{tj.Center[0], tj.Center[1]},
-		"zoom":   max(tj.Center[2], 4),
-		"sources": map[string]any{src: map[string]any{
-			"type": "vector", "url": base + "/tiles/" + allTiles + ".json",
-		}},
-		"layers": styleLayers,
-	}
 }
 
 // style serves /styles/durand.json.

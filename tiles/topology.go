@@ -81,6 +81,34 @@ type topology struct {
 // build finds junctions, cuts sequences into arcs, deduplicates arcs,
 // projects the vertices and ranks every arc vertex for simplification.
 func (b *topoBuilder) build() *topology {
+	junction := b.junctions()
+	t := &topology{seqs: make([][]arcRef, len(b.seqs))}
+	arcs := &arcSet{t: t, dedupe: make(map[uint64][]int32)}
+	var buf []int32
+	for si, s := range b.seqs {
+		seq := b.ids[s.start:s.end]
+		if s.ring {
+			t.seqs[si], buf = b.ringArcs(seq, junction, arcs, buf)
+		} else {
+			t.seqs[si] = lineArcs(seq, junction, arcs)
+		}
+	}
+
+	t.world = make([]orb.Point, len(b.lonlat))
+	for i, p := range b.lonlat {
+		x, y := lonLatToWorld(p[0], p[1])
+		t.world[i] = orb.Point{x, y}
+	}
+	t.imp = make([][]float64, len(t.arcs))
+	for i, a := range t.arcs {
+		t.imp[i] = dpImportance(t.world, a)
+	}
+	return t
+}
+
+// junctions marks the vertices where arcs must break: the ends of lines
+// and the vertices whose neighbours differ between two sequences.
+func (b *topoBuilder) junctions() []bool {
 	nv := len(b.lonlat)
 	nb1 := make([]int32, nv)
 	nb2 := make([]int32, nv)
@@ -113,97 +141,97 @@ func (b *topoBuilder) build() *topology {
 			}
 		}
 	}
+	return junction
+}
 
-	t := &topology{seqs: make([][]arcRef, len(b.seqs))}
-	dedupe := make(map[uint64][]int32)
-	addArc := func(a []int32) arcRef {
-		rev := a[0] > a[len(a)-1] || (a[0] == a[len(a)-1] && a[1] > a[len(a)-2])
-		canon := a
-		if rev {
-			canon = slices.Clone(a)
-			slices.Reverse(canon)
-		}
-		h := hashIDs(canon)
-		for _, c := range dedupe[h] {
-			if slices.Equal(t.arcs[c], canon) {
-				if rev {
-					return ^c
-				}
-				return c
-			}
-		}
-		c := int32(len(t.arcs))
-		if !rev {
-			canon = slices.Clone(a)
-		}
-		t.arcs = append(t.arcs, canon)
-		dedupe[h] = append(dedupe[h], c)
-		if rev {
-			return ^c
-		}
-		return c
-	}
+// arcSet holds the arcs of a topology, each stored once in its canonical
+// direction (smaller end vertex first).
+type arcSet struct {
+	t      *topology
+	dedupe map[uint64][]int32
+}
 
-	var buf []int32
-	for si, s := range b.seqs {
-		seq := b.ids[s.start:s.end]
-		n := len(seq)
-		var refs []arcRef
-		if !s.ring {
-			start := 0
-			for i := 1; i < n; i++ {
-				if junction[seq[i]] || i == n-1 {
-					refs = append(refs, addArc(seq[start:i+1]))
-					start = i
-				}
+// add returns the reference of arc a, adding it when it is new; a
+// reference to an arc stored reversed is its complement.
+func (s *arcSet) add(a []int32) arcRef {
+	rev := a[0] > a[len(a)-1] || (a[0] == a[len(a)-1] && a[1] > a[len(a)-2])
+	canon := a
+	if rev {
+		canon = slices.Clone(a)
+		slices.Reverse(canon)
+	}
+	h := hashIDs(canon)
+	for _, c := range s.dedupe[h] {
+		if slices.Equal(s.t.arcs[c], canon) {
+			if rev {
+				return ^c
 			}
-		} else {
-			first := -1
-			for i, v := range seq {
-				if junction[v] {
-					first = i
-					break
-				}
-			}
-			if first < 0 {
-				// No junction: rotate to the smallest vertex so that equal
-				// rings (a hole and the enclave filling it) get equal arcs.
-				first = 0
-				for i, v := range seq {
-					if lessPoint(b.lonlat[v], b.lonlat[seq[first]]) {
-						first = i
-					}
-				}
-				buf = buf[:0]
-				for k := 0; k <= n; k++ {
-					buf = append(buf, seq[(first+k)%n])
-				}
-				refs = append(refs, addArc(buf))
-			} else {
-				buf = append(buf[:0], seq[first])
-				for k := 1; k <= n; k++ {
-					v := seq[(first+k)%n]
-					buf = append(buf, v)
-					if junction[v] {
-						refs = append(refs, addArc(buf))
-						buf = append(buf[:0], v)
-					}
-				}
+			return c
+		}
+	}
+	c := int32(len(s.t.arcs))
+	if !rev {
+		canon = slices.Clone(a)
+	}
+	s.t.arcs = append(s.t.arcs, canon)
+	s.dedupe[h] = append(s.dedupe[h], c)
+	if rev {
+		return ^c
+	}
+	return c
+}
+
+// lineArcs cuts a line sequence into arcs at its junctions.
+func lineArcs(seq []int32, junction []bool, arcs *arcSet) []arcRef {
+	var refs []arcRef
+	start := 0
+	for i := 1; i < len(seq); i++ {
+		if junction[seq[i]] || i == len(seq)-1 {
+			refs = append(refs, arcs.add(seq[start:i+1]))
+			start = i
+		}
+	}
+	return refs
+}
+
+// ringArcs cuts a ring sequence into arcs at its junctions, starting at
+// the first; a ring without a junction is one arc. buf is scratch space,
+// returned for reuse.
+func (b *topoBuilder) ringArcs(seq []int32, junction []bool, arcs *arcSet, buf []int32) ([]arcRef, []int32) {
+	n := len(seq)
+	var refs []arcRef
+	first := -1
+	for i, v := range seq {
+		if junction[v] {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		// No junction: rotate to the smallest vertex so that equal
+		// rings (a hole and the enclave filling it) get equal arcs.
+		first = 0
+		for i, v := range seq {
+			if lessPoint(b.lonlat[v], b.lonlat[seq[first]]) {
+				first = i
 			}
 		}
-		t.seqs[si] = refs
+		buf = buf[:0]
+		for k := 0; k <= n; k++ {
+			buf = append(buf, seq[(first+k)%n])
+		}
+		return append(refs, arcs.add(buf)), buf
 	}
-
-	t.world = make([]orb.Point, nv)
-	for i, p := range b.lonlat {
-		x, y := lonLatToWorld(p[0], p[1])
-		t.world[i] = orb.Point{x, y}
+	buf = append(buf[:0], seq[first])
+	for k := 1; k <= n; k++ {
+		v := seq[(first+k)%n]
+		buf = append(buf, v)
+		if junction[v] {
+			refs = append(refs, arcs.add(buf))
+			buf = append(buf[:0], v)
+		}
 	}
-	t.imp = make([][]float64, len(t.arcs))
-	for i, a := range t.arcs {
-		t.imp[i] = dpImportance(t.world, a)
-	}
-	return t
+	return refs, buf
 }
 
 func lessPoint(a, b orb.Point) bool {

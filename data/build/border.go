@@ -54,6 +54,35 @@ func ringEdges(mp orb.MultiPolygon, fn func(a, b orb.Point)) {
 // as one LineString from the vertex nearest irn to the vertex nearest chn.
 func extractBorder(afg, pak, irn, chn orb.MultiPolygon) (borderResult, error) {
 	var res borderResult
+	adj, order, err := sharedEdges(afg, pak, &res)
+	if err != nil {
+		return res, err
+	}
+	chains, err := walkChains(adj, order)
+	if err != nil {
+		return res, err
+	}
+	line, best := joinChains(chains, irn, &res)
+	res.Line = line
+	res.LengthM = lineLength(line)
+	for _, b := range res.Bridges {
+		if b > res.MaxSharedSegment {
+			return res, fmt.Errorf("border: gap of %.0f m between shared runs is longer than the longest shared segment (%.0f m)", b, res.MaxSharedSegment)
+		}
+	}
+	if d := distToMultiPolygonBoundary(line[len(line)-1], chn); d > 1 {
+		return res, fmt.Errorf("border: north-eastern end %v is %.0f m from the Chinese polygon", line[len(line)-1], d)
+	}
+	if best > 1 {
+		return res, fmt.Errorf("border: south-western end %v is %.0f m from the Iranian polygon", line[0], best)
+	}
+	return res, nil
+}
+
+// sharedEdges returns the graph of the edges that afg and pak share: the
+// neighbours of each vertex and the vertices in AFG ring order. It fills
+// the shared-vertex counts and the longest shared segment of res.
+func sharedEdges(afg, pak orb.MultiPolygon, res *borderResult) (map[orb.Point][]orb.Point, []orb.Point, error) {
 	pakVerts := map[orb.Point]bool{}
 	for _, poly := range pak {
 		for _, ring := range poly {
@@ -103,10 +132,14 @@ func extractBorder(afg, pak, irn, chn orb.MultiPolygon) (borderResult, error) {
 	res.DroppedVertices = len(shared) - len(adj)
 	for _, p := range order {
 		if len(adj[p]) > 2 {
-			return res, fmt.Errorf("border: shared edges branch at %v (%d edges)", p, len(adj[p]))
+			return nil, nil, fmt.Errorf("border: shared edges branch at %v (%d edges)", p, len(adj[p]))
 		}
 	}
-	// Walk chains from their ends.
+	return adj, order, nil
+}
+
+// walkChains walks the shared-edge graph into chains, each from one end.
+func walkChains(adj map[orb.Point][]orb.Point, order []orb.Point) ([]orb.LineString, error) {
 	used := map[orb.Point]bool{}
 	var chains []orb.LineString
 	for _, p := range order {
@@ -136,13 +169,20 @@ func extractBorder(afg, pak, irn, chn orb.MultiPolygon) (borderResult, error) {
 	}
 	for _, p := range order {
 		if !used[p] {
-			return res, fmt.Errorf("border: shared edges form a closed loop at %v", p)
+			return nil, fmt.Errorf("border: shared edges form a closed loop at %v", p)
 		}
 	}
 	if len(chains) == 0 {
-		return res, fmt.Errorf("border: AFG and PAK share no edge")
+		return nil, fmt.Errorf("border: AFG and PAK share no edge")
 	}
-	// Start at the chain end nearest the Iranian polygon.
+	return chains, nil
+}
+
+// joinChains joins the chains into one line: from the chain end nearest
+// the Iranian polygon, each time to the nearest end of a chain not used
+// yet. It fills the runs and bridges of res and returns the line and the
+// distance of its start from irn.
+func joinChains(chains []orb.LineString, irn orb.MultiPolygon, res *borderResult) (orb.LineString, float64) {
 	start, startRev := -1, false
 	best := math.Inf(1)
 	for i, c := range chains {
@@ -188,20 +228,7 @@ func extractBorder(afg, pak, irn, chn orb.MultiPolygon) (borderResult, error) {
 		}
 		appendChain(bi, brev)
 	}
-	res.Line = line
-	res.LengthM = lineLength(line)
-	for _, b := range res.Bridges {
-		if b > res.MaxSharedSegment {
-			return res, fmt.Errorf("border: gap of %.0f m between shared runs is longer than the longest shared segment (%.0f m)", b, res.MaxSharedSegment)
-		}
-	}
-	if d := distToMultiPolygonBoundary(line[len(line)-1], chn); d > 1 {
-		return res, fmt.Errorf("border: north-eastern end %v is %.0f m from the Chinese polygon", line[len(line)-1], d)
-	}
-	if best > 1 {
-		return res, fmt.Errorf("border: south-western end %v is %.0f m from the Iranian polygon", line[0], best)
-	}
-	return res, nil
+	return line, best
 }
 
 func reverse[T any](s []T) {

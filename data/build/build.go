@@ -160,19 +160,9 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 		Vertices: len(br.Line), LengthKm: round3(br.LengthM / 1000), SharedVertices: br.SharedVertices,
 		DroppedVertices: br.DroppedVertices, Runs: br.Runs, BridgesM: roundAll(br.Bridges), MaxSharedSegment: round3(br.MaxSharedSegment),
 	}
-	countries := map[string]orb.MultiPolygon{}
-	for _, id := range []string{"AFG", "PAK"} {
-		fixed, st, err := repairMultiPolygon(cd.Raw[id])
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", id, err)
-		}
-		// Validity is checked by the tests (TestCountries): validating
-		// PAK's 2,587 holes against its outer ring takes seconds.
-		fixed = roundMultiPolygon(fixed)
-		countries[id] = fixed
-		p, h, v := countVertices(fixed)
-		logf("%s: %d polygons, %d holes, %d vertices; split %d self-touching rings", id, p, h, v, st.SplitRings)
-		res.Summary.Countries = append(res.Summary.Countries, countrySummary{ID: id, Polygons: p, Holes: h, Vertices: v, SplitRings: st.SplitRings})
+	countries, err := repairCountries(cd, &res, logf)
+	if err != nil {
+		return res, err
 	}
 	logf("reading %s@%s %s", placesPackage, placesVersion, placesInput)
 	ne, neSum, err := readProvinces(cfg.NodeModules)
@@ -196,33 +186,9 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	if err != nil {
 		return res, err
 	}
-	f, err := os.Open(cfg.Crossings)
+	placedX, districtSums, err := buildCrossings(cfg, br, provs, &res, logf)
 	if err != nil {
 		return res, err
-	}
-	rows, err := parseCrossings(f)
-	f.Close()
-	if err != nil {
-		return res, fmt.Errorf("%s: %w", cfg.Crossings, err)
-	}
-	chain := newChainLine(br.Line)
-	var districtSums []string
-	placedX, err := placeCrossings(rows, chain, func() (sideInfo, error) {
-		logf("reading district layers from %s (derived crossings only)", cfg.Shared)
-		si, sums, err := borderSides(chain, cfg.Shared, provs)
-		districtSums = sums
-		return si, err
-	})
-	if err != nil {
-		return res, err
-	}
-	res.Crossings, res.Chain = placedX, chain
-	for _, p := range placedX {
-		logf("crossing %-12s %-9s chainage %9.3f km  uncertainty %6.0f m  at %.5f %.5f", p.Row.ID, p.Row.Method, p.ChainageM/1000, p.UncertaintyM, p.Point[0], p.Point[1])
-		if p.Row.Method == methodDerived {
-			logf("  stretch %.3f–%.3f km (longest of %d)", p.StretchM[0]/1000, p.StretchM[1]/1000, p.Runs)
-		}
-		res.Summary.Crossings = append(res.Summary.Crossings, crossingSummary{ID: p.Row.ID, Method: p.Row.Method, ChainageKm: round3(p.ChainageM / 1000), UncertaintyM: math.Round(p.UncertaintyM)})
 	}
 	crossingsJSON, err := featureCollection(crossingFeatures(placedX))
 	if err != nil {
@@ -244,12 +210,83 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 		return res, err
 	}
 	res.Files = append(res.Files, outFile{"border.geojson", borderJSON}, outFile{"countries.geojson", countriesJSON}, outFile{"provinces.geojson", provincesJSON}, outFile{"crossings.geojson", crossingsJSON})
-	csvSum, err := fileSHA256(cfg.Crossings)
-	if err != nil {
+	if err := addDocs(cfg, cd.SHA256, neSum, pst, placedX, districtSums, &res); err != nil {
 		return res, err
 	}
+	for _, f := range res.Files {
+		res.Summary.Files = append(res.Summary.Files, struct {
+			Name  string `json:"name"`
+			Bytes int    `json:"bytes"`
+		}{f.Name, len(f.Data)})
+	}
+	return res, nil
+}
+
+// repairCountries repairs and rounds the AFG and PAK polygons and adds
+// their summaries to res.
+func repairCountries(cd countryData, res *buildResult, logf func(string, ...any)) (map[string]orb.MultiPolygon, error) {
+	countries := map[string]orb.MultiPolygon{}
+	for _, id := range []string{"AFG", "PAK"} {
+		fixed, st, err := repairMultiPolygon(cd.Raw[id])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", id, err)
+		}
+		// Validity is checked by the tests (TestCountries): validating
+		// PAK's 2,587 holes against its outer ring takes seconds.
+		fixed = roundMultiPolygon(fixed)
+		countries[id] = fixed
+		p, h, v := countVertices(fixed)
+		logf("%s: %d polygons, %d holes, %d vertices; split %d self-touching rings", id, p, h, v, st.SplitRings)
+		res.Summary.Countries = append(res.Summary.Countries, countrySummary{ID: id, Polygons: p, Holes: h, Vertices: v, SplitRings: st.SplitRings})
+	}
+	return countries, nil
+}
+
+// buildCrossings places the crossings of cfg.Crossings on the border line
+// (reading the district layers only when a crossing is derived) and adds
+// them to res. It returns the placed crossings and the SHA-256 of the
+// district layers read, if any.
+func buildCrossings(cfg config, br borderResult, provs []province, res *buildResult, logf func(string, ...any)) ([]placed, []string, error) {
+	f, err := os.Open(cfg.Crossings)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := parseCrossings(f)
+	f.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", cfg.Crossings, err)
+	}
+	chain := newChainLine(br.Line)
+	var districtSums []string
+	placedX, err := placeCrossings(rows, chain, func() (sideInfo, error) {
+		logf("reading district layers from %s (derived crossings only)", cfg.Shared)
+		si, sums, err := borderSides(chain, cfg.Shared, provs)
+		districtSums = sums
+		return si, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Crossings, res.Chain = placedX, chain
+	for _, p := range placedX {
+		logf("crossing %-12s %-9s chainage %9.3f km  uncertainty %6.0f m  at %.5f %.5f", p.Row.ID, p.Row.Method, p.ChainageM/1000, p.UncertaintyM, p.Point[0], p.Point[1])
+		if p.Row.Method == methodDerived {
+			logf("  stretch %.3f–%.3f km (longest of %d)", p.StretchM[0]/1000, p.StretchM[1]/1000, p.Runs)
+		}
+		res.Summary.Crossings = append(res.Summary.Crossings, crossingSummary{ID: p.Row.ID, Method: p.Row.Method, ChainageKm: round3(p.ChainageM / 1000), UncertaintyM: math.Round(p.UncertaintyM)})
+	}
+	return placedX, districtSums, nil
+}
+
+// addDocs adds provenance.json and README.md, made from the facts of the
+// build, to res.Files.
+func addDocs(cfg config, countriesSHA, placesSHA string, pst provinceStats, placedX []placed, districtSums []string, res *buildResult) error {
+	csvSum, err := fileSHA256(cfg.Crossings)
+	if err != nil {
+		return err
+	}
 	facts := docFacts{
-		CountriesSHA: cd.SHA256, PlacesSHA: neSum, CrossingsSHA: csvSum,
+		CountriesSHA: countriesSHA, PlacesSHA: placesSHA, CrossingsSHA: csvSum,
 		Border: res.Summary.Border, Countries: res.Summary.Countries, Provinces: res.Summary.Provinces,
 		SliverKm2: pst.SliverAreaKm2, Crossings: placedX,
 	}
@@ -258,22 +295,16 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	}
 	prov, err := provenanceJSON(facts)
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.Files = append(res.Files, outFile{"provenance.json", prov})
 	facts.Files = res.Files
 	readme, err := readmeMD(facts)
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.Files = append(res.Files, outFile{"README.md", readme})
-	for _, f := range res.Files {
-		res.Summary.Files = append(res.Summary.Files, struct {
-			Name  string `json:"name"`
-			Bytes int    `json:"bytes"`
-		}{f.Name, len(f.Data)})
-	}
-	return res, nil
+	return nil
 }
 
 func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }

@@ -115,14 +115,32 @@ type provinceStats struct {
 // failing that, the nearest), so that the provinces of a country tile it.
 func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf func(string, ...any)) ([]province, provinceStats, error) {
 	var st provinceStats
-	// Curate and merge.
+	byID, order, err := curateProvinces(ne)
+	if err != nil {
+		return nil, st, err
+	}
+	var out []province
+	for _, country := range []string{"AFG", "PAK"} {
+		ps, err := countryProvinces(country, countries[country], byID, order, &st, logf)
+		if err != nil {
+			return nil, st, err
+		}
+		out = append(out, ps...)
+	}
+	return out, st, nil
+}
+
+// curateProvinces names the Natural Earth provinces from the curation
+// table and merges those it merges (F.A.T.A. into Khyber Pakhtunkhwa). It
+// returns them by id and their ids in order.
+func curateProvinces(ne []neProvince) (map[string]*province, []string, error) {
 	curation := provinceNames()
 	byID := map[string]*province{}
 	var order []string
 	for _, p := range ne {
 		info, ok := curation[p.Adm1]
 		if !ok {
-			return nil, st, fmt.Errorf("provinces: no curated name for %s (%s)", p.Adm1, p.Name)
+			return nil, nil, fmt.Errorf("provinces: no curated name for %s (%s)", p.Adm1, p.Name)
 		}
 		id := p.Adm1
 		if info.MergeInto != "" {
@@ -141,100 +159,106 @@ func buildProvinces(ne []neProvince, countries map[string]orb.MultiPolygon, logf
 	}
 	sort.Strings(order)
 	if len(order) != len(curation)-1 {
-		return nil, st, fmt.Errorf("provinces: %d features after merging, want %d", len(order), len(curation)-1)
+		return nil, nil, fmt.Errorf("provinces: %d features after merging, want %d", len(order), len(curation)-1)
 	}
+	return byID, order, nil
+}
+
+// countryProvinces makes the provinces of one country: clipped to its
+// sovereign area, with the residual pieces assigned, overlay nodes
+// dropped and T-junctions closed, rounded and validated.
+func countryProvinces(country string, cgeom orb.MultiPolygon, byID map[string]*province, order []string, st *provinceStats, logf func(string, ...any)) ([]province, error) {
 	var out []province
-	for _, country := range []string{"AFG", "PAK"} {
-		sov, err := sovereignArea(countries[country])
-		if err != nil {
-			return nil, st, fmt.Errorf("provinces: %s: %w", country, err)
-		}
-		c := toSF(sov).AsGeometry()
-		var ids []string
-		var neGeoms []geom.Geometry
-		for _, id := range order {
-			if byID[id].Country != country {
-				continue
-			}
-			u, err := geom.UnaryUnion(toSF(byID[id].Geom).AsGeometry())
-			if err != nil {
-				return nil, st, fmt.Errorf("provinces: %s: union: %w", id, err)
-			}
-			ids = append(ids, id)
-			neGeoms = append(neGeoms, u)
-		}
-		neAll, err := geom.UnionMany(neGeoms)
-		if err != nil {
-			return nil, st, fmt.Errorf("provinces: %s: union of provinces: %w", country, err)
-		}
-		clipped := make([]orb.MultiPolygon, len(ids))
-		for i, g := range neGeoms {
-			x, err := geom.Intersection(g, c)
-			if err != nil {
-				return nil, st, fmt.Errorf("provinces: %s: clipping: %w", ids[i], err)
-			}
-			clipped[i] = fromSF(x)
-		}
-		resid, err := geom.Difference(c, neAll)
-		if err != nil {
-			return nil, st, fmt.Errorf("provinces: %s: residual: %w", country, err)
-		}
-		pieces := splitMulti(fromSF(resid))
-		ncut := 0
-		pieces, ncut, err = cutAtJunctions(pieces, neGeoms, neAll, sov)
-		if err != nil {
-			return nil, st, fmt.Errorf("provinces: %s: %w", country, err)
-		}
-		idx := newSegIndex(clipped, 0.02)
-		extra := make([][]orb.Polygon, len(ids))
-		for _, piece := range pieces {
-			k := idx.assign(piece)
-			extra[k] = append(extra[k], piece)
-			st.Slivers++
-			st.SliverAreaKm2 += polygonAreaKm2(piece)
-		}
-		st.Cuts += ncut
-		merged := make([]orb.MultiPolygon, len(ids))
-		for i, id := range ids {
-			g := clipped[i]
-			if len(extra[i]) > 0 {
-				gs := []geom.Geometry{toSF(g).AsGeometry()}
-				for _, e := range extra[i] {
-					gs = append(gs, toSF(orb.MultiPolygon{e}).AsGeometry())
-				}
-				u, err := geom.UnionMany(gs)
-				if err != nil {
-					return nil, st, fmt.Errorf("provinces: %s: adding slivers: %w", id, err)
-				}
-				g = fromSF(u)
-			}
-			merged[i] = g
-		}
-		// Vertices that exist in the inputs: Natural Earth's and the
-		// country's. Others are overlay nodes.
-		keep := vertexSetOf(countries[country])
-		for _, id := range ids {
-			for q := range vertexSetOf(byID[id].Geom) {
-				keep[q] = true
-			}
-		}
-		var removed, inserted int
-		merged, removed = dropNodingVertices(merged, keep)
-		merged, inserted = fixTJunctions(merged)
-		st.DroppedNodes += removed
-		st.InsertedNodes += inserted
-		for i, id := range ids {
-			g := roundMultiPolygon(merged[i])
-			if err := validate(g); err != nil {
-				return nil, st, fmt.Errorf("provinces: %s: invalid result: %w", id, err)
-			}
-			pr := byID[id]
-			pr.Geom = g
-			out = append(out, *pr)
-		}
-		logf("provinces %s: %d provinces, %d residual pieces (cut at %d junctions) assigned", country, len(ids), len(pieces), ncut)
+	sov, err := sovereignArea(cgeom)
+	if err != nil {
+		return nil, fmt.Errorf("provinces: %s: %w", country, err)
 	}
-	return out, st, nil
+	c := toSF(sov).AsGeometry()
+	var ids []string
+	var neGeoms []geom.Geometry
+	for _, id := range order {
+		if byID[id].Country != country {
+			continue
+		}
+		u, err := geom.UnaryUnion(toSF(byID[id].Geom).AsGeometry())
+		if err != nil {
+			return nil, fmt.Errorf("provinces: %s: union: %w", id, err)
+		}
+		ids = append(ids, id)
+		neGeoms = append(neGeoms, u)
+	}
+	neAll, err := geom.UnionMany(neGeoms)
+	if err != nil {
+		return nil, fmt.Errorf("provinces: %s: union of provinces: %w", country, err)
+	}
+	clipped := make([]orb.MultiPolygon, len(ids))
+	for i, g := range neGeoms {
+		x, err := geom.Intersection(g, c)
+		if err != nil {
+			return nil, fmt.Errorf("provinces: %s: clipping: %w", ids[i], err)
+		}
+		clipped[i] = fromSF(x)
+	}
+	resid, err := geom.Difference(c, neAll)
+	if err != nil {
+		return nil, fmt.Errorf("provinces: %s: residual: %w", country, err)
+	}
+	pieces := splitMulti(fromSF(resid))
+	ncut := 0
+	pieces, ncut, err = cutAtJunctions(pieces, neGeoms, neAll, sov)
+	if err != nil {
+		return nil, fmt.Errorf("provinces: %s: %w", country, err)
+	}
+	idx := newSegIndex(clipped, 0.02)
+	extra := make([][]orb.Polygon, len(ids))
+	for _, piece := range pieces {
+		k := idx.assign(piece)
+		extra[k] = append(extra[k], piece)
+		st.Slivers++
+		st.SliverAreaKm2 += polygonAreaKm2(piece)
+	}
+	st.Cuts += ncut
+	merged := make([]orb.MultiPolygon, len(ids))
+	for i, id := range ids {
+		g := clipped[i]
+		if len(extra[i]) > 0 {
+			gs := []geom.Geometry{toSF(g).AsGeometry()}
+			for _, e := range extra[i] {
+				gs = append(gs, toSF(orb.MultiPolygon{e}).AsGeometry())
+			}
+			u, err := geom.UnionMany(gs)
+			if err != nil {
+				return nil, fmt.Errorf("provinces: %s: adding slivers: %w", id, err)
+			}
+			g = fromSF(u)
+		}
+		merged[i] = g
+	}
+	// Vertices that exist in the inputs: Natural Earth's and the
+	// country's. Others are overlay nodes.
+	keep := vertexSetOf(cgeom)
+	for _, id := range ids {
+		for q := range vertexSetOf(byID[id].Geom) {
+			keep[q] = true
+		}
+	}
+	var removed, inserted int
+	merged, removed = dropNodingVertices(merged, keep)
+	merged, inserted = fixTJunctions(merged)
+	st.DroppedNodes += removed
+	st.InsertedNodes += inserted
+	for i, id := range ids {
+		g := roundMultiPolygon(merged[i])
+		if err := validate(g); err != nil {
+			return nil, fmt.Errorf("provinces: %s: invalid result: %w", id, err)
+		}
+		pr := byID[id]
+		pr.Geom = g
+		out = append(out, *pr)
+	}
+	logf("provinces %s: %d provinces, %d residual pieces (cut at %d junctions) assigned", country, len(ids), len(pieces), ncut)
+
+	return out, nil
 }
 
 // polygonAreaKm2 is an approximate area (equirectangular at the

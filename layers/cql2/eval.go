@@ -121,48 +121,10 @@ func (c compiler) expr(e Expr) (func(Feature) tri, error) {
 	case Bool:
 		v := triOf(bool(x))
 		return func(Feature) tri { return v }, nil
-	case And, Or:
-		args := []Expr(nil)
-		isAnd := false
-		if a, ok := x.(And); ok {
-			args, isAnd = a.Args, true
-		} else {
-			args = x.(Or).Args
-		}
-		fs := make([]func(Feature) tri, len(args))
-		for i, a := range args {
-			f, err := c.expr(a)
-			if err != nil {
-				return nil, err
-			}
-			fs[i] = f
-		}
-		if isAnd {
-			return func(ft Feature) tri {
-				out := triTrue
-				for _, f := range fs {
-					switch f(ft) {
-					case triFalse:
-						return triFalse
-					case triUnknown:
-						out = triUnknown
-					}
-				}
-				return out
-			}, nil
-		}
-		return func(ft Feature) tri {
-			out := triFalse
-			for _, f := range fs {
-				switch f(ft) {
-				case triTrue:
-					return triTrue
-				case triUnknown:
-					out = triUnknown
-				}
-			}
-			return out
-		}, nil
+	case And:
+		return c.logical(x.Args, true)
+	case Or:
+		return c.logical(x.Args, false)
 	case Not:
 		f, err := c.expr(x.Arg)
 		if err != nil {
@@ -172,60 +134,9 @@ func (c compiler) expr(e Expr) (func(Feature) tri, error) {
 	case Comparison:
 		return c.comparison(x)
 	case Between:
-		lo, err := c.comparison(Comparison{Op: Ge, Left: x.Value, Right: x.Low})
-		if err != nil {
-			return nil, err
-		}
-		hi, err := c.comparison(Comparison{Op: Le, Left: x.Value, Right: x.High})
-		if err != nil {
-			return nil, err
-		}
-		not := x.Not
-		return func(ft Feature) tri {
-			a := lo(ft)
-			if a == triFalse {
-				return triOf(not)
-			}
-			b := hi(ft)
-			out := triUnknown
-			switch {
-			case b == triFalse:
-				out = triFalse
-			case a == triTrue && b == triTrue:
-				out = triTrue
-			}
-			if not {
-				return out.not()
-			}
-			return out
-		}, nil
+		return c.between(x)
 	case In:
-		fs := make([]func(Feature) tri, len(x.List))
-		for i, o := range x.List {
-			f, err := c.comparison(Comparison{Op: Eq, Left: x.Value, Right: o})
-			if err != nil {
-				return nil, err
-			}
-			fs[i] = f
-		}
-		not := x.Not
-		return func(ft Feature) tri {
-			out := triFalse
-			for _, f := range fs {
-				r := f(ft)
-				if r == triTrue {
-					out = triTrue
-					break
-				}
-				if r == triUnknown {
-					out = triUnknown
-				}
-			}
-			if not {
-				return out.not()
-			}
-			return out
-		}, nil
+		return c.in(x)
 	case IsNull:
 		get, _, err := c.operand(x.Value)
 		if err != nil {
@@ -239,6 +150,105 @@ func (c compiler) expr(e Expr) (func(Feature) tri, error) {
 		return c.spatial(x)
 	}
 	return nil, typeErr("unsupported expression %T", e)
+}
+
+// logical compiles And (isAnd) or Or over args, in three-valued logic.
+func (c compiler) logical(args []Expr, isAnd bool) (func(Feature) tri, error) {
+	fs := make([]func(Feature) tri, len(args))
+	for i, a := range args {
+		f, err := c.expr(a)
+		if err != nil {
+			return nil, err
+		}
+		fs[i] = f
+	}
+	if isAnd {
+		return func(ft Feature) tri {
+			out := triTrue
+			for _, f := range fs {
+				switch f(ft) {
+				case triFalse:
+					return triFalse
+				case triUnknown:
+					out = triUnknown
+				}
+			}
+			return out
+		}, nil
+	}
+	return func(ft Feature) tri {
+		out := triFalse
+		for _, f := range fs {
+			switch f(ft) {
+			case triTrue:
+				return triTrue
+			case triUnknown:
+				out = triUnknown
+			}
+		}
+		return out
+	}, nil
+}
+
+// between compiles Between as two comparisons, in three-valued logic.
+func (c compiler) between(x Between) (func(Feature) tri, error) {
+	lo, err := c.comparison(Comparison{Op: Ge, Left: x.Value, Right: x.Low})
+	if err != nil {
+		return nil, err
+	}
+	hi, err := c.comparison(Comparison{Op: Le, Left: x.Value, Right: x.High})
+	if err != nil {
+		return nil, err
+	}
+	not := x.Not
+	return func(ft Feature) tri {
+		a := lo(ft)
+		if a == triFalse {
+			return triOf(not)
+		}
+		b := hi(ft)
+		out := triUnknown
+		switch {
+		case b == triFalse:
+			out = triFalse
+		case a == triTrue && b == triTrue:
+			out = triTrue
+		}
+		if not {
+			return out.not()
+		}
+		return out
+	}, nil
+}
+
+// in compiles In as one equality per list item, in three-valued logic.
+func (c compiler) in(x In) (func(Feature) tri, error) {
+	fs := make([]func(Feature) tri, len(x.List))
+	for i, o := range x.List {
+		f, err := c.comparison(Comparison{Op: Eq, Left: x.Value, Right: o})
+		if err != nil {
+			return nil, err
+		}
+		fs[i] = f
+	}
+	not := x.Not
+	return func(ft Feature) tri {
+		out := triFalse
+		for _, f := range fs {
+			r := f(ft)
+			if r == triTrue {
+				out = triTrue
+				break
+			}
+			if r == triUnknown {
+				out = triUnknown
+			}
+		}
+		if not {
+			return out.not()
+		}
+		return out
+	}, nil
 }
 
 // value is a scalar at evaluation: string, float64, bool or time.Time;

@@ -78,125 +78,148 @@ func jsonExpr(v any, path string, d int) (Expr, error) {
 	if !isOp {
 		return nil, jsonErr(path, "expected an operation {\"op\": ..., \"args\": [...]} or true/false")
 	}
-	nargs := func(n int) error {
-		if len(args) != n {
-			return jsonErr(path+".args", "%s takes %d arguments, not %d", op, n, len(args))
-		}
-		return nil
-	}
-	argPath := func(i int) string { return fmt.Sprintf("%s.args[%d]", path, i) }
-	operands := func() ([]Operand, error) {
-		out := make([]Operand, len(args))
-		for i, a := range args {
-			o, err := jsonOperand(a, argPath(i), d+1)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = o
-		}
-		return out, nil
-	}
+	c := jsonCall{op: op, args: args, path: path, d: d}
 	switch strings.ToLower(op) {
 	case "and", "or":
-		if len(args) < 2 {
-			return nil, jsonErr(path+".args", "%s takes at least 2 arguments, not %d", op, len(args))
-		}
-		es := make([]Expr, len(args))
-		for i, a := range args {
-			if es[i], err = jsonExpr(a, argPath(i), d+1); err != nil {
-				return nil, err
-			}
-		}
-		if strings.EqualFold(op, "and") {
-			return And{Args: es}, nil
-		}
-		return Or{Args: es}, nil
+		return c.logical()
 	case "not":
-		if err := nargs(1); err != nil {
+		if err := c.nargs(1); err != nil {
 			return nil, err
 		}
-		e, err := jsonExpr(args[0], argPath(0), d+1)
+		e, err := jsonExpr(args[0], c.argPath(0), d+1)
 		if err != nil {
 			return nil, err
 		}
 		return Not{Arg: e}, nil
 	case "=", "<>", "<", ">", "<=", ">=":
-		if err := nargs(2); err != nil {
-			return nil, err
-		}
-		o, err := operands()
+		o, err := c.operands(2)
 		if err != nil {
 			return nil, err
 		}
 		return Comparison{Op: CompOp(op), Left: o[0], Right: o[1]}, nil
 	case "like":
-		if err := nargs(2); err != nil {
-			return nil, err
-		}
-		// CASEI on both sides is how ILIKE is written in CQL2 JSON.
-		a0, ci0 := unwrapCasei(args[0])
-		a1, ci1 := unwrapCasei(args[1])
-		ci := ci0 && ci1
-		if !ci {
-			a0, a1 = args[0], args[1]
-		}
-		v, err := jsonOperand(a0, argPath(0), d+1)
-		if err != nil {
-			return nil, err
-		}
-		pat, err := jsonOperand(a1, argPath(1), d+1)
-		if err != nil {
-			return nil, err
-		}
-		return Like{Value: v, Pattern: pat, CaseInsensitive: ci}, nil
+		return c.like()
 	case "between":
-		if err := nargs(3); err != nil {
-			return nil, err
-		}
-		o, err := operands()
+		o, err := c.operands(3)
 		if err != nil {
 			return nil, err
 		}
 		return Between{Value: o[0], Low: o[1], High: o[2]}, nil
 	case "in":
-		if err := nargs(2); err != nil {
-			return nil, err
-		}
-		v, err := jsonOperand(args[0], argPath(0), d+1)
-		if err != nil {
-			return nil, err
-		}
-		list, ok := args[1].([]any)
-		if !ok || len(list) == 0 {
-			return nil, jsonErr(argPath(1), "the second argument of in must be a non-empty array")
-		}
-		out := make([]Operand, len(list))
-		for i, x := range list {
-			if out[i], err = jsonOperand(x, fmt.Sprintf("%s[%d]", argPath(1), i), d+1); err != nil {
-				return nil, err
-			}
-		}
-		return In{Value: v, List: out}, nil
+		return c.in()
 	case "isnull":
-		if err := nargs(1); err != nil {
-			return nil, err
-		}
-		o, err := operands()
+		o, err := c.operands(1)
 		if err != nil {
 			return nil, err
 		}
 		return IsNull{Value: o[0]}, nil
 	case "s_intersects":
-		if err := nargs(2); err != nil {
-			return nil, err
-		}
-		o, err := operands()
+		o, err := c.operands(2)
 		if err != nil {
 			return nil, err
 		}
 		return Spatial{Op: "S_INTERSECTS", A: o[0], B: o[1]}, nil
 	}
 	return nil, jsonErr(path+".op", "unknown operation %q (understood: and, or, not, =, <>, <, >, <=, >=, like, between, in, isNull, s_intersects)", truncate(op))
+}
+
+// jsonCall is one operation of a CQL2 JSON filter being decoded: its name,
+// its arguments, its JSON path and its depth.
+type jsonCall struct {
+	op   string
+	args []any
+	path string
+	d    int
+}
+
+func (c jsonCall) argPath(i int) string { return fmt.Sprintf("%s.args[%d]", c.path, i) }
+
+// nargs checks that the operation has n arguments.
+func (c jsonCall) nargs(n int) error {
+	if len(c.args) != n {
+		return jsonErr(c.path+".args", "%s takes %d arguments, not %d", c.op, n, len(c.args))
+	}
+	return nil
+}
+
+// operands checks that the operation has n arguments and decodes them as
+// operands.
+func (c jsonCall) operands(n int) ([]Operand, error) {
+	if err := c.nargs(n); err != nil {
+		return nil, err
+	}
+	out := make([]Operand, len(c.args))
+	for i, a := range c.args {
+		o, err := jsonOperand(a, c.argPath(i), c.d+1)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+// logical decodes and/or: two or more expressions.
+func (c jsonCall) logical() (Expr, error) {
+	if len(c.args) < 2 {
+		return nil, jsonErr(c.path+".args", "%s takes at least 2 arguments, not %d", c.op, len(c.args))
+	}
+	es := make([]Expr, len(c.args))
+	for i, a := range c.args {
+		var err error
+		if es[i], err = jsonExpr(a, c.argPath(i), c.d+1); err != nil {
+			return nil, err
+		}
+	}
+	if strings.EqualFold(c.op, "and") {
+		return And{Args: es}, nil
+	}
+	return Or{Args: es}, nil
+}
+
+// like decodes like; CASEI on both sides is how ILIKE is written in CQL2
+// JSON.
+func (c jsonCall) like() (Expr, error) {
+	if err := c.nargs(2); err != nil {
+		return nil, err
+	}
+	a0, ci0 := unwrapCasei(c.args[0])
+	a1, ci1 := unwrapCasei(c.args[1])
+	ci := ci0 && ci1
+	if !ci {
+		a0, a1 = c.args[0], c.args[1]
+	}
+	v, err := jsonOperand(a0, c.argPath(0), c.d+1)
+	if err != nil {
+		return nil, err
+	}
+	pat, err := jsonOperand(a1, c.argPath(1), c.d+1)
+	if err != nil {
+		return nil, err
+	}
+	return Like{Value: v, Pattern: pat, CaseInsensitive: ci}, nil
+}
+
+// in decodes in: an operand and a non-empty array of operands.
+func (c jsonCall) in() (Expr, error) {
+	if err := c.nargs(2); err != nil {
+		return nil, err
+	}
+	v, err := jsonOperand(c.args[0], c.argPath(0), c.d+1)
+	if err != nil {
+		return nil, err
+	}
+	list, ok := c.args[1].([]any)
+	if !ok || len(list) == 0 {
+		return nil, jsonErr(c.argPath(1), "the second argument of in must be a non-empty array")
+	}
+	out := make([]Operand, len(list))
+	for i, x := range list {
+		if out[i], err = jsonOperand(x, fmt.Sprintf("%s[%d]", c.argPath(1), i), c.d+1); err != nil {
+			return nil, err
+		}
+	}
+	return In{Value: v, List: out}, nil
 }
 
 func unwrapCasei(v any) (any, bool) {
