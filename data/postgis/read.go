@@ -30,54 +30,37 @@ import (
 // decimals (ST_AsGeoJSON), provenance re-indented, CSV quoting as
 // encoding/csv writes it and comment lines dropped.
 func Read(ctx context.Context, db DB, opt Options) (fs.FS, error) {
+	return readFiles(ctx, db, opt, nil, nil)
+}
+
+// readFiles reads the files of the tables named in only (every table when
+// only is nil) in one REPEATABLE READ, READ ONLY transaction; the files of
+// the other tables are taken from prev. The provenance files always come
+// from durand_meta.
+func readFiles(ctx context.Context, db DB, opt Options, prev fstest.MapFS, only map[string]bool) (fstest.MapFS, error) {
 	tx, err := begin(ctx, db, opt, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	var exists bool
-	if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, pgx.Identifier{opt.schema()}.Sanitize()+".durand_meta").Scan(&exists); err != nil {
-		return nil, connError(err)
-	}
-	if !exists {
-		return nil, fmt.Errorf("%w: schema %q has no durand_meta table", ErrNotLoaded, opt.schema())
-	}
-	var (
-		version        int32
-		prov, distProv []byte
-		filesJSON      []byte
-	)
-	err = tx.QueryRow(ctx, `SELECT schema_version, provenance::text, districts_provenance::text, files::text FROM durand_meta`).
-		Scan(&version, &prov, &distProv, &filesJSON)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("%w: schema %q", ErrNotLoaded, opt.schema())
-	}
+	m, err := readMeta(ctx, tx, opt)
 	if err != nil {
-		return nil, connError(err)
-	}
-	if version != SchemaVersion {
-		return nil, fmt.Errorf("%w: schema %s has version %d, this durand reads %d", ErrSchemaVersion, opt.schema(), version, SchemaVersion)
-	}
-	var loaded map[string][]string
-	if err := json.Unmarshal(filesJSON, &loaded); err != nil {
-		return nil, fmt.Errorf("pgstore: durand_meta.files: %w", err)
+		return nil, err
 	}
 	out := fstest.MapFS{}
 	put := func(name string, b []byte) { out[name] = &fstest.MapFile{Data: b, Mode: 0o444} }
-	pj, err := indentJSON(prov)
-	if err != nil {
-		return nil, fmt.Errorf("pgstore: durand_meta.provenance: %w", err)
-	}
-	put(geo.FileProvenance, pj)
-	if distProv != nil {
-		pj, err := indentJSON(distProv)
-		if err != nil {
-			return nil, fmt.Errorf("pgstore: durand_meta.districts_provenance: %w", err)
-		}
-		put(geo.FileDistrictsProvenance, pj)
+	put(geo.FileProvenance, m.prov)
+	if m.distProv != nil {
+		put(geo.FileDistrictsProvenance, m.distProv)
 	}
 	for _, t := range tables {
-		header, ok := loaded[t.file]
+		if only != nil && !only[t.name] {
+			if f, ok := prev[t.file]; ok {
+				out[t.file] = f
+			}
+			continue
+		}
+		header, ok := m.loaded[t.file]
 		var b []byte
 		var n int
 		if t.geojson {
@@ -93,6 +76,54 @@ func Read(ctx context.Context, db DB, opt Options) (fs.FS, error) {
 		}
 	}
 	return out, nil
+}
+
+// meta is what durand_meta records of a load: the provenance files
+// (indented) and the CSV headers of the files loaded.
+type meta struct {
+	prov, distProv []byte
+	loaded         map[string][]string
+}
+
+// readMeta reads durand_meta: ErrNotLoaded without a loaded atlas,
+// ErrSchemaVersion for a schema of another version.
+func readMeta(ctx context.Context, tx pgx.Tx, opt Options) (meta, error) {
+	var m meta
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, pgx.Identifier{opt.schema()}.Sanitize()+".durand_meta").Scan(&exists); err != nil {
+		return m, connError(err)
+	}
+	if !exists {
+		return m, fmt.Errorf("%w: schema %q has no durand_meta table", ErrNotLoaded, opt.schema())
+	}
+	var (
+		version        int32
+		prov, distProv []byte
+		filesJSON      []byte
+	)
+	err := tx.QueryRow(ctx, `SELECT schema_version, provenance::text, districts_provenance::text, files::text FROM durand_meta`).
+		Scan(&version, &prov, &distProv, &filesJSON)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, fmt.Errorf("%w: schema %q", ErrNotLoaded, opt.schema())
+	}
+	if err != nil {
+		return m, connError(err)
+	}
+	if version != SchemaVersion {
+		return m, fmt.Errorf("%w: schema %s has version %d, this durand reads %d", ErrSchemaVersion, opt.schema(), version, SchemaVersion)
+	}
+	if err := json.Unmarshal(filesJSON, &m.loaded); err != nil {
+		return m, fmt.Errorf("pgstore: durand_meta.files: %w", err)
+	}
+	if m.prov, err = indentJSON(prov); err != nil {
+		return m, fmt.Errorf("pgstore: durand_meta.provenance: %w", err)
+	}
+	if distProv != nil {
+		if m.distProv, err = indentJSON(distProv); err != nil {
+			return m, fmt.Errorf("pgstore: durand_meta.districts_provenance: %w", err)
+		}
+	}
+	return m, nil
 }
 
 func indentJSON(b []byte) ([]byte, error) {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,6 +44,83 @@ type Source struct {
 	pool *pgxpool.Pool
 	cfg  *pgxpool.Config
 	opt  Options
+
+	// mu guards what the next Fetch reads: after a full read, only the
+	// tables Watch reported changed since (see changes).
+	mu      sync.Mutex
+	changes changeSet
+}
+
+// changeSet records the tables changed since the files of the last Fetch
+// were read, so that the next Fetch reads only those. Each mark carries a
+// generation, so that a Fetch forgets only the marks made before it
+// started reading.
+type changeSet struct {
+	// listening is set while Watch is connected: without it a change
+	// could go unreported, so Fetch reads everything.
+	listening bool
+	files     fstest.MapFS      // the files of the last Fetch; nil: read everything
+	gen       uint64            // generation of the latest mark
+	allGen    uint64            // generation of the latest "everything" mark (0: none since files)
+	changed   map[string]uint64 // table -> generation of its latest mark
+}
+
+// mark records a change: the tables of c, or everything.
+func (s *Source) mark(c Change) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := &s.changes
+	cs.listening = true
+	cs.gen++
+	if c.All() {
+		cs.allGen = cs.gen
+		return
+	}
+	if cs.changed == nil {
+		cs.changed = map[string]uint64{}
+	}
+	for _, l := range c.Layers {
+		cs.changed[l] = cs.gen
+	}
+}
+
+// plan returns what Fetch must read: nil only (every table) or the
+// tables changed, with the files to take the others from and the
+// generation the read covers.
+func (s *Source) plan() (prev fstest.MapFS, only map[string]bool, gen uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := &s.changes
+	if !cs.listening || cs.files == nil || cs.allGen > 0 {
+		return nil, nil, cs.gen
+	}
+	only = map[string]bool{}
+	for l := range cs.changed {
+		if !slices.ContainsFunc(tables, func(t table) bool { return t.name == l }) && l != "zones" {
+			// The metadata (a load) or a table this version does not
+			// read: read everything.
+			return nil, nil, cs.gen
+		}
+		only[l] = true
+	}
+	return cs.files, only, cs.gen
+}
+
+// done records the files of a successful read covering the marks up to
+// gen.
+func (s *Source) done(files fstest.MapFS, gen uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := &s.changes
+	cs.files = files
+	if cs.allGen <= gen {
+		cs.allGen = 0
+	}
+	for l, g := range cs.changed {
+		if g <= gen {
+			delete(cs.changed, l)
+		}
+	}
 }
 
 // NewSource parses the DSN and creates the pool; connections are opened
@@ -77,11 +157,18 @@ func NewSource(c SourceConfig) (*Source, error) {
 
 // Fetch reads the tables (Read) and returns their content version
 // (geo.DataVersion, equal on every replica) and a function parsing them.
+// After the first read it reads only the tables Watch reported changed
+// since (all of them after a load or a reconnection), taking the others
+// from the previous read: every change is notified after its commit, and
+// Watch listens before its first reload, so a table not reported is
+// unchanged.
 func (s *Source) Fetch(ctx context.Context) (string, func() (*geo.Atlas, error), error) {
-	fsys, err := Read(ctx, s.pool, s.opt)
+	prev, only, gen := s.plan()
+	fsys, err := readFiles(ctx, s.pool, s.opt, prev, only)
 	if err != nil {
 		return "", nil, err
 	}
+	s.done(fsys, gen)
 	version, err := geo.DataVersion(fsys)
 	if err != nil {
 		return "", nil, err
@@ -101,8 +188,14 @@ func (s *Source) dial(ctx context.Context) (*pgx.Conn, error) {
 // a dead one from before a restart); connection errors go to lost.
 func (s *Source) Watch(ctx context.Context, debounce time.Duration, reload func(ctx context.Context, why string) error, lost func(error)) {
 	_ = Watch(ctx, s.dial, WatchOptions{Options: s.opt, Debounce: debounce,
-		MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second, OnError: lost},
+		MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second, OnError: func(err error) {
+			s.mu.Lock()
+			s.changes.listening = false
+			s.mu.Unlock()
+			lost(err)
+		}},
 		func(c Change) {
+			s.mark(c)
 			why := "database (re)connected"
 			if !c.All() {
 				why = "tables changed: " + strings.Join(c.Layers, ", ")
