@@ -2,7 +2,9 @@ package layers_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -160,5 +162,106 @@ func TestTimeRange(t *testing.T) {
 				t.Errorf("%s: time range %v to %v, want none", name, l.Start, l.End)
 			}
 		}
+	}
+}
+
+// TestSchemaValues: every property of every feature of every catalogue
+// layer, districts installed, is declared in the layer's schema and holds
+// a value of the declared kind (Kind.Check); the crossings on every day
+// from the first day of any dated layer to the day after the record ends.
+// The writers, the collections and the tables take the types from the
+// schema alone, so a producer that drifts from it fails here.
+func TestSchemaValues(t *testing.T) {
+	a := installedAtlas(t)
+	var first time.Time
+	check := func(l layers.Layer, when string) {
+		for _, f := range l.Features {
+			for k, v := range f.Properties {
+				fd, ok := l.Field(k)
+				if !ok {
+					t.Errorf("%s %s feature %v: property %q (%T) not in the schema", l.Name, when, f.ID, k, v)
+					continue
+				}
+				if err := fd.Kind.Check(v); err != nil {
+					t.Errorf("%s %s feature %v: %s: %v", l.Name, when, f.ID, k, err)
+				}
+			}
+		}
+	}
+	ls := map[string]layers.Layer{}
+	for _, name := range layers.Layers(a) {
+		l, err := layers.FromAtlas(a, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Features) == 0 {
+			t.Errorf("%s: no features", name)
+		}
+		for _, fd := range l.Schema {
+			if fd.Kind == layers.Infer {
+				t.Errorf("%s: field %s declared Infer", name, fd.Name)
+			}
+		}
+		check(l, "")
+		ls[name] = l
+		if !l.Start.IsZero() && (first.IsZero() || l.Start.Before(first)) {
+			first = l.Start
+		}
+	}
+	last, _, err := layers.LastDay(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.IsZero() || !first.Before(last) {
+		t.Fatalf("record from %v to %v", first, last)
+	}
+	days := 0
+	for d := first; !d.After(last.AddDate(0, 0, 1)); d = d.AddDate(0, 0, 1) {
+		l := ls[geo.LayerCrossings]
+		if l.Features, err = layers.CrossingsOn(a, l.Features, d); err != nil {
+			t.Fatal(err)
+		}
+		check(l, d.Format(time.DateOnly))
+		days++
+	}
+	t.Logf("%d layers, crossings on %d days (%s to %s)", len(ls), days, first.Format(time.DateOnly), last.Format(time.DateOnly))
+}
+
+// TestKindCheck: what each kind accepts and refuses.
+func TestKindCheck(t *testing.T) {
+	tests := []struct {
+		name string
+		kind layers.Kind
+		v    any
+		ok   bool
+	}{
+		{"nil string", layers.String, nil, true},
+		{"string", layers.String, "x", true},
+		{"number as string", layers.String, 1.0, false},
+		{"int", layers.Int, 3.0, true},
+		{"fraction as int", layers.Int, 3.5, false},
+		{"float", layers.Float, 3.0, true},
+		{"NaN", layers.Float, math.NaN(), false},
+		{"text as float", layers.Float, "3", false},
+		{"bool", layers.Bool, false, true},
+		{"list", layers.List, []any{"a", 1.0, true}, true},
+		{"list of objects", layers.List, []any{map[string]any{}}, false},
+		{"string as list", layers.List, "a", false},
+		{"date", layers.Date, "2025-10-12", true},
+		{"no date", layers.Date, "", true},
+		{"month as date", layers.Date, "2025-10", false},
+		{"bad day", layers.Date, "2025-02-30", false},
+		{"infer", layers.Infer, map[string]any{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.kind.Check(tc.v)
+			if (err == nil) != tc.ok {
+				t.Fatalf("%v.Check(%v) = %v, want ok %v", tc.kind, tc.v, err, tc.ok)
+			}
+			if err != nil && !errors.Is(err, layers.ErrProperty) {
+				t.Errorf("error %v is not ErrProperty", err)
+			}
+		})
 	}
 }

@@ -34,6 +34,9 @@ const (
 	// List writes an array of scalars as one string, the elements joined
 	// with ListSeparator.
 	List
+	// Date is a calendar day written YYYY-MM-DD ("" for none), written
+	// as a string in tiles, as a date column in the tabular formats.
+	Date
 )
 
 // ListSeparator joins the elements of array properties (List).
@@ -53,6 +56,8 @@ func (k Kind) String() string {
 		return "bool"
 	case List:
 		return "list"
+	case Date:
+		return "date"
 	}
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
@@ -435,7 +440,7 @@ func scalars(vs []any) bool {
 // writes as an attribute of kind k. A nil result leaves the property out.
 func convert(v any, k Kind) (any, error) {
 	switch k {
-	case String:
+	case String, Date:
 		switch v := v.(type) {
 		case string:
 			return v, nil

@@ -26,7 +26,7 @@ import (
 // queryable is a property that items can be filtered on by equality.
 type queryable struct {
 	name   string
-	typ    string // JSON Schema type: string, number or boolean
+	typ    string // JSON Schema type: string, integer, number or boolean
 	format string // JSON Schema format of text: "date", "date-time" or ""
 }
 
@@ -223,8 +223,8 @@ func (c *collection) fill(l layers.Layer) error {
 	} else if len(types) == 2 && types["Polygon"] && types["MultiPolygon"] {
 		c.geomType = "MultiPolygon"
 	}
-	c.queryables = inferQueryables(l.Features)
-	c.temporal = inferTemporal(l.Features)
+	c.queryables = queryablesOf(l)
+	c.temporal = temporalOf(l)
 	for _, f := range export.Formats() {
 		c.downloads[f] = &download{layer: l, format: f}
 	}
@@ -245,9 +245,60 @@ func featureID(f *geojson.Feature) string {
 	return fmt.Sprint(f.ID)
 }
 
-// inferQueryables returns the properties whose values are all scalars of
-// one type (or null), with text no longer than maxQueryableText, sorted by
-// name.
+// queryablesOf returns the properties of a layer that items can be
+// filtered on, sorted by name. For a catalogue layer they are typed by its
+// schema (layers.Layer.Schema): every declared String, Date, Int, Float
+// and Bool property, declared ones no feature has included, except text
+// with a value longer than maxQueryableText (descriptions, notes). Only a
+// layer without a schema (Config.ExtraLayers) has them inferred from the
+// values (inferQueryables).
+func queryablesOf(l layers.Layer) []queryable {
+	if l.Schema == nil {
+		return inferQueryables(l.Features)
+	}
+	var out []queryable
+	for _, f := range l.Schema {
+		if !validParamName(f.Name) {
+			continue
+		}
+		q := queryable{name: f.Name}
+		switch f.Kind {
+		case layers.String:
+			q.typ = "string"
+			if longText(l.Features, f.Name) {
+				continue
+			}
+		case layers.Date:
+			q.typ, q.format = "string", "date"
+		case layers.Int:
+			q.typ = "integer"
+		case layers.Float:
+			q.typ = "number"
+		case layers.Bool:
+			q.typ = "boolean"
+		default:
+			continue // lists: no equality on a whole array
+		}
+		out = append(out, q)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// longText reports whether some feature holds text longer than
+// maxQueryableText in property k.
+func longText(fs []*geojson.Feature, k string) bool {
+	for _, f := range fs {
+		if s, ok := f.Properties[k].(string); ok && len(s) > maxQueryableText {
+			return true
+		}
+	}
+	return false
+}
+
+// inferQueryables returns the properties of features without a schema
+// whose values are all scalars of one type (or null), with text no longer
+// than maxQueryableText, sorted by name.
 func inferQueryables(fs []*geojson.Feature) []queryable {
 	typ := map[string]string{}
 	bad := map[string]bool{}
@@ -331,12 +382,37 @@ func validParamName(k string) bool {
 	return true
 }
 
-// inferTemporal finds the first of the date property conventions that the
-// features use: start_date/end_date, start/end, date, datetime. A feature
-// without the end property lasts as long as its start; one whose end is
-// null or "" has no known end and lasts from its start on.
-func inferTemporal(fs []*geojson.Feature) *temporal {
-	for _, pair := range [][2]string{{"start_date", "end_date"}, {"start", "end"}, {"date", ""}, {"datetime", ""}} {
+// temporalPairs are the date property conventions, start and end, in the
+// order they are looked for.
+var temporalPairs = [][2]string{{"start_date", "end_date"}, {"start", "end"}, {"date", ""}, {"datetime", ""}}
+
+// temporalOf returns the dates of a layer's features: for a catalogue
+// layer from the first convention (temporalPairs) whose start property
+// its schema declares a Date (and its end, if any, too); for a layer
+// without a schema from the first one its features use (inferTemporal).
+func temporalOf(l layers.Layer) *temporal {
+	if l.Schema == nil {
+		return inferTemporal(l.Features, temporalPairs)
+	}
+	isDate := func(k string) bool {
+		f, ok := l.Field(k)
+		return ok && f.Kind == layers.Date
+	}
+	var pairs [][2]string
+	for _, p := range temporalPairs {
+		if isDate(p[0]) && (p[1] == "" || isDate(p[1])) {
+			pairs = append(pairs, p)
+		}
+	}
+	return inferTemporal(l.Features, pairs)
+}
+
+// inferTemporal finds the first of the date property pairs that the
+// features use. A feature without the end property lasts as long as its
+// start; one whose end is null or "" has no known end and lasts from its
+// start on.
+func inferTemporal(fs []*geojson.Feature, pairs [][2]string) *temporal {
+	for _, pair := range pairs {
 		t := &temporal{startProp: pair[0], endProp: pair[1], spans: make([][2]time.Time, len(fs))}
 		found := false
 		for i, f := range fs {

@@ -113,7 +113,8 @@ func (cs *crossingStates) view(d time.Time) (*collection, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := layers.Layer{Name: b.id, Title: b.title, Description: b.description, Attribution: b.attribution, Licence: b.licence, Features: fs}
+	l := b.layer // its schema types the view's queryables and downloads
+	l.Name, l.Title, l.Description, l.Attribution, l.Licence, l.Features = b.id, b.title, b.description, b.attribution, b.licence, fs
 	v, err := newCollection(l)
 	if err != nil {
 		return nil, err

@@ -360,7 +360,7 @@ func TestCrisisCollections(t *testing.T) {
 					t.Errorf("no queryable %s in %v", name, q)
 				}
 			}
-			if typ := q["severity"].(map[string]any)["type"]; typ != "number" {
+			if typ := q["severity"].(map[string]any)["type"]; typ != "integer" {
 				t.Errorf("severity is a %v queryable", typ)
 			}
 			// Every feature is served, page by page, and HTML pages too.

@@ -70,7 +70,11 @@
 // Config.ExtraLayers adds layers of the user's own. Every collection gets its scalar
 // properties as queryables and, when its features carry start_date/end_date,
 // start/end, date or datetime properties, a temporal extent and datetime
-// filtering. Feature
+// filtering. The types of a catalogue layer's properties (queryables, the
+// OpenAPI document, the downloads' columns, the tiles' attributes) are
+// those its schema declares (layers.Schema), never guessed from the
+// values; only the layers of Config.ExtraLayers, which have no schema,
+// have them inferred. Feature
 // ids in URLs are the ids of the data (crossings "torkham", provinces
 // "AFG-1741").
 //

@@ -18,7 +18,7 @@ import (
 // TestGDALCSVTyped: GDAL reads every CSV download with its .csvt and .prj
 // sidecars beside it (as saved; GDAL's /vsicurl/ reads them from the
 // server too, for files small enough to need no Range requests): WGS 84, dates typed Date, numbers
-// Real, the feature count of the collection; every collection document
+// Real, integers Integer, the feature count of the collection; every collection document
 // and every other download states the licence.
 func TestGDALCSVTyped(t *testing.T) {
 	geotest.RequireTool(t, "ogrinfo")
@@ -64,6 +64,8 @@ func TestGDALCSVTyped(t *testing.T) {
 			switch {
 			case m["type"] == "number":
 				want = "Real"
+			case m["type"] == "integer":
+				want = "Integer"
 			case m["format"] == "date":
 				want = "Date"
 			default:

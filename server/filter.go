@@ -69,7 +69,7 @@ func cqlQueryables(c *collection) cql2.Queryables {
 	q := cql2.Queryables{"geometry": cql2.TypeGeometry}
 	for _, x := range c.queryables {
 		switch {
-		case x.typ == "number":
+		case x.typ == "number", x.typ == "integer":
 			q[x.name] = cql2.TypeNumber
 		case x.typ == "boolean":
 			q[x.name] = cql2.TypeBoolean

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -321,6 +322,9 @@ func TestFilterDocuments(t *testing.T) {
 				switch typ {
 				case "number":
 					_, good = x.(float64)
+				case "integer":
+					n, isNum := x.(float64)
+					good = isNum && n == math.Trunc(n)
 				case "boolean":
 					_, good = x.(bool)
 				case "string":

@@ -321,7 +321,7 @@ func itemsFilter(c *collection, q query) (*filter, error) {
 			continue
 		}
 		switch x.typ {
-		case "number":
+		case "number", "integer":
 			n, err := parseNumber(x.name, v)
 			if err != nil {
 				return nil, err

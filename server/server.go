@@ -51,9 +51,11 @@ type Config struct {
 	// ExtraLayers are served as collections after the atlas's layers, with
 	// queryables, downloads and, when their features carry dates
 	// (start_date/end_date, start/end, date or datetime), a temporal
-	// extent and datetime filtering, and in the vector tiles (their
-	// property types inferred, as they have no schema): the way in for a
-	// layer of the user's own, beside the catalogue's (package layers).
+	// extent and datetime filtering, and in the vector tiles: the way in
+	// for a layer of the user's own, beside the catalogue's (package
+	// layers). A layer with a Schema is typed by it, as the catalogue's
+	// are; without one (the usual case) the types of its properties in
+	// queryables, downloads and tiles are inferred from the values.
 	// Their names must be unique and usable in URLs ([a-z0-9_]).
 	ExtraLayers []layers.Layer
 	// TileCacheBytes bounds the memory of the vector tile cache: encoded

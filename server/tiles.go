@@ -262,9 +262,12 @@ func (t *tileService) build(deferred bool) (*tiles.Tileset, []byte, error) {
 		if slices.Contains(catalogue, c.id) {
 			continue
 		}
-		// A layer of Config.ExtraLayers: no schema, its types inferred.
+		// A layer of Config.ExtraLayers: typed by its schema if it has
+		// one, its types inferred if not.
 		located := slices.DeleteFunc(slices.Clone(c.layer.Features), func(f *geojson.Feature) bool { return f == nil || f.Geometry == nil })
-		l, err := layers.Convert(c.id, located, layers.SpecFor(c.id))
+		ul := c.layer
+		ul.Tiles = layers.SpecFor(c.id)
+		l, err := layers.Convert(c.id, located, ul.TileSpec())
 		if err != nil {
 			t.log.Warn("layer left out of the vector tiles", "layer", c.id, "err", err)
 			continue

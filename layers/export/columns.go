@@ -21,7 +21,37 @@ const (
 	kindBool             // booleans
 	kindJSON             // arrays and objects, written as JSON text
 	kindDate             // calendar days, YYYY-MM-DD text ("" is null)
+	kindInt              // integral numbers
 )
+
+// columnTypes are the names of each kind of column in the formats: the
+// GeoPackage column type, the KML SimpleField type and the GDAL .csvt
+// type.
+var columnTypes = map[kind]struct{ gpkg, kml, csvt string }{
+	kindText: {"TEXT", "string", "String"},
+	kindReal: {"DOUBLE", "double", "Real"},
+	kindBool: {"BOOLEAN", "bool", "Integer(Boolean)"},
+	kindJSON: {"TEXT", "string", "String"},
+	kindDate: {"DATE", "string", "Date"},
+	kindInt:  {"INTEGER", "int", "Integer"},
+}
+
+// kindOfField is the column kind of a declared catalogue property.
+func kindOfField(k layers.Kind) kind {
+	switch k {
+	case layers.Int:
+		return kindInt
+	case layers.Float:
+		return kindReal
+	case layers.Bool:
+		return kindBool
+	case layers.List:
+		return kindJSON
+	case layers.Date:
+		return kindDate
+	}
+	return kindText
+}
 
 // isDay reports whether s is a calendar day written YYYY-MM-DD.
 func isDay(s string) bool {
@@ -38,18 +68,60 @@ type column struct {
 	kind kind
 }
 
-// columns returns the attribute columns of the features: "id" first, then
-// every property in the order first seen. Properties whose names clash,
-// case-insensitively, with fid, geom, wkt, attribution or an earlier
-// column are dropped. A text column whose values are all days
-// (YYYY-MM-DD) or empty, with at least one day, is a date column.
-func columns(fs []*geojson.Feature) []column {
-	out := []column{{name: "id", kind: kindText}}
-	seen := map[string]int{"id": 0}
-	// Names the tabular formats use themselves.
-	for _, r := range []string{"fid", "geom", "wkt", "attribution"} {
-		seen[r] = -1
+// columns returns the attribute columns of a layer: "id" first, then the
+// properties, "name" first and the others sorted. Properties whose names
+// clash, case-insensitively, with fid, geom, wkt, attribution or an
+// earlier column are dropped.
+//
+// A catalogue layer's columns are its schema (layers.Layer.Schema), typed
+// as declared, every declared column present even when no feature has a
+// value; a property the schema does not declare (an edit in a data
+// directory or database) is a text column. Only a layer without a schema
+// (a user's own, see server.Config.ExtraLayers) has its columns inferred
+// from the values (inferColumns).
+func columns(l layers.Layer) []column {
+	if l.Schema == nil {
+		return inferColumns(l.Features)
 	}
+	declared := make(map[string]kind, len(l.Schema))
+	props := geojson.Properties{}
+	for _, f := range l.Schema {
+		declared[f.Name] = kindOfField(f.Kind)
+		props[f.Name] = nil
+	}
+	for _, f := range l.Features {
+		for k := range f.Properties {
+			props[k] = nil
+		}
+	}
+	out := []column{{name: "id", kind: kindText}}
+	seen := reservedColumns()
+	for _, k := range sortedKeys(props) {
+		lk := strings.ToLower(k)
+		if _, dup := seen[lk]; dup {
+			continue
+		}
+		seen[lk] = len(out)
+		out = append(out, column{name: k, kind: declared[k]}) // kindText when undeclared
+	}
+	return out
+}
+
+// reservedColumns maps the lower-case names the tabular formats use
+// themselves, and id, to their column (-1: not an attribute column).
+func reservedColumns() map[string]int {
+	return map[string]int{"id": 0, "fid": -1, "geom": -1, "wkt": -1, "attribution": -1}
+}
+
+// inferColumns returns the attribute columns of features without a
+// schema, typed from their values: "id" first, then every property in
+// the order of sortedKeys, numbers Real, booleans Boolean, arrays and
+// objects JSON text, values of mixed types text. A text column whose
+// values are all days (YYYY-MM-DD) or empty, with at least one day, is a
+// date column.
+func inferColumns(fs []*geojson.Feature) []column {
+	out := []column{{name: "id", kind: kindText}}
+	seen := reservedColumns()
 	kinds := map[string]kind{}
 	set := map[string]bool{}
 	days := map[string]bool{}    // some value is a day
@@ -135,8 +207,9 @@ func sortedKeys(m geojson.Properties) []string {
 }
 
 // value returns the value of column c of feature f for a tabular format:
-// nil for a missing or null value or an empty date, float64, bool, or
-// string.
+// nil for a missing or null value or an empty date, float64, int64, bool,
+// or string (a value that does not fit the column's kind is written as
+// text).
 func value(f *geojson.Feature, c column) any {
 	if c.name == "id" {
 		return layers.IDText(f)
@@ -149,6 +222,10 @@ func value(f *geojson.Feature, c column) any {
 	case kindReal:
 		if x, ok := toFloat(v); ok {
 			return x
+		}
+	case kindInt:
+		if x, ok := toFloat(v); ok && x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x)
 		}
 	case kindBool:
 		if b, ok := v.(bool); ok {
@@ -196,4 +273,20 @@ func text(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// cell returns a value of value as the text of a CSV cell or KML
+// SimpleData, and false for nil (no value).
+func cell(v any) (string, bool) {
+	switch v := v.(type) {
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	case bool:
+		return strconv.FormatBool(v), true
+	case string:
+		return v, true
+	}
+	return "", false
 }

@@ -54,7 +54,7 @@ func TestDateColumns(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cols := columns(tc.fs)
+			cols := columns(layers.Layer{Features: tc.fs})
 			if len(cols) != 2 || cols[1].kind != tc.want {
 				t.Fatalf("columns = %+v, want d of kind %d", cols, tc.want)
 			}

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/durandline/durand/layers"
@@ -21,7 +20,7 @@ import (
 func writeCSV(w io.Writer, l layers.Layer) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
-	cols := columns(l.Features)
+	cols := columns(l)
 	head := make([]string, 0, len(cols)+2)
 	head = append(head, "WKT")
 	for _, c := range cols {
@@ -44,16 +43,7 @@ func writeCSV(w io.Writer, l layers.Layer) error {
 			}
 		}
 		for j, c := range cols {
-			switch v := value(f, c).(type) {
-			case nil:
-				rec[j+1] = ""
-			case float64:
-				rec[j+1] = strconv.FormatFloat(v, 'f', -1, 64)
-			case bool:
-				rec[j+1] = strconv.FormatBool(v)
-			case string:
-				rec[j+1] = v
-			}
+			rec[j+1], _ = cell(value(f, c))
 		}
 		rec[len(rec)-1] = l.Attribution
 		if err := cw.Write(rec); err != nil {
@@ -72,23 +62,14 @@ func writeCSV(w io.Writer, l layers.Layer) error {
 
 // CSVTypes returns the .csvt sidecar of the CSV of l: one line naming the
 // type of each column as GDAL's CSV driver reads it (WKT, String, Real,
-// Integer(Boolean), Date). GDAL reads it when it lies beside the .csv
+// Integer, Integer(Boolean), Date). GDAL reads it when it lies beside the .csv
 // with the same base name, also over HTTP (/vsicurl/).
 func CSVTypes(l layers.Layer) string {
-	cols := columns(l.Features)
+	cols := columns(l)
 	types := make([]string, 0, len(cols)+2)
 	types = append(types, "WKT")
 	for _, c := range cols {
-		switch c.kind {
-		case kindReal:
-			types = append(types, "Real")
-		case kindBool:
-			types = append(types, "Integer(Boolean)")
-		case kindDate:
-			types = append(types, "Date")
-		default:
-			types = append(types, "String")
-		}
+		types = append(types, columnTypes[c.kind].csvt)
 	}
 	types = append(types, "String")
 	return strings.Join(types, ",") + "\n"

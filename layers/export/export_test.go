@@ -80,7 +80,7 @@ func TestParseFormat(t *testing.T) {
 }
 
 func TestColumns(t *testing.T) {
-	cols := columns(testLayer().Features)
+	cols := columns(testLayer())
 	var names []string
 	kinds := map[string]kind{}
 	for _, c := range cols {

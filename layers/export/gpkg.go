@@ -142,7 +142,7 @@ func writeGPKG(path string, l layers.Layer) error {
 		return fmt.Errorf("export: %q is not usable as a GeoPackage table name", l.Name)
 	}
 	geomType, promote := geometryTypeName(l.Features)
-	cols := columns(l.Features)
+	cols := columns(l)
 
 	if strings.ContainsAny(path, "?#") {
 		return fmt.Errorf("export: GeoPackage path %q must not contain ? or #", path)
@@ -176,16 +176,7 @@ func writeGPKG(path string, l layers.Layer) error {
 	var ddl strings.Builder
 	fmt.Fprintf(&ddl, `CREATE TABLE %s (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom %s`, quote(t), geomType)
 	for _, c := range cols {
-		typ := "TEXT"
-		switch c.kind {
-		case kindReal:
-			typ = "DOUBLE"
-		case kindBool:
-			typ = "BOOLEAN"
-		case kindDate:
-			typ = "DATE"
-		}
-		fmt.Fprintf(&ddl, ", %s %s", quote(c.name), typ)
+		fmt.Fprintf(&ddl, ", %s %s", quote(c.name), columnTypes[c.kind].gpkg)
 	}
 	ddl.WriteString(")")
 	if _, err := tx.Exec(ddl.String()); err != nil {

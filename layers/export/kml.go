@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/durandline/durand/layers"
 
@@ -19,18 +18,11 @@ import (
 // columns, and one Placemark a feature with its name, its attributes as
 // SchemaData and its geometry encoded by go-geom.
 func writeKML(w io.Writer, l layers.Layer) error {
-	cols := columns(l.Features)
+	cols := columns(l)
 	schemaID := "durand_" + l.Name
 	fields := make([]gokml.Element, 0, len(cols))
 	for _, c := range cols {
-		t := "string"
-		switch c.kind {
-		case kindReal:
-			t = "double"
-		case kindBool:
-			t = "bool"
-		}
-		fields = append(fields, gokml.SimpleField(c.name, t))
+		fields = append(fields, gokml.SimpleField(c.name, columnTypes[c.kind].kml))
 	}
 	desc := l.Description
 	if l.Attribution != "" {
@@ -64,13 +56,8 @@ func writeKML(w io.Writer, l layers.Layer) error {
 		}
 		data := make([]gokml.Element, 0, len(cols))
 		for _, c := range cols {
-			switch v := value(f, c).(type) {
-			case float64:
-				data = append(data, gokml.SimpleData(c.name, strconv.FormatFloat(v, 'f', -1, 64)))
-			case bool:
-				data = append(data, gokml.SimpleData(c.name, strconv.FormatBool(v)))
-			case string:
-				data = append(data, gokml.SimpleData(c.name, v))
+			if s, ok := cell(value(f, c)); ok {
+				data = append(data, gokml.SimpleData(c.name, s))
 			}
 		}
 		name, _ := f.Properties["name"].(string)
