@@ -198,3 +198,24 @@ func dayRange(fs []*geojson.Feature) (start, end time.Time) {
 	}
 	return start, end
 }
+
+// All returns every layer of the catalogue for a (see Layers), in order,
+// the crossings carrying their status on day (see CrossingsOn; a zero day
+// leaves them without status), as the downloads and `durand db load`
+// take them. The zones are computed if they are not yet.
+func All(a *geo.Atlas, day time.Time) ([]Layer, error) {
+	var out []Layer
+	for _, name := range Layers(a) {
+		l, err := FromAtlas(a, name)
+		if err != nil {
+			return nil, err
+		}
+		if name == geo.LayerCrossings && !day.IsZero() {
+			if l.Features, err = CrossingsOn(a, l.Features, day); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}

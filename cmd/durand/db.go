@@ -17,6 +17,7 @@ import (
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/layers"
 )
 
 const dbUsage = `usage:
@@ -25,8 +26,13 @@ const dbUsage = `usage:
 
 load writes the atlas (the embedded layers, the crisis files and the
 districts installed in the data directory) into PostgreSQL/PostGIS: one
-table per layer in the schema (created if needed), in one transaction, so a
-failed or interrupted load leaves the previous data in place.
+table per file in the schema (created if needed), which serve --source
+reads and watches, in one transaction, so a failed or interrupted load
+leaves the previous data in place. Then it writes every layer of the
+catalogue (the crossings with their status on the last day of the record,
+or today if earlier) into the schema S_layers, one table per layer with
+the columns its schema declares, typed (text, bigint, double precision,
+boolean, jsonb, date), for GIS clients; again in one transaction.
 dump reads the tables back and writes the atlas files into DIR (for
 debugging and comparing; geo.Load reads them).
   --dsn DSN     PostgreSQL connection string, e.g. postgres://user@host/db
@@ -107,8 +113,11 @@ func connectDB(ctx context.Context, dsn string) (*pgx.Conn, error) {
 // dbLoadReport is what `durand db load --json` prints.
 type dbLoadReport struct {
 	postgis.Report
-	DataDir    string  `json:"data_dir,omitempty"`
-	DurationMs float64 `json:"duration_ms"`
+	// LayerSchema holds the catalogue's layers (postgis.WriteLayers).
+	LayerSchema string               `json:"layer_schema"`
+	Layers      []postgis.TableCount `json:"layers"`
+	DataDir     string               `json:"data_dir,omitempty"`
+	DurationMs  float64              `json:"duration_ms"`
 }
 
 func runDBLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -142,6 +151,7 @@ func runDBLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	opt.Progress = func(table string, rows int) {
 		fmt.Fprintf(stderr, "durand db load: %-16s %6d rows\n", table, rows)
 	}
+	start := time.Now()
 	fmt.Fprintf(stderr, "durand db load: checking the atlas files and loading into schema %s\n", f.schema)
 	rep, err := postgis.Load(ctx, conn, fsys, opt)
 	if err != nil {
@@ -150,13 +160,41 @@ func runDBLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return fmt.Errorf("%w (nothing changed in the database)", err)
 	}
+	out := dbLoadReport{Report: rep, LayerSchema: postgis.LayerSchema(opt), DataDir: dir}
+	fmt.Fprintf(stderr, "durand db load: writing the catalogue's layers into schema %s\n", out.LayerSchema)
+	if out.Layers, err = loadLayers(ctx, conn, fsys, opt); err != nil {
+		return fmt.Errorf("%w (the atlas tables are loaded; the layer tables are unchanged)", err)
+	}
+	d := time.Since(start)
 	if f.asJSON {
+		out.DurationMs = float64(d.Microseconds()) / 1000
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(dbLoadReport{Report: rep, DataDir: dir, DurationMs: float64(rep.Duration.Microseconds()) / 1000})
+		return enc.Encode(out)
 	}
-	fmt.Fprintf(stdout, "loaded data version %s into schema %s in %v\n", rep.DataVersion, rep.Schema, rep.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "loaded data version %s into schema %s and %d layers into %s in %v\n", rep.DataVersion, rep.Schema,
+		len(out.Layers), out.LayerSchema, d.Round(time.Millisecond))
 	return nil
+}
+
+// loadLayers writes the catalogue's layers of the atlas in fsys with
+// postgis.WriteLayers, the crossings with their status on the default day
+// (the last day of the record, or today if earlier), as the server's
+// downloads carry them.
+func loadLayers(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opt postgis.Options) ([]postgis.TableCount, error) {
+	a, err := geo.Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	last, _, err := layers.LastDay(a)
+	if err != nil {
+		return nil, err
+	}
+	ls, err := layers.All(a, layers.DefaultDay(last, time.Now()))
+	if err != nil {
+		return nil, err
+	}
+	return postgis.WriteLayers(ctx, conn, ls, opt)
 }
 
 // dbDumpReport is what `durand db dump --json` prints.

@@ -1,17 +1,22 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
+	"github.com/durandline/durand/layers"
 )
 
 func TestDBUsageAndBadDSN(t *testing.T) {
@@ -68,6 +73,11 @@ func TestDBLoadDump(t *testing.T) {
 			Table string `json:"table"`
 			Rows  int    `json:"rows"`
 		} `json:"tables"`
+		LayerSchema string `json:"layer_schema"`
+		Layers      []struct {
+			Table string `json:"table"`
+			Rows  int    `json:"rows"`
+		} `json:"layers"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("db load --json: %v\n%s", err, stdout)
@@ -77,6 +87,36 @@ func TestDBLoadDump(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "crossings") {
 		t.Errorf("no progress on stderr:\n%s", stderr)
+	}
+	// The catalogue's layers, one table each, as many rows as features,
+	// read back with the catalogue's schema.
+	a, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := layers.Layers(a)
+	if rep.LayerSchema != "cli_layers" || len(rep.Layers) != len(names) {
+		t.Fatalf("layers %s %+v, want %v", rep.LayerSchema, rep.Layers, names)
+	}
+	conn, err := pgx.Connect(context.Background(), pg.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for i, name := range names {
+		l, err := layers.FromAtlas(a, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := postgis.ReadLayer(context.Background(), conn, name, postgis.Options{Schema: "cli"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Layers[i].Table != name || rep.Layers[i].Rows != len(l.Features) || len(got.Features) != len(l.Features) ||
+			!slices.Equal(got.Schema, l.Schema) {
+			t.Errorf("layer %s: reported %+v, read back %d features, schema %v; want %d features, schema %v",
+				name, rep.Layers[i], len(got.Features), got.Schema, len(l.Features), l.Schema)
+		}
 	}
 
 	out := filepath.Join(t.TempDir(), "dump")

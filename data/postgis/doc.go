@@ -51,4 +51,16 @@
 // deterministically (rows in ord order, GeoJSON by ST_AsGeoJSON with 7
 // decimals, properties with sorted keys): two replicas reading the same
 // database produce byte-identical files.
+//
+// # The catalogue's layers
+//
+// WriteLayers writes the layers of the catalogue (package layers: the
+// crossings with their status on a day, the events, the zones, the status
+// history) into a schema of their own, LayerSchema (default
+// "durand_layers"): one table per layer with the columns its schema
+// declares, typed (String text, Int bigint, Float double precision, Bool
+// boolean, List jsonb, Date date), ord, fid, properties (undeclared ones)
+// and geom (any geometry, EPSG:4326); the table layers lists them with
+// their attribution, licence and schema. These tables are for GIS clients
+// and are not read by Read; ReadLayer reads one back as a layers.Layer.
 package postgis
