@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 )
 
@@ -29,7 +30,7 @@ func checkNormalised(t *testing.T, mp orb.MultiPolygon) {
 				t.Fatalf("ring %d: orientation %v, wrong winding", i, o)
 			}
 			for _, p := range r {
-				if round7(p[0]) != p[0] || round7(p[1]) != p[1] || checkPoint(p, true) != nil {
+				if geojsonio.Round7(p[0]) != p[0] || geojsonio.Round7(p[1]) != p[1] || checkPoint(p, true) != nil {
 					t.Fatalf("position %v not rounded or out of region", p)
 				}
 			}

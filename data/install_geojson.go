@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/paulmach/orb"
+	"github.com/durandline/durand/geo/geojsonio"
 )
 
 type geoJSONFC struct {
@@ -55,35 +55,13 @@ func decodeGeoJSON(file string, data []byte, region bool) ([]feature, error) {
 		if g == nil {
 			return nil, invalid(file, "feature %d: geometry is missing or null", i)
 		}
-		var polys [][][][]float64
-		switch g.Type {
-		case "Polygon":
-			var p [][][]float64
-			if err := json.Unmarshal(g.Coordinates, &p); err != nil {
-				return nil, invalid(file, "feature %d: Polygon coordinates: %s", i, jsonErr(g.Coordinates, err))
-			}
-			polys = [][][][]float64{p}
-		case "MultiPolygon":
-			if err := json.Unmarshal(g.Coordinates, &polys); err != nil {
-				return nil, invalid(file, "feature %d: MultiPolygon coordinates: %s", i, jsonErr(g.Coordinates, err))
-			}
-		default:
-			return nil, invalid(file, "feature %d: geometry type is %q, want Polygon or MultiPolygon", i, g.Type)
-		}
-		mp := make(orb.MultiPolygon, 0, len(polys))
-		for pi, p := range polys {
-			poly := make(orb.Polygon, 0, len(p))
-			for ri, r := range p {
-				ring := make(orb.Ring, len(r))
-				for k, pos := range r {
-					if len(pos) < 2 {
-						return nil, invalid(file, "feature %d: polygon %d ring %d position %d has %d numbers, want at least 2", i, pi, ri, k, len(pos))
-					}
-					ring[k] = orb.Point{pos[0], pos[1]}
-				}
-				poly = append(poly, ring)
-			}
-			mp = append(mp, poly)
+		mp, err := geojsonio.Polygons(g.Type, g.Coordinates)
+		var ce *geojsonio.CoordinatesError
+		switch {
+		case errors.As(err, &ce):
+			return nil, invalid(file, "feature %d: %s coordinates: %s", i, ce.Type, jsonErr(g.Coordinates, ce.Err))
+		case err != nil:
+			return nil, invalid(file, "feature %d: %v", i, err)
 		}
 		geom, err := normalise(mp, region)
 		if err != nil {

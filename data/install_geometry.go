@@ -7,16 +7,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 )
-
-func round7(v float64) float64 {
-	r := math.Round(v*1e7) / 1e7
-	if r == 0 {
-		return 0 // no negative zero
-	}
-	return r
-}
 
 // checkPoint reports NaN, infinite and out-of-range coordinates.
 func checkPoint(p orb.Point, region bool) error {
@@ -48,14 +41,7 @@ func cleanRing(r orb.Ring, region bool, idx int) (orb.Ring, error) {
 	if r[0] != r[len(r)-1] {
 		return nil, fmt.Errorf("ring %d is not closed (first position %v, last %v)", idx, r[0], r[len(r)-1])
 	}
-	out := make(orb.Ring, 0, len(r))
-	for _, p := range r {
-		q := orb.Point{round7(p[0]), round7(p[1])}
-		if len(out) > 0 && out[len(out)-1] == q {
-			continue
-		}
-		out = append(out, q)
-	}
+	out := geojsonio.RoundRing(r)               // closed already: r is
 	if len(out) < 4 || out.Orientation() == 0 { // no area
 		return nil, nil
 	}
@@ -88,7 +74,7 @@ func normalise(mp orb.MultiPolygon, region bool) (orb.MultiPolygon, error) {
 			np = append(np, r)
 		}
 		if len(np) > 0 {
-			orient(np)
+			geojsonio.OrientPolygon(np)
 			out = append(out, np)
 		}
 	}
@@ -96,15 +82,4 @@ func normalise(mp orb.MultiPolygon, region bool) (orb.MultiPolygon, error) {
 		return nil, errors.New("geometry has no area")
 	}
 	return out, nil
-}
-
-// orient makes the exterior ring counter-clockwise and holes clockwise
-// (orb's Ring.Orientation, the shoelace sign).
-func orient(p orb.Polygon) {
-	for i, r := range p {
-		o := r.Orientation()
-		if (i == 0 && o == orb.CW) || (i > 0 && o == orb.CCW) {
-			r.Reverse()
-		}
-	}
 }

@@ -9,78 +9,28 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/paulmach/orb"
+	"github.com/durandline/durand/geo/geojsonio"
 )
 
-type districtProps struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Province string `json:"province"`
-	Country  string `json:"country"`
-	Source   string `json:"source"`
-	SourceID string `json:"source_id"`
-	// Administration is AdministrationNote for the districts of Azad
-	// Kashmir and Gilgit-Baltistan, else empty (and left out).
-	Administration string `json:"administration,omitempty"`
-}
-
-// encodeDistricts writes the FeatureCollection, one feature per line.
+// encodeDistricts writes the FeatureCollection, one feature per line, with
+// the coordinates as they are (rounded by normalise) in as few digits as
+// give them exactly. administration is left out where it is empty: it is
+// AdministrationNote for the districts of Azad Kashmir and
+// Gilgit-Baltistan.
 func encodeDistricts(ds []*district) []byte {
-	var buf bytes.Buffer
-	buf.WriteString(`{"type":"FeatureCollection","features":[`)
+	fs := make([]geojsonio.Feature, len(ds))
 	for i, d := range ds {
-		if i > 0 {
-			buf.WriteByte(',')
+		props := []geojsonio.Prop{
+			{Key: "id", Value: d.id}, {Key: "name", Value: d.name}, {Key: "province", Value: d.province},
+			{Key: "country", Value: d.country}, {Key: "source", Value: d.source}, {Key: "source_id", Value: d.sourceID},
 		}
-		buf.WriteString("\n{\"type\":\"Feature\",\"id\":")
-		writeJSONValue(&buf, d.id)
-		buf.WriteString(`,"properties":`)
-		writeJSONValue(&buf, districtProps{d.id, d.name, d.province, d.country, d.source, d.sourceID, d.administration})
-		buf.WriteString(`,"geometry":{"type":"MultiPolygon","coordinates":`)
-		appendMultiPolygon(&buf, d.geom)
-		buf.WriteString("}}")
+		if d.administration != "" {
+			props = append(props, geojsonio.Prop{Key: "administration", Value: d.administration})
+		}
+		fs[i] = geojsonio.Feature{ID: d.id, Props: props, Geom: d.geom}
 	}
-	buf.WriteString("\n]}\n")
-	return buf.Bytes()
-}
-
-func writeJSONValue(buf *bytes.Buffer, v any) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)           // strings and flat structs of strings cannot fail
-	buf.Truncate(buf.Len() - 1) // Encode's newline
-}
-
-func appendMultiPolygon(buf *bytes.Buffer, mp orb.MultiPolygon) {
-	var num []byte
-	buf.WriteByte('[')
-	for i, poly := range mp {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.WriteByte('[')
-		for j, r := range poly {
-			if j > 0 {
-				buf.WriteByte(',')
-			}
-			buf.WriteByte('[')
-			for k, p := range r {
-				if k > 0 {
-					buf.WriteByte(',')
-				}
-				buf.WriteByte('[')
-				num = strconv.AppendFloat(num[:0], p[0], 'f', -1, 64)
-				buf.Write(num)
-				buf.WriteByte(',')
-				num = strconv.AppendFloat(num[:0], p[1], 'f', -1, 64)
-				buf.Write(num)
-				buf.WriteByte(']')
-			}
-			buf.WriteByte(']')
-		}
-		buf.WriteByte(']')
-	}
-	buf.WriteByte(']')
+	b, _ := geojsonio.FeatureCollection(fs, -1) // strings and MultiPolygons cannot fail
+	return b
 }
 
 // Provenance, in the layout of provenance.json (see data/SCHEMA.md) with a

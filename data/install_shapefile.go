@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	shp "github.com/jonas-p/go-shp"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -244,7 +245,7 @@ func shpPolygon(p *shp.Polygon) (orb.MultiPolygon, error) {
 		mp[best] = append(mp[best], h)
 	}
 	for _, poly := range mp {
-		orient(poly)
+		geojsonio.OrientPolygon(poly)
 	}
 	if len(mp) == 0 {
 		return nil, errors.New("geometry has no area")

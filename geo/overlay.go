@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
 )
@@ -155,7 +156,7 @@ func intersectRegions(a, b []orb.Ring) (orb.MultiPolygon, error) {
 				}
 			}
 		}
-		r = cleanRing(r)
+		r = geojsonio.CleanRing(r)
 		if len(r) >= 4 {
 			out = append(out, r)
 		}

@@ -1,11 +1,12 @@
 package geo
 
-// Ring utilities of the zone geometry: orientation, cleaning, grouping
-// into polygons. Point-in-ring tests are orb/planar's.
+// Ring utilities of the zone geometry: orientation and grouping into
+// polygons. Point-in-ring tests are orb/planar's, cleaning geojsonio's.
 
 import (
 	"sort"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -85,7 +86,7 @@ func orientRings(mp orb.MultiPolygon, fill bool) []orb.Ring {
 			if k > 0 && fill {
 				break
 			}
-			r = cleanRing(r)
+			r = geojsonio.CleanRing(r)
 			if len(r) < 4 {
 				continue
 			}
@@ -95,19 +96,6 @@ func orientRings(mp orb.MultiPolygon, fill bool) []orb.Ring {
 			}
 			out = append(out, r)
 		}
-	}
-	return out
-}
-
-func cleanRing(r orb.Ring) orb.Ring {
-	out := make(orb.Ring, 0, len(r)+1)
-	for _, p := range r {
-		if len(out) == 0 || out[len(out)-1] != p {
-			out = append(out, p)
-		}
-	}
-	if len(out) > 0 && out[0] != out[len(out)-1] {
-		out = append(out, out[0])
 	}
 	return out
 }

@@ -196,15 +196,15 @@ func build(cfg config, logf func(string, ...any)) (buildResult, error) {
 	}
 	borderJSON, err := featureCollection([]feature{{
 		ID:    "durand_line",
-		Props: []prop{{"id", "durand_line"}, {"name", "Durand Line"}, {"from", "IRN-AFG-PAK"}, {"to", "CHN-AFG-PAK"}},
+		Props: []prop{{Key: "id", Value: "durand_line"}, {Key: "name", Value: "Durand Line"}, {Key: "from", Value: "IRN-AFG-PAK"}, {Key: "to", Value: "CHN-AFG-PAK"}},
 		Geom:  br.Line,
 	}})
 	if err != nil {
 		return res, err
 	}
 	countriesJSON, err := featureCollection([]feature{
-		{ID: "AFG", Props: []prop{{"id", "AFG"}, {"name", "Afghanistan"}, {"iso3", "AFG"}}, Geom: countries["AFG"]},
-		{ID: "PAK", Props: []prop{{"id", "PAK"}, {"name", "Pakistan"}, {"iso3", "PAK"}}, Geom: countries["PAK"]},
+		{ID: "AFG", Props: []prop{{Key: "id", Value: "AFG"}, {Key: "name", Value: "Afghanistan"}, {Key: "iso3", Value: "AFG"}}, Geom: countries["AFG"]},
+		{ID: "PAK", Props: []prop{{Key: "id", Value: "PAK"}, {Key: "name", Value: "Pakistan"}, {Key: "iso3", Value: "PAK"}}, Geom: countries["PAK"]},
 	})
 	if err != nil {
 		return res, err

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -421,16 +422,16 @@ func crossingFeatures(ps []placed) []feature {
 		out = append(out, feature{
 			ID: r.ID,
 			Props: []prop{
-				{"id", r.ID}, {"name", r.Name}, {"alt_names", r.AltNames},
-				{"afg_province", r.AfgProvince}, {"afg_district", r.AfgDistrict},
-				{"pak_province", r.PakProvince}, {"pak_district", r.PakDistrict},
-				{"source_lon", lon}, {"source_lat", lat},
-				{"chainage_km", fixed3(p.ChainageM / 1000)},
-				{"method", r.Method},
-				{"uncertainty_m", math.Round(p.UncertaintyM)},
-				{"sources", r.Sources}, {"description", r.Description},
+				{Key: "id", Value: r.ID}, {Key: "name", Value: r.Name}, {Key: "alt_names", Value: r.AltNames},
+				{Key: "afg_province", Value: r.AfgProvince}, {Key: "afg_district", Value: r.AfgDistrict},
+				{Key: "pak_province", Value: r.PakProvince}, {Key: "pak_district", Value: r.PakDistrict},
+				{Key: "source_lon", Value: lon}, {Key: "source_lat", Value: lat},
+				{Key: "chainage_km", Value: fixed3(p.ChainageM / 1000)},
+				{Key: "method", Value: r.Method},
+				{Key: "uncertainty_m", Value: math.Round(p.UncertaintyM)},
+				{Key: "sources", Value: r.Sources}, {Key: "description", Value: r.Description},
 			},
-			Geom: roundPoint(p.Point),
+			Geom: geojsonio.RoundPoint(p.Point),
 		})
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 )
 
@@ -26,22 +27,7 @@ type rawGeometry struct {
 
 // multiPolygon decodes a Polygon or MultiPolygon geometry.
 func (g rawGeometry) multiPolygon() (orb.MultiPolygon, error) {
-	switch g.Type {
-	case "Polygon":
-		var p orb.Polygon
-		if err := json.Unmarshal(g.Coordinates, &p); err != nil {
-			return nil, fmt.Errorf("decoding Polygon: %w", err)
-		}
-		return orb.MultiPolygon{p}, nil
-	case "MultiPolygon":
-		var mp orb.MultiPolygon
-		if err := json.Unmarshal(g.Coordinates, &mp); err != nil {
-			return nil, fmt.Errorf("decoding MultiPolygon: %w", err)
-		}
-		return mp, nil
-	default:
-		return nil, fmt.Errorf("unexpected geometry type %q", g.Type)
-	}
+	return geojsonio.Polygons(g.Type, g.Coordinates)
 }
 
 // hashingReader computes the SHA-256 of everything read through it.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/peterstace/simplefeatures/geom"
@@ -385,8 +386,8 @@ func provinceFeatures(ps []province) []feature {
 		out = append(out, feature{
 			ID: p.ID,
 			Props: []prop{
-				{"id", p.ID}, {"name", p.Info.Name}, {"alt_names", alt}, {"country", p.Country},
-				{"iso_3166_2", p.Info.ISO}, {"note", p.Info.Note}, {"history", p.Info.History},
+				{Key: "id", Value: p.ID}, {Key: "name", Value: p.Info.Name}, {Key: "alt_names", Value: alt}, {Key: "country", Value: p.Country},
+				{Key: "iso_3166_2", Value: p.Info.ISO}, {Key: "note", Value: p.Info.Note}, {Key: "history", Value: p.Info.History},
 			},
 			Geom: p.Geom,
 		})
@@ -471,7 +472,7 @@ func cutAtJunctions(pieces []orb.Polygon, provs []geom.Geometry, outline geom.Ge
 		c := orb.Point{b[0] - uy*w, b[1] + ux*w}
 		d := orb.Point{a[0] - uy*w, a[1] + ux*w}
 		rect := orb.Polygon{orb.Ring{a, b, c, d, a}}
-		rect[0] = orient(rect[0], true)
+		rect[0] = geojsonio.Oriented(rect[0], true)
 		hb := rect.Bound()
 		h := toSF(orb.MultiPolygon{rect}).AsGeometry()
 		var next []orb.Polygon

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/peterstace/simplefeatures/geom"
@@ -70,16 +71,6 @@ func interiorProbe(r orb.Ring) orb.Point {
 	return orb.Point{(a[0]+b[0])/2 - dy*s, (a[1]+b[1])/2 + dx*s}
 }
 
-// orient returns r counter-clockwise when ccw is set, clockwise otherwise
-// (a reversed copy when it is not so already).
-func orient(r orb.Ring, ccw bool) orb.Ring {
-	if (r.Orientation() == orb.CCW) != ccw {
-		r = append(orb.Ring(nil), r...)
-		r.Reverse()
-	}
-	return r
-}
-
 // repairMultiPolygon splits every ring that touches itself at a vertex
 // (invalid in OGC terms) into simple loops and reassembles polygons from
 // them: a loop split off an exterior ring is a hole of the loop that
@@ -116,10 +107,10 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 				}
 			}
 			if parent != nil {
-				parent.holes = append(parent.holes, orient(l, false))
+				parent.holes = append(parent.holes, geojsonio.Oriented(l, false))
 				continue
 			}
-			shells = append(shells, &shell{ring: orient(l, true)})
+			shells = append(shells, &shell{ring: geojsonio.Oriented(l, true)})
 		}
 		var islands []orb.Ring
 		for _, h := range poly[1:] {
@@ -140,7 +131,7 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 					}
 				}
 				if inHole {
-					islands = append(islands, orient(l, true))
+					islands = append(islands, geojsonio.Oriented(l, true))
 					continue
 				}
 				holeLoops = append(holeLoops, l)
@@ -157,7 +148,7 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 				if parent == nil {
 					return nil, st, fmt.Errorf("repair: hole loop at %v lies in no shell", l[0])
 				}
-				parent.holes = append(parent.holes, orient(l, false))
+				parent.holes = append(parent.holes, geojsonio.Oriented(l, false))
 			}
 		}
 		for _, s := range shells {
