@@ -244,9 +244,16 @@ func (t *Tiles) TileJSON(opt tiles.TileJSONOptions) (*tiles.TileJSON, error) {
 // NewTileset builds the tileset of tile layers with opt, leaving out the
 // layers whose MinZoom lies above its maximum zoom.
 func NewTileset(ls []tiles.Layer, opt tiles.Options) (*tiles.Tileset, error) {
+	return NewTilesetFrom(nil, ls, opt)
+}
+
+// NewTilesetFrom is NewTileset reusing what prev (the tileset of an
+// earlier version, or nil) prepared for the line and polygon layers when
+// they are unchanged (see tiles.NewTilesetFrom).
+func NewTilesetFrom(prev *tiles.Tileset, ls []tiles.Layer, opt tiles.Options) (*tiles.Tileset, error) {
 	maxZoom := opt.MaxZoom
 	if maxZoom == 0 {
 		maxZoom = tiles.DefaultMaxZoom
 	}
-	return tiles.NewTileset(slices.DeleteFunc(slices.Clone(ls), func(l tiles.Layer) bool { return l.MinZoom > maxZoom }), opt)
+	return tiles.NewTilesetFrom(prev, slices.DeleteFunc(slices.Clone(ls), func(l tiles.Layer) bool { return l.MinZoom > maxZoom }), opt)
 }

@@ -21,10 +21,6 @@ import (
 // atlas files, geo.DataVersion).
 const DataVersionHeader = "Durand-Data-Version"
 
-// reloadWarmZoom is the highest zoom warmed before a swap; the others up
-// to the warm-up zoom are warmed after it (a zoom costs tens of ms).
-const reloadWarmZoom = 3
-
 // Source is where a Live server reads its data: the embedded files merged
 // with a data directory (data.Source) or a PostGIS database
 // (postgis.Source). Each Fetch reads the current data anew.
@@ -45,10 +41,9 @@ type LiveConfig struct {
 	// durand_data_degraded.
 	Server Config
 	// WarmZoom is the highest zoom whose tiles are generated into the
-	// cache after each load: at start-up in the background, on a reload
-	// zooms 0-3 first (the previous data's tiles are served meanwhile),
-	// then the rest. Zero selects
-	// DefaultWarmZoom; negative warms nothing.
+	// cache after each load, in the background (a tile asked for before
+	// is made on demand). Zero selects DefaultWarmZoom; negative warms
+	// nothing.
 	WarmZoom int
 }
 
@@ -63,9 +58,9 @@ type snapshot struct {
 	handler       http.Handler
 	stopWarm      context.CancelFunc // ends the snapshot's background tile warm-up
 	// tilesFrom, while set, is the earlier snapshot that answers the tile
-	// requests (see isTileRequest) until this one's tiles are warm: a
+	// requests (see isTileRequest) until this one's tilesets are built: a
 	// reload swaps the new data in as soon as it is parsed, so that an
-	// edit shows in the items at once, and the tiles follow when built.
+	// edit shows in the items at once, and the tiles follow.
 	tilesFrom atomic.Pointer[snapshot]
 }
 
@@ -241,10 +236,10 @@ func (l *Live) SourceLost(err error) {
 
 // Reload reads the source and, when its content version differs from the
 // one served, builds a new snapshot (atlas, server) off to the side and
-// swaps it in; why is logged. The new snapshot's tiles are built after
-// the swap: until its zooms 0 to 3 are warm, the previous snapshot answers
-// the tile requests (not cacheable), so an edit reaches the items without
-// waiting for the tiles. On error the
+// swaps it in; why is logged. The new snapshot's tilesets are built after
+// the swap: until they are, the previous snapshot answers the tile
+// requests (not cacheable), so an edit reaches the items without waiting
+// for the tiles (see tiles). On error the
 // current snapshot stays, the error is logged, Ready turns degraded and
 // Reload returns the error. Reloads are serialised.
 func (l *Live) Reload(ctx context.Context, why string) error {
@@ -293,13 +288,23 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 		return fail(err)
 	}
 	built := time.Now()
+	if old != nil {
+		// The new tilesets reuse what the previous ones prepared for the
+		// layers that did not change (the areas, for an edit of points).
+		ot := old.handler.(*handler).s.tiles
+		from := ot.state.Load()
+		if from == nil {
+			from = ot.from.Load()
+		}
+		h.(*handler).s.tiles.from.Store(from)
+	}
 	wctx, stop := context.WithCancel(l.ctx)
 	s := &snapshot{version: version, versionHeader: []string{version}[:1:1], atlas: a, handler: h, stopWarm: stop}
-	if old != nil && l.warmZoom >= 0 {
+	if old != nil {
 		// The new data are served at once; the tiles of the previous
 		// snapshot (whose own tiles may still come from the one before)
-		// answer the tile requests until the new tiles of zooms 0 to
-		// reloadWarmZoom are built, after the swap (below).
+		// answer the tile requests until the new tilesets are built,
+		// after the swap (tiles).
 		from := old
 		if p := old.tilesFrom.Load(); p != nil {
 			from = p
@@ -318,30 +323,31 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 			"read", fetched.Sub(start).Round(time.Millisecond), "parse", parsed.Sub(fetched).Round(time.Millisecond),
 			"server", built.Sub(parsed).Round(time.Millisecond))
 	}
-	if l.warmZoom >= 0 {
-		// At start-up the server answers at once and the tiles are
-		// generated on demand until warm. After a reload, the previous
-		// snapshot answers the tile requests until zooms 0 to
-		// reloadWarmZoom are warm; the layers computed on first use
-		// (zones: seconds) join the tiles later, as at start-up.
-		go func() {
-			t0 := time.Now()
-			if old != nil {
-				if err := WarmTiles(wctx, h, min(l.warmZoom, reloadWarmZoom)); err != nil && wctx.Err() == nil {
-					l.log.Error("tile warm-up failed", "err", err)
-				}
-				s.tilesFrom.Store(nil)
-				if wctx.Err() == nil {
-					l.log.Info("tiles of the reloaded data served", "version", version, "tiles", time.Since(t0).Round(time.Millisecond),
-						"since_reload", time.Since(start).Round(time.Millisecond))
-				}
-			}
-			if old == nil || l.warmZoom > reloadWarmZoom {
-				if err := WarmTiles(wctx, h, l.warmZoom); err != nil && wctx.Err() == nil {
-					l.log.Error("tile warm-up failed", "err", err)
-				}
-			}
-		}()
-	}
+	go l.tiles(wctx, s, old != nil, start)
 	return nil
+}
+
+// tiles makes the tiles of a new snapshot follow its data, in the
+// background until ctx ends. At start-up the server answers at once and
+// the tiles are made on demand. After a reload the tiles are invalidated,
+// not rebuilt: the tilesets are built (reusing what the previous ones
+// prepared for the layers that did not change), the previous snapshot
+// stops answering the tile requests and each tile is made on demand. The
+// layers computed on first use (zones: seconds) join the tiles later, as
+// at start-up. Then zooms 0 to warmZoom are warmed.
+func (l *Live) tiles(ctx context.Context, s *snapshot, reload bool, start time.Time) {
+	if reload && ctx.Err() == nil {
+		t0 := time.Now()
+		if _, err := s.handler.(*handler).s.tiles.current(); err != nil {
+			l.log.Error("building the tiles of the reloaded data", "err", err)
+		}
+		s.tilesFrom.Store(nil)
+		l.log.Info("tiles of the reloaded data served", "version", s.version, "tiles", time.Since(t0).Round(time.Millisecond),
+			"since_reload", time.Since(start).Round(time.Millisecond))
+	}
+	if l.warmZoom >= 0 && ctx.Err() == nil {
+		if err := WarmTiles(ctx, s.handler, l.warmZoom); err != nil && ctx.Err() == nil {
+			l.log.Error("tile warm-up failed", "err", err)
+		}
+	}
 }

@@ -85,6 +85,10 @@ type tileService struct {
 	days dayTiles
 	// pmtiles is the archive of /downloads/durand.pmtiles.
 	pmtiles pmtilesDownload
+	// from, set by Live before first use, is the tile state of the
+	// previous version of the data: building the tilesets reuses what
+	// did not change (tiles.NewTilesetFrom). Dropped once both are built.
+	from atomic.Pointer[tileState]
 	// noDeferred, set by tests before first use, leaves the deferred
 	// collections out (their computation takes seconds).
 	noDeferred bool
@@ -186,6 +190,7 @@ func (t *tileService) tileset() (*tiles.Tileset, error) {
 func (t *tileService) buildDeferred(base *tiles.Tileset, baseDigest []byte) {
 	t.deferredOnce.Do(func() {
 		defer close(t.deferredDone)
+		defer t.from.Store(nil)
 		if t.noDeferred {
 			return
 		}
@@ -287,12 +292,19 @@ func (t *tileService) build(deferred bool) (*tiles.Tileset, []byte, error) {
 	if deferred && len(tls) == 0 {
 		return nil, nil, nil
 	}
-	ts, err := layers.NewTileset(tls, tiles.Options{})
+	var prev *tiles.Tileset
+	if from := t.from.Load(); from != nil {
+		prev = from.Base
+		if deferred {
+			prev = from.Deferred
+		}
+	}
+	ts, err := layers.NewTilesetFrom(prev, tls, tiles.Options{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("server: tileset: %w", err)
 	}
 	t.log.Info("tileset built", "layers", strings.Join(layers.TileLayerNames(tls), ","), "deferred", deferred,
-		"duration", time.Since(start).Round(time.Millisecond))
+		"topology_reused", ts.Reused(), "duration", time.Since(start).Round(time.Millisecond))
 	return ts, h.Sum(nil), nil
 }
 

@@ -3,6 +3,7 @@ package tiles
 import (
 	"fmt"
 	"hash/fnv"
+	"hash/maphash"
 	"maps"
 	"math"
 	"slices"
@@ -180,6 +181,13 @@ type Tileset struct {
 	bound  orb.Bound // WGS84 bounds of all features
 	empty  bool      // no features at all
 	topo   *topology // kept for tests of shared-boundary preservation
+	// topoBound is the WGS84 bound of the line and polygon features, and
+	// topoDigest a hash (with seed) of their input: what NewTilesetFrom
+	// compares to reuse them.
+	topoBound  orb.Bound
+	topoDigest uint64
+	seed       maphash.Seed
+	reused     bool // the line and polygon layers come from an earlier tileset
 }
 
 // StringID derives a stable feature id from a string identifier: the
@@ -201,18 +209,79 @@ func StringID(s string) uint64 {
 // rebuilds each feature per zoom from the simplified arcs, places label
 // points and indexes features in an R-tree. The layers are not retained.
 func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
+	return NewTilesetFrom(nil, layers, opt)
+}
+
+// NewTilesetFrom is NewTileset reusing the work of prev, a tileset of an
+// earlier version of the layers: when the line and polygon layers (which
+// share one topology) are, in order, the same as prev's (same names, zoom
+// ranges, label settings, feature ids, geometries and properties) and the
+// options equal prev's, their preprocessing is taken from prev and only
+// the point layers are prepared anew. The tiles are byte for byte those
+// NewTileset would make. A nil prev builds everything.
+func NewTilesetFrom(prev *Tileset, layers []Layer, opt Options) (*Tileset, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	t := &Tileset{opt: opt, bound: orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}}
+	lds, err := newLayers(layers, opt)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tileset{opt: opt, seed: maphash.MakeSeed(), bound: noBound(), topoBound: noBound()}
+	if prev != nil {
+		t.seed = prev.seed
+	}
+	t.topoDigest = topologyDigest(t.seed, layers, lds)
+	var reused []*layerData
+	if prev != nil && prev.opt == opt && prev.topoDigest == t.topoDigest {
+		reused = prev.topologyLayers()
+		t.topo, t.topoBound, t.reused = prev.topo, prev.topoBound, true
+	}
+	b := &topoBuild{tb: newTopoBuilder(), featSeqs: make([][][][]seqRef, len(layers))}
+	fresh := make([]bool, len(layers))
+	for li, l := range layers {
+		ld := lds[li]
+		if ld.topological() && t.reused {
+			ld, reused = reused[0], reused[1:]
+		} else {
+			if err := b.prepareLayer(t, ld, l, li); err != nil {
+				return nil, err
+			}
+			fresh[li] = true
+		}
+		t.layers = append(t.layers, ld)
+	}
+	if !t.reused {
+		t.topo = b.tb.build()
+		b.simplify(t, b.orientation(t))
+	}
+	for li, ld := range t.layers {
+		if fresh[li] {
+			finishLayer(ld, layers[li])
+		}
+	}
+	t.bound = t.bound.Union(t.topoBound)
+	if t.bound.Min[0] > t.bound.Max[0] {
+		t.bound, t.empty = orb.Bound{}, true
+	}
+	return t, nil
+}
+
+// Reused reports whether NewTilesetFrom took the line and polygon layers
+// from the earlier tileset.
+func (t *Tileset) Reused() bool { return t.reused }
+
+// noBound is the bound that any union replaces: empty, inside out.
+func noBound() orb.Bound {
+	return orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+}
+
+// newLayers checks the layers (names unique, label layers included; zoom
+// ranges; one kind of geometry each) and returns their empty layer data.
+func newLayers(layers []Layer, opt Options) ([]*layerData, error) {
 	names := make(map[string]bool)
-	tb := newTopoBuilder()
-
-	// For each polygon/line feature: its sequences, grouped per polygon
-	// part (the first sequence of a part is its exterior).
-	featSeqs := make([][][][]seqRef, len(layers)) // layer, feature, part, ring
-
+	lds := make([]*layerData, len(layers))
 	for li, l := range layers {
 		ld, err := newLayerData(l, opt)
 		if err != nil {
@@ -227,115 +296,169 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 		if ld.labels {
 			names[ld.name+"_label"] = true
 		}
-		featSeqs[li] = make([][][]seqRef, len(l.Features))
-		for fi, f := range l.Features {
-			fail := func(err error) error { return &FeatureError{Layer: l.Name, Index: fi, Err: err} }
-			if err := checkGeometry(f.Geometry); err != nil {
-				return nil, fail(err)
-			}
-			tags, err := encodeProperties(f.Properties)
-			if err != nil {
-				return nil, fail(err)
-			}
-			p := prepared{id: f.ID, tags: tags}
-			for _, tg := range tags {
-				ld.fields[tg.key] = mergeField(ld.fields[tg.key], fieldType(tg.val.kind))
-			}
-			if ld.labels {
-				p.labelTags = tags
-				if l.LabelFields != nil {
-					p.labelTags = nil
-					for _, tg := range tags {
-						if slices.Contains(l.LabelFields, tg.key) {
-							p.labelTags = append(p.labelTags, tg)
-							ld.labelFields[tg.key] = mergeField(ld.labelFields[tg.key], fieldType(tg.val.kind))
-						}
-					}
-				}
-			}
-			gb := f.Geometry.Bound()
-			t.bound = t.bound.Union(gb)
-			switch ld.kind {
-			case kindPoint:
-				var pts []orb.Point
-				switch g := f.Geometry.(type) {
-				case orb.Point:
-					pts = []orb.Point{g}
-				case orb.MultiPoint:
-					pts = g
-				}
-				for _, q := range pts {
-					x, y := lonLatToWorld(q[0], q[1])
-					p.points = append(p.points, orb.Point{x, y})
-				}
-			case kindLine:
-				var lines []orb.LineString
-				switch g := f.Geometry.(type) {
-				case orb.LineString:
-					lines = []orb.LineString{g}
-				case orb.MultiLineString:
-					lines = g
-				}
-				for _, ls := range lines {
-					if s := tb.add(ls, false); s >= 0 {
-						featSeqs[li][fi] = append(featSeqs[li][fi], []seqRef{{seq: s}})
-					}
-				}
-			case kindPolygon:
-				for _, poly := range polygonsOf(f.Geometry) {
-					var part []seqRef
-					for ri, r := range poly {
-						s := tb.add(r, true)
-						if s < 0 {
-							if ri == 0 {
-								break // degenerate exterior: drop the part
-							}
-							continue
-						}
-						part = append(part, seqRef{seq: s, hole: ri > 0})
-					}
-					if len(part) > 0 {
-						featSeqs[li][fi] = append(featSeqs[li][fi], part)
-					}
-				}
-			}
-			x0, y0 := lonLatToWorld(gb.Min[0], gb.Max[1])
-			x1, y1 := lonLatToWorld(gb.Max[0], gb.Min[1])
-			p.bound = orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x1, y1}}
-			ld.features = append(ld.features, p)
-		}
-		t.layers = append(t.layers, ld)
+		lds[li] = ld
 	}
+	return lds, nil
+}
 
-	topo := tb.build()
-	t.topo = topo
+// topological reports whether the layer's features go into the topology
+// (lines and polygons).
+func (ld *layerData) topological() bool { return ld.kind == kindLine || ld.kind == kindPolygon }
 
-	// Orientation: exterior rings positive (clockwise on screen, y down),
-	// holes negative, decided once at full resolution.
-	reverse := make([]bool, len(tb.seqs))
-	for li := range featSeqs {
-		for _, parts := range featSeqs[li] {
-			for _, part := range parts {
-				if t.layers[li].kind != kindPolygon {
-					continue
+// topologyLayers returns the line and polygon layers, in order.
+func (t *Tileset) topologyLayers() []*layerData {
+	var out []*layerData
+	for _, ld := range t.layers {
+		if ld.topological() {
+			out = append(out, ld)
+		}
+	}
+	return out
+}
+
+// topoBuild is the state of a tileset's topology while it is built.
+type topoBuild struct {
+	tb *topoBuilder
+	// featSeqs holds, for each polygon or line feature, its sequences
+	// grouped per polygon part (the first sequence of a part is its
+	// exterior): layer, feature, part, ring.
+	featSeqs [][][][]seqRef
+}
+
+// prepareLayer checks and prepares the features of layer li: tags, label
+// tags, projected points, topology sequences and bounds.
+func (b *topoBuild) prepareLayer(t *Tileset, ld *layerData, l Layer, li int) error {
+	b.featSeqs[li] = make([][][]seqRef, len(l.Features))
+	for fi, f := range l.Features {
+		p, err := b.prepareFeature(ld, l, f, li, fi)
+		if err != nil {
+			return &FeatureError{Layer: l.Name, Index: fi, Err: err}
+		}
+		gb := f.Geometry.Bound()
+		if ld.topological() {
+			t.topoBound = t.topoBound.Union(gb)
+		} else {
+			t.bound = t.bound.Union(gb)
+		}
+		ld.features = append(ld.features, p)
+	}
+	return nil
+}
+
+// prepareFeature prepares feature fi of layer li.
+func (b *topoBuild) prepareFeature(ld *layerData, l Layer, f Feature, li, fi int) (prepared, error) {
+	if err := checkGeometry(f.Geometry); err != nil {
+		return prepared{}, err
+	}
+	tags, err := encodeProperties(f.Properties)
+	if err != nil {
+		return prepared{}, err
+	}
+	p := prepared{id: f.ID, tags: tags}
+	for _, tg := range tags {
+		ld.fields[tg.key] = mergeField(ld.fields[tg.key], fieldType(tg.val.kind))
+	}
+	if ld.labels {
+		p.labelTags = tags
+		if l.LabelFields != nil {
+			p.labelTags = nil
+			for _, tg := range tags {
+				if slices.Contains(l.LabelFields, tg.key) {
+					p.labelTags = append(p.labelTags, tg)
+					ld.labelFields[tg.key] = mergeField(ld.labelFields[tg.key], fieldType(tg.val.kind))
 				}
+			}
+		}
+	}
+	switch ld.kind {
+	case kindPoint:
+		var pts []orb.Point
+		switch g := f.Geometry.(type) {
+		case orb.Point:
+			pts = []orb.Point{g}
+		case orb.MultiPoint:
+			pts = g
+		}
+		for _, q := range pts {
+			x, y := lonLatToWorld(q[0], q[1])
+			p.points = append(p.points, orb.Point{x, y})
+		}
+	case kindLine:
+		var lines []orb.LineString
+		switch g := f.Geometry.(type) {
+		case orb.LineString:
+			lines = []orb.LineString{g}
+		case orb.MultiLineString:
+			lines = g
+		}
+		for _, ls := range lines {
+			if s := b.tb.add(ls, false); s >= 0 {
+				b.featSeqs[li][fi] = append(b.featSeqs[li][fi], []seqRef{{seq: s}})
+			}
+		}
+	case kindPolygon:
+		for _, poly := range polygonsOf(f.Geometry) {
+			if part := b.addPolygon(poly); len(part) > 0 {
+				b.featSeqs[li][fi] = append(b.featSeqs[li][fi], part)
+			}
+		}
+	}
+	gb := f.Geometry.Bound()
+	x0, y0 := lonLatToWorld(gb.Min[0], gb.Max[1])
+	x1, y1 := lonLatToWorld(gb.Max[0], gb.Min[1])
+	p.bound = orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x1, y1}}
+	return p, nil
+}
+
+// addPolygon adds the rings of a polygon to the topology: its sequences,
+// exterior first, or none when the exterior is degenerate.
+func (b *topoBuild) addPolygon(poly orb.Polygon) []seqRef {
+	var part []seqRef
+	for ri, r := range poly {
+		s := b.tb.add(r, true)
+		if s < 0 {
+			if ri == 0 {
+				return nil // degenerate exterior: drop the part
+			}
+			continue
+		}
+		part = append(part, seqRef{seq: s, hole: ri > 0})
+	}
+	return part
+}
+
+// orientation decides, once at full resolution, which sequences to
+// reverse so that exterior rings are positive (clockwise on screen, y
+// down) and holes negative.
+func (b *topoBuild) orientation(t *Tileset) []bool {
+	reverse := make([]bool, len(b.tb.seqs))
+	for li, feats := range b.featSeqs {
+		if t.layers[li].kind != kindPolygon {
+			continue
+		}
+		for _, parts := range feats {
+			for _, part := range parts {
 				for _, r := range part {
-					s := tb.seqs[r.seq]
-					a := signedArea(topo.world, tb.ids[s.start:s.end])
+					s := b.tb.seqs[r.seq]
+					a := signedArea(t.topo.world, b.tb.ids[s.start:s.end])
 					reverse[r.seq] = (a > 0) == r.hole
 				}
 			}
 		}
 	}
+	return reverse
+}
 
-	// Simplify per zoom, finest first, and rebuild the features.
+// simplify simplifies the arcs per zoom, finest first, and rebuilds the
+// line and polygon features of every zoom from them.
+func (b *topoBuild) simplify(t *Tileset, reverse []bool) {
 	var prev [][]orb.Point
 	var prevIdx [][]int32
 	var buf []orb.Point
-	for z := opt.MaxZoom; z >= 0; z-- {
-		arcs, idx := topo.simplifyArcs(t.tolerance(z), prev, prevIdx)
+	for z := t.opt.MaxZoom; z >= 0; z-- {
+		arcs, idx := t.topo.simplifyArcs(t.tolerance(z), prev, prevIdx)
 		for li, ld := range t.layers {
-			if ld.kind == kindPoint || z > ld.maxZoom {
+			if !ld.topological() || z > ld.maxZoom {
 				continue
 			}
 			for fi := range ld.features {
@@ -344,67 +467,78 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 					f.zoom = make([][]path, ld.maxZoom+1)
 					f.pindex = make([]*rtree.RTreeGN[float64, int32], ld.maxZoom+1)
 				}
-				parts := featSeqs[li][fi]
+				parts := b.featSeqs[li][fi]
 				f.seqs = parts
-				if z < ld.maxZoom && arcsUnchanged(topo, parts, arcs, prev) {
+				if z < ld.maxZoom && arcsUnchanged(t.topo, parts, arcs, prev) {
 					f.zoom[z] = f.zoom[z+1]
 					f.pindex[z] = f.pindex[z+1]
 					continue
 				}
-				var paths []path
-				for _, part := range parts {
-					for ri, r := range part {
-						buf = rebuild(arcs, topo.seqs[r.seq], ld.kind == kindPolygon, buf)
-						if ld.kind == kindPolygon && len(buf) < 3 {
-							if ri == 0 {
-								break // exterior collapsed: drop its holes too
-							}
-							continue
-						}
-						if ld.kind == kindLine && len(buf) < 2 {
-							continue
-						}
-						pts := slices.Clone(buf)
-						if reverse[r.seq] {
-							slices.Reverse(pts)
-						}
-						paths = append(paths, newPath(pts, ld.kind == kindPolygon))
-					}
-				}
-				f.zoom[z] = paths
-				if len(paths) > pathIndexMin {
-					idx := &rtree.RTreeGN[float64, int32]{}
-					for i, p := range paths {
-						idx.Insert(p.bound.Min, p.bound.Max, int32(i))
-					}
-					f.pindex[z] = idx
-				}
+				f.zoom[z], buf = rebuildFeature(t.topo, arcs, parts, ld.kind, reverse, buf)
+				f.pindex[z] = indexPaths(f.zoom[z])
 			}
 		}
 		prev, prevIdx = arcs, idx
 	}
+}
 
-	// Labels, areas, index.
-	for li, ld := range t.layers {
-		for fi := range ld.features {
-			f := &ld.features[fi]
-			if ld.kind == kindPolygon && len(f.zoom) > 0 {
-				full := f.zoom[len(f.zoom)-1]
-				f.area = pathsArea(full)
-				if ld.labels {
-					f.label = labelPoint(full)
+// rebuildFeature rebuilds the paths of a feature's parts from the arcs of
+// one zoom, dropping collapsed rings (and the holes of a collapsed
+// exterior) and lines. buf is scratch space, returned for reuse.
+func rebuildFeature(topo *topology, arcs [][]orb.Point, parts [][]seqRef, kind geomKind, reverse []bool, buf []orb.Point) ([]path, []orb.Point) {
+	var paths []path
+	for _, part := range parts {
+		for ri, r := range part {
+			buf = rebuild(arcs, topo.seqs[r.seq], kind == kindPolygon, buf)
+			if kind == kindPolygon && len(buf) < 3 {
+				if ri == 0 {
+					break // exterior collapsed: drop its holes too
 				}
+				continue
 			}
-			ld.index.Insert(f.bound.Min, f.bound.Max, int32(fi))
-		}
-		if ld.labels && layers[li].LabelFields == nil {
-			ld.labelFields = maps.Clone(ld.fields)
+			if kind == kindLine && len(buf) < 2 {
+				continue
+			}
+			pts := slices.Clone(buf)
+			if reverse[r.seq] {
+				slices.Reverse(pts)
+			}
+			paths = append(paths, newPath(pts, kind == kindPolygon))
 		}
 	}
-	if t.bound.Min[0] > t.bound.Max[0] {
-		t.bound, t.empty = orb.Bound{}, true
+	return paths, buf
+}
+
+// indexPaths returns an R-tree over the paths of a feature with many of
+// them, else nil.
+func indexPaths(paths []path) *rtree.RTreeGN[float64, int32] {
+	if len(paths) <= pathIndexMin {
+		return nil
 	}
-	return t, nil
+	idx := &rtree.RTreeGN[float64, int32]{}
+	for i, p := range paths {
+		idx.Insert(p.bound.Min, p.bound.Max, int32(i))
+	}
+	return idx
+}
+
+// finishLayer places the labels, computes the areas and indexes the
+// features of a prepared layer.
+func finishLayer(ld *layerData, l Layer) {
+	for fi := range ld.features {
+		f := &ld.features[fi]
+		if ld.kind == kindPolygon && len(f.zoom) > 0 {
+			full := f.zoom[len(f.zoom)-1]
+			f.area = pathsArea(full)
+			if ld.labels {
+				f.label = labelPoint(full)
+			}
+		}
+		ld.index.Insert(f.bound.Min, f.bound.Max, int32(fi))
+	}
+	if ld.labels && l.LabelFields == nil {
+		ld.labelFields = maps.Clone(ld.fields)
+	}
 }
 
 // pathIndexMin is the number of paths (parts and holes) from which a
