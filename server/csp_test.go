@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/durandline/durand/geo/geotest"
 )
 
 // TestPageCSP: every HTML page carries the strict policy of pageCSP and
@@ -116,8 +114,9 @@ func TestMapCSP(t *testing.T) {
 // blocks nothing they use (no console error, no violation report, no
 // failed request), and the landing page's form submits to /locate.
 func TestPagesInBrowser(t *testing.T) {
-	chromium := geotest.RequireTool(t, "chromium")
 	node, _ := requireNodeModules(t, "playwright-core")
+	ws := browser.Endpoint(t)
+	t.Parallel()
 	srv := httptest.NewServer(newTest(t, Config{}))
 	defer srv.Close()
 	var urls []string
@@ -126,7 +125,7 @@ func TestPagesInBrowser(t *testing.T) {
 		"/conformance?f=html", "/downloads?f=html"} {
 		urls = append(urls, srv.URL+p)
 	}
-	out := runNode(t, node, 2*time.Minute, "pages.mjs", append([]string{chromium}, urls...)...)
+	out := runNode(t, node, 2*time.Minute, "pages.mjs", append([]string{ws}, urls...)...)
 	var res struct {
 		Pages map[string]struct {
 			ConsoleErrors, Violations, FailedRequests []string

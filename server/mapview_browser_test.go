@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/durandline/durand/geo/geotest"
 )
 
 // TestMapInBrowser loads /map in headless Chromium (Debian's chromium,
@@ -22,8 +20,9 @@ import (
 // a crossing must open its popup. The screenshots go to $DURAND_ARTIFACTS
 // (CI keeps them) or a temporary directory.
 func TestMapInBrowser(t *testing.T) {
-	chromium := geotest.RequireTool(t, "chromium")
 	node, modules := requireNodeModules(t, "playwright-core", "maplibre-gl")
+	ws := browser.Endpoint(t)
+	t.Parallel()
 	a := realAtlas(t)
 	h, err := New(Config{Atlas: a, MapLibreDir: filepath.Join(modules, "maplibre-gl", "dist")})
 	if err != nil {
@@ -43,7 +42,7 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	shot := filepath.Join(dir, "map.png")
 	// Zoom 6 over the middle of the border: districts are drawn from 6.
-	out := runNode(t, node, 3*time.Minute, "browser.mjs", srv.URL+"/map#6/32.2/68.5", shot, chromium)
+	out := runNode(t, node, 3*time.Minute, "browser.mjs", srv.URL+"/map#6/32.2/68.5", shot, ws)
 	var res struct {
 		ConsoleErrors  []string       `json:"consoleErrors"`
 		FailedRequests []string       `json:"failedRequests"`

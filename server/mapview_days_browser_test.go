@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/durandline/durand/geo/geotest"
 )
 
 // TestMapDaysInBrowser renders the map in headless Chromium on the peak of
@@ -22,8 +20,9 @@ import (
 // attribution and the legend folds. Screenshots go to $DURAND_ARTIFACTS
 // (map-day-DAY.png).
 func TestMapDaysInBrowser(t *testing.T) {
-	chromium := geotest.RequireTool(t, "chromium")
 	node, modules := requireNodeModules(t, "playwright-core", "maplibre-gl")
+	ws := browser.Endpoint(t)
+	t.Parallel()
 	a := realAtlas(t)
 	s, err := newServer(Config{Atlas: a, MapLibreDir: filepath.Join(modules, "maplibre-gl", "dist")})
 	if err != nil {
@@ -42,7 +41,7 @@ func TestMapDaysInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	days := []string{"2025-10-15", "2025-10-24", "2025-11-10"}
-	out := runNode(t, node, 4*time.Minute, "days.mjs", append([]string{srv.URL, "#5/32.6/68.6", dir, chromium}, days...)...)
+	out := runNode(t, node, 4*time.Minute, "days.mjs", append([]string{srv.URL, "#5/32.6/68.6", dir, ws}, days...)...)
 	var res struct {
 		ConsoleErrors []string `json:"consoleErrors"`
 		Days          map[string]struct {

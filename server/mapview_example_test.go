@@ -20,8 +20,9 @@ import (
 // and the crossings' GeoJSON across origins (CORS), draw the tile layers
 // and list the crossings, with no console error.
 func TestExampleWebPage(t *testing.T) {
-	chromium := geotest.RequireTool(t, "chromium")
 	node, modules := requireNodeModules(t, "playwright-core", "maplibre-gl")
+	ws := browser.Endpoint(t)
+	t.Parallel()
 	h, err := New(Config{Atlas: fixtureAtlas(t, 3), MapLibreDir: filepath.Join(modules, "maplibre-gl", "dist")})
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func TestExampleWebPage(t *testing.T) {
 	}
 	shot := filepath.Join(dir, "example-web.png")
 	target := page.URL + "/index.html?" + url.Values{"server": {api.URL}, "maplibre": {api.URL + "/vendor/maplibre"}}.Encode()
-	out := runNode(t, node, 3*time.Minute, "browser.mjs", target, shot, chromium, "crossings-point")
+	out := runNode(t, node, 3*time.Minute, "browser.mjs", target, shot, ws, "crossings-point")
 	var res struct {
 		ConsoleErrors  []string       `json:"consoleErrors"`
 		FailedRequests []string       `json:"failedRequests"`

@@ -3,21 +3,18 @@
 // map.queryRenderedFeatures and saves a screenshot. Prints one JSON object
 // on stdout: {consoleErrors, failedRequests, layers: {id: count}, ...}.
 //
-// usage: node browser.mjs URL SCREENSHOT.png CHROMIUM_PATH [CROSSING_LAYER]
+// usage: node browser.mjs URL SCREENSHOT.png DEVTOOLS_WS_URL [CROSSING_LAYER]
+// DEVTOOLS_WS_URL is the shared browser of the Go test (geotest.Chromium).
 // CROSSING_LAYER is the style layer of the crossings (crossings-circle).
 import {chromium} from 'playwright-core';
 
-const [url, shot, executablePath, crossingLayerArg] = process.argv.slice(2);
+const [url, shot, endpoint, crossingLayerArg] = process.argv.slice(2);
 const crossingLayer = crossingLayerArg || 'crossings-circle';
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--ignore-gpu-blocklist'],
-});
+const browser = await chromium.connectOverCDP(endpoint);
+const context = await browser.newContext({viewport: {width: 1200, height: 800}});
 const out = {consoleErrors: [], failedRequests: [], layers: {}};
 try {
-  const page = await browser.newPage({viewport: {width: 1200, height: 800}});
+  const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') out.consoleErrors.push(m.type() + ': ' + m.text()); });
   page.on('pageerror', (e) => out.consoleErrors.push('pageerror: ' + e.message));
   page.on('requestfailed', (r) => out.failedRequests.push(r.url() + ' ' + (r.failure() || {}).errorText));
@@ -81,6 +78,7 @@ try {
     await page.screenshot({path: shot.replace(/\.png$/, '-day.png')});
   }
 } finally {
-  await browser.close();
+  await context.close();
+  await browser.close(); // disconnects; the browser stays for the next test
 }
 console.log(JSON.stringify(out));

@@ -5,21 +5,18 @@
 // the attribution (with the legend open and folded), and the address.
 // Saves a screenshot per day. Prints one JSON object on stdout.
 //
-// usage: node days.mjs BASE_URL HASH OUT_DIR CHROMIUM_PATH DAY...
+// usage: node days.mjs BASE_URL HASH OUT_DIR DEVTOOLS_WS_URL DAY...
+// DEVTOOLS_WS_URL is the shared browser of the Go test (geotest.Chromium).
 import {chromium} from 'playwright-core';
 
-const [base, hash, dir, executablePath, ...days] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--ignore-gpu-blocklist'],
-});
+const [base, hash, dir, endpoint, ...days] = process.argv.slice(2);
+const browser = await chromium.connectOverCDP(endpoint);
 const out = {consoleErrors: [], days: {}};
 const overlap = (a, b) => a && b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 try {
   for (const day of days) {
-    const page = await browser.newPage({viewport: {width: 1200, height: 800}});
+    const context = await browser.newContext({viewport: {width: 1200, height: 800}});
+    const page = await context.newPage();
     page.on('console', (m) => { if (m.type() === 'error') out.consoleErrors.push(day + ': ' + m.text()); });
     page.on('pageerror', (e) => out.consoleErrors.push(day + ': pageerror: ' + e.message));
     await page.goto(base + '/map?day=' + day + hash, {waitUntil: 'load', timeout: 60000});
@@ -60,9 +57,9 @@ try {
     res.panelHeightOpen = open.panel.bottom - open.panel.top;
     res.panelHeightFolded = folded.panel.bottom - folded.panel.top;
     out.days[day] = res;
-    await page.close();
+    await context.close();
   }
 } finally {
-  await browser.close();
+  await browser.close(); // disconnects; the browser stays for the next test
 }
 process.stdout.write(JSON.stringify(out));

@@ -5,21 +5,19 @@
 // led. Prints one JSON object on stdout:
 // {pages: {url: {consoleErrors, violations, failedRequests}}, form: {url, status}}.
 //
-// usage: node pages.mjs CHROMIUM_PATH URL...
+// usage: node pages.mjs DEVTOOLS_WS_URL URL...
+// DEVTOOLS_WS_URL is the shared browser of the Go test (geotest.Chromium).
 import {chromium} from 'playwright-core';
 
-const [executablePath, ...urls] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const [endpoint, ...urls] = process.argv.slice(2);
+const browser = await chromium.connectOverCDP(endpoint);
 const out = {pages: {}};
 try {
   for (const [i, url] of urls.entries()) {
     const res = {consoleErrors: [], violations: [], failedRequests: []};
     out.pages[url] = res;
-    const page = await browser.newPage();
+    const context = await browser.newContext(); // a fresh profile per page
+    const page = await context.newPage();
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') res.consoleErrors.push(m.type() + ': ' + m.text()); });
     page.on('pageerror', (e) => res.consoleErrors.push('pageerror: ' + e.message));
     page.on('requestfailed', (r) => res.failedRequests.push(r.url() + ' ' + (r.failure() || {}).errorText));
@@ -39,9 +37,9 @@ try {
       out.form = {url: page.url(), status: resp ? resp.status() : 0};
       res.violations.push(...await page.evaluate(() => window.__violations || []));
     }
-    await page.close();
+    await context.close();
   }
 } finally {
-  await browser.close();
+  await browser.close(); // disconnects; the browser stays for the next test
 }
 process.stdout.write(JSON.stringify(out) + '\n');
