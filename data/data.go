@@ -71,12 +71,28 @@ func InstalledDir() (string, error) {
 // else ~/.local/share/durand). When nothing is installed there it returns
 // the embedded atlas and no error; a faulty installed layer is an error
 // matching ErrInvalidLayer that names its file.
+//
+// OpenDefault also starts computing the atlas's zones in the background
+// (Atlas.PrepareZones in a goroutine), so that a program's first ZonesAt,
+// Zones, Timeline or Summary does not pay for them: they take several
+// times as long as loading (about a second of CPU on a quiet machine),
+// which OpenDefault would otherwise add to every program, those that never
+// ask for zones included. A zones call made before the background work is
+// done waits for it rather than starting again; to wait explicitly, call
+// atlas.PrepareZones(), which returns when the zones are ready (with the
+// error, if any, that every zones call will return). Default, Open and
+// OpenWith leave the zones to the first call that needs them.
 func OpenDefault() (*geo.Atlas, error) {
 	dir, err := InstalledDir()
 	if err != nil {
 		return nil, err
 	}
-	return OpenWith(dir, OpenOptions{})
+	a, err := OpenWith(dir, OpenOptions{})
+	if err != nil {
+		return nil, err
+	}
+	go a.PrepareZones() // its error is kept in the atlas and returned by every zones call
+	return a, nil
 }
 
 // ErrInvalidLayer is matched by the *LayerError values of OpenWith.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/durandline/durand/geo"
 )
@@ -208,4 +209,47 @@ func TestOpenDefault(t *testing.T) {
 	if _, err := OpenDefault(); !errors.Is(err, ErrInvalidLayer) || !strings.Contains(err.Error(), InstallDistrictsFile) {
 		t.Errorf("faulty install: %v, want ErrInvalidLayer naming %s", err, InstallDistrictsFile)
 	}
+}
+
+// TestOpenDefaultPreparesZones: OpenDefault starts computing the zones in
+// the background, so a program's first zones call does not pay for them.
+// The zones of a freshly loaded atlas are first timed (cold); then, given
+// an atlas from OpenDefault and that long again without any call,
+// PrepareZones (which waits for the zones) must return in a fraction of
+// it. Without the background start it computes them then and takes as
+// long as the cold run. A machine busy enough to slow the background work
+// gets two more tries with longer waits.
+func TestOpenDefaultPreparesZones(t *testing.T) {
+	t.Setenv("DURAND_DATA_DIR", filepath.Join(t.TempDir(), "never-installed"))
+	var waited, cold time.Duration
+	for try := 1; try <= 3; try++ {
+		fresh, err := Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := fresh.PrepareZones(); err != nil {
+			t.Fatal(err)
+		}
+		cold = time.Since(start)
+
+		a, err := OpenDefault()
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(1<<(try-1))*cold + 100*time.Millisecond)
+		start = time.Now()
+		if err := a.PrepareZones(); err != nil {
+			t.Fatal(err)
+		}
+		waited = time.Since(start)
+		if waited < cold/4 {
+			t.Logf("try %d: zones computed in %v from cold; ready after OpenDefault: waited %v", try, cold, waited)
+			if zs, err := a.ZonesAt(time.Date(2025, 10, 15, 0, 0, 0, 0, time.UTC)); err != nil || len(zs) == 0 {
+				t.Errorf("ZonesAt(15 Oct 2025) after OpenDefault: %d zones, %v", len(zs), err)
+			}
+			return
+		}
+	}
+	t.Errorf("after OpenDefault and %v idle, the zones still took %v (%v from cold): not computed in the background", 4*cold, waited, cold)
 }
