@@ -140,3 +140,20 @@ func WriteFile(path string, l layers.Layer, f Format) (err error) {
 	}()
 	return Write(fh, l, f)
 }
+
+// describe returns the description of l followed by its attribution and
+// licence ("Attribution: …", "Licence: …"), joined with sep, as the
+// GeoPackage and KML documents carry them.
+func describe(l layers.Layer, sep string) string {
+	parts := make([]string, 0, 3)
+	if l.Description != "" {
+		parts = append(parts, l.Description)
+	}
+	if l.Attribution != "" {
+		parts = append(parts, "Attribution: "+l.Attribution)
+	}
+	if l.Licence != "" {
+		parts = append(parts, "Licence: "+l.Licence)
+	}
+	return strings.Join(parts, sep)
+}

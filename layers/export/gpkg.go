@@ -136,14 +136,13 @@ END;
 // writeGPKG writes l as a GeoPackage 1.3 at path, which must not exist.
 // The feature table is named after the layer, with an integer primary key
 // fid, a geometry column geom (GeoPackage binary: header with an XY
-// envelope, then ISO WKB) in EPSG:4326, and the attribute columns.
+// envelope, then ISO WKB) in EPSG:4326, and the attribute columns. It is
+// written in one transaction: the core tables, the feature table and its
+// rows, the metadata, then the R-tree index.
 func writeGPKG(path string, l layers.Layer) error {
 	if !validTableName(l.Name) {
 		return fmt.Errorf("export: %q is not usable as a GeoPackage table name", l.Name)
 	}
-	geomType, promote := geometryTypeName(l.Features)
-	cols := columns(l)
-
 	if strings.ContainsAny(path, "?#") {
 		return fmt.Errorf("export: GeoPackage path %q must not contain ? or #", path)
 	}
@@ -153,109 +152,118 @@ func writeGPKG(path string, l layers.Layer) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	fail := func(step string, err error) error { return fmt.Errorf("export: geopackage %s: %w", step, err) }
-
 	if _, err := db.Exec(fmt.Sprintf("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA application_id = %d; PRAGMA user_version = %d;",
 		gpkgApplicationID, gpkgUserVersion)); err != nil {
-		return fail("header", err)
+		return gpkgError("header", err)
 	}
 	tx, err := db.Begin()
 	if err != nil {
-		return fail("begin", err)
+		return gpkgError("begin", err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.Exec(gpkgSchema); err != nil {
-		return fail("schema", err)
+		return gpkgError("schema", err)
 	}
 	if _, err := tx.Exec(`INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84 geodetic', 4326, 'EPSG', 4326, ?, ?)`,
 		wgs84Definition, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"); err != nil {
-		return fail("spatial reference", err)
+		return gpkgError("spatial reference", err)
 	}
+	geomType, promote := geometryTypeName(l.Features)
+	bounds, err := writeFeatureTable(tx, l, geomType, promote)
+	if err != nil {
+		return err
+	}
+	if err := writeContents(tx, l, geomType, bounds); err != nil {
+		return err
+	}
+	if err := writeRTree(tx, l, bounds); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return gpkgError("commit", err)
+	}
+	if err := db.Close(); err != nil {
+		return gpkgError("close", err)
+	}
+	return nil
+}
 
-	t := l.Name
+// gpkgError says which step of writing a GeoPackage failed.
+func gpkgError(step string, err error) error {
+	return fmt.Errorf("export: geopackage %s: %w", step, err)
+}
+
+// writeFeatureTable creates the feature table of l and writes its rows
+// (Polygons as MultiPolygons when promote is set). It returns the
+// envelope of each feature, empty for one without geometry.
+func writeFeatureTable(tx *sql.Tx, l layers.Layer, geomType string, promote bool) ([]orb.Bound, error) {
+	cols := columns(l)
 	var ddl strings.Builder
-	fmt.Fprintf(&ddl, `CREATE TABLE %s (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom %s`, quote(t), geomType)
+	fmt.Fprintf(&ddl, `CREATE TABLE %s (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom %s`, quote(l.Name), geomType)
 	for _, c := range cols {
 		fmt.Fprintf(&ddl, ", %s %s", quote(c.name), columnTypes[c.kind].gpkg)
 	}
 	ddl.WriteString(")")
 	if _, err := tx.Exec(ddl.String()); err != nil {
-		return fail("feature table", err)
+		return nil, gpkgError("feature table", err)
 	}
-
-	// Feature rows.
-	var b orb.Bound
-	var ph strings.Builder
-	ph.WriteString("?, ?")
-	for range cols {
-		ph.WriteString(", ?")
-	}
-	ins, err := tx.Prepare(fmt.Sprintf("INSERT INTO %s VALUES (%s)", quote(t), ph.String()))
+	ins, err := tx.Prepare(fmt.Sprintf("INSERT INTO %s VALUES (?, ?%s)", quote(l.Name), strings.Repeat(", ?", len(cols))))
 	if err != nil {
-		return fail("insert", err)
+		return nil, gpkgError("insert", err)
 	}
 	defer ins.Close()
 	bounds := make([]orb.Bound, len(l.Features))
-	located := 0 // features with a geometry
 	args := make([]any, 2+len(cols))
 	for i, f := range l.Features {
-		g := f.Geometry
-		if promote {
-			if p, ok := g.(orb.Polygon); ok {
+		args[0], args[1] = i+1, nil // a feature without geometry has a NULL geom
+		if g := f.Geometry; g != nil {
+			if p, ok := g.(orb.Polygon); ok && promote {
 				g = orb.MultiPolygon{p}
 			}
-		}
-		var blob []byte
-		if g != nil { // a feature without geometry has a NULL geom
-			var fb orb.Bound
-			if blob, fb, err = gpkgGeometry(g); err != nil {
-				return fail(fmt.Sprintf("feature %d", i), err)
+			blob, fb, err := gpkgGeometry(g)
+			if err != nil {
+				return nil, gpkgError(fmt.Sprintf("feature %d", i), err)
 			}
-			bounds[i] = fb
-			if located == 0 {
-				b = fb
-			} else {
-				b = b.Union(fb)
-			}
-			located++
-		}
-		args[0], args[1] = i+1, any(nil)
-		if blob != nil {
-			args[1] = blob
+			args[1], bounds[i] = blob, fb
 		}
 		for j, c := range cols {
 			v := value(f, c)
-			if x, ok := v.(bool); ok {
+			if x, ok := v.(bool); ok { // SQLite has no booleans: 1 and 0
+				v = 0
 				if x {
 					v = 1
-				} else {
-					v = 0
 				}
 			}
 			args[2+j] = v
 		}
 		if _, err := ins.Exec(args...); err != nil {
-			return fail(fmt.Sprintf("feature %d", i), err)
+			return nil, gpkgError(fmt.Sprintf("feature %d", i), err)
 		}
 	}
+	return bounds, nil
+}
 
-	// Metadata.
+// writeContents registers the feature table in gpkg_contents, with the
+// layer's title, description, attribution, licence and the extent of the
+// features (bounds, of those with a geometry), and in
+// gpkg_geometry_columns.
+func writeContents(tx *sql.Tx, l layers.Layer, geomType string, bounds []orb.Bound) error {
+	var b orb.Bound
+	located := 0
+	for i, fb := range bounds {
+		if l.Features[i].Geometry == nil {
+			continue
+		}
+		if located == 0 {
+			b = fb
+		} else {
+			b = b.Union(fb)
+		}
+		located++
+	}
 	lastChange := unknownChange
 	if !l.Updated.IsZero() {
 		lastChange = l.Updated.UTC().Format("2006-01-02T15:04:05.000Z")
-	}
-	desc := l.Description
-	if l.Attribution != "" {
-		if desc != "" {
-			desc += " "
-		}
-		desc += "Attribution: " + l.Attribution
-	}
-	if l.Licence != "" {
-		if desc != "" {
-			desc += " "
-		}
-		desc += "Licence: " + l.Licence
 	}
 	identifier := l.Title
 	if identifier == "" {
@@ -267,22 +275,26 @@ func writeGPKG(path string, l layers.Layer) error {
 	}
 	if _, err := tx.Exec(`INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change,
 		min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, 4326)`,
-		t, identifier, desc, lastChange, minx, miny, maxx, maxy); err != nil {
-		return fail("contents", err)
+		l.Name, identifier, describe(l, " "), lastChange, minx, miny, maxx, maxy); err != nil {
+		return gpkgError("contents", err)
 	}
-	if _, err := tx.Exec(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)`, t, geomType); err != nil {
-		return fail("geometry columns", err)
+	if _, err := tx.Exec(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)`, l.Name, geomType); err != nil {
+		return gpkgError("geometry columns", err)
 	}
+	return nil
+}
 
-	// R-tree spatial index: the virtual table filled with the envelopes
-	// computed above, then the triggers that keep it current.
-	rt := quote("rtree_" + t + "_geom")
+// writeRTree writes the R-tree spatial index: the virtual table filled
+// with the envelopes of the features with a geometry, then the triggers
+// that keep it current, and its row in gpkg_extensions.
+func writeRTree(tx *sql.Tx, l layers.Layer, bounds []orb.Bound) error {
+	rt := quote("rtree_" + l.Name + "_geom")
 	if _, err := tx.Exec(fmt.Sprintf("CREATE VIRTUAL TABLE %s USING rtree(id, minx, maxx, miny, maxy)", rt)); err != nil {
-		return fail("rtree", err)
+		return gpkgError("rtree", err)
 	}
 	rins, err := tx.Prepare(fmt.Sprintf("INSERT INTO %s VALUES (?, ?, ?, ?, ?)", rt))
 	if err != nil {
-		return fail("rtree", err)
+		return gpkgError("rtree", err)
 	}
 	defer rins.Close()
 	for i, fb := range bounds {
@@ -290,21 +302,15 @@ func writeGPKG(path string, l layers.Layer) error {
 			continue
 		}
 		if _, err := rins.Exec(i+1, fb.Min[0], fb.Max[0], fb.Min[1], fb.Max[1]); err != nil {
-			return fail("rtree", err)
+			return gpkgError("rtree", err)
 		}
 	}
-	trig := strings.NewReplacer("<t>", t, "<c>", "geom", "<i>", "fid").Replace(rtreeTriggers)
+	trig := strings.NewReplacer("<t>", l.Name, "<c>", "geom", "<i>", "fid").Replace(rtreeTriggers)
 	if _, err := tx.Exec(trig); err != nil {
-		return fail("rtree triggers", err)
+		return gpkgError("rtree triggers", err)
 	}
-	if _, err := tx.Exec(`INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', ?, 'write-only')`, t, rtreeDefinition); err != nil {
-		return fail("extensions", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fail("commit", err)
-	}
-	if err := db.Close(); err != nil {
-		return fail("close", err)
+	if _, err := tx.Exec(`INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', ?, 'write-only')`, l.Name, rtreeDefinition); err != nil {
+		return gpkgError("extensions", err)
 	}
 	return nil
 }

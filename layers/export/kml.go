@@ -24,22 +24,9 @@ func writeKML(w io.Writer, l layers.Layer) error {
 	for _, c := range cols {
 		fields = append(fields, gokml.SimpleField(c.name, columnTypes[c.kind].kml))
 	}
-	desc := l.Description
-	if l.Attribution != "" {
-		if desc != "" {
-			desc += "\n\n"
-		}
-		desc += "Attribution: " + l.Attribution
-	}
-	if l.Licence != "" {
-		if desc != "" {
-			desc += "\n\n"
-		}
-		desc += "Licence: " + l.Licence
-	}
 	doc := gokml.Document(
 		gokml.Name(l.Name),
-		gokml.Description(desc),
+		gokml.Description(describe(l, "\n\n")),
 		gokml.Schema(schemaID, fields...).WithName(l.Name),
 	)
 	folder := gokml.Folder(gokml.Name(l.Name))
