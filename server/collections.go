@@ -111,7 +111,7 @@ type registry struct {
 // use). Layers are described by layers.Describe, filtered on their scalar
 // properties and given a temporal extent when their features carry dates.
 // The crossings get their status by day (see crossingStates).
-func newRegistry(a *geo.Atlas) (*registry, error) {
+func newRegistry(a *geo.Atlas, prev *registry) (*registry, error) {
 	reg := &registry{byID: map[string]*collection{}}
 	for _, name := range layers.Layers(a) {
 		var c *collection
@@ -127,7 +127,11 @@ func newRegistry(a *geo.Atlas) (*registry, error) {
 			if err != nil {
 				return nil, err
 			}
-			if c, err = newCollection(l); err != nil {
+			var old *collection
+			if prev != nil {
+				old = prev.byID[name]
+			}
+			if c, err = newCollectionFrom(l, old); err != nil {
 				return nil, err
 			}
 		}
@@ -148,9 +152,16 @@ func newRegistry(a *geo.Atlas) (*registry, error) {
 // geo.Atlas.Region). The features themselves are all served.
 func (c *collection) extent() orb.Bound { return geo.ClipBound(c.bbox, c.region) }
 
-func newCollection(l layers.Layer) (*collection, error) {
+func newCollection(l layers.Layer) (*collection, error) { return newCollectionFrom(l, nil) }
+
+// newCollectionFrom is newCollection taking the encoding of the features
+// that prev (the collection of an earlier version, or nil) has unchanged.
+func newCollectionFrom(l layers.Layer, prev *collection) (*collection, error) {
 	c := &collection{id: l.Name, title: l.Title, description: l.Description, attribution: l.Attribution, licence: l.Licence}
-	if err := c.fill(l); err != nil {
+	if prev != nil && prev.load != nil {
+		prev = nil // filled on first use, maybe not yet
+	}
+	if err := c.fill(l, prev); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -165,7 +176,7 @@ func (c *collection) ready() error {
 	c.once.Do(func() {
 		l, err := c.load()
 		if err == nil {
-			err = c.fill(l)
+			err = c.fill(l, nil)
 		}
 		c.loadErr = err
 	})
@@ -175,8 +186,9 @@ func (c *collection) ready() error {
 // fill sets the features of the layer and what is derived from them. A
 // feature without geometry keeps a null geometry in GeoJSON, has an empty
 // bounding box (no bbox selects it) and an empty GeometryCollection for the
-// pages.
-func (c *collection) fill(l layers.Layer) error {
+// pages. The features that prev (a filled collection of an earlier
+// version, or nil) has with the same id and content keep its encoding.
+func (c *collection) fill(l layers.Layer, prev *collection) error {
 	c.layer = l
 	c.features = slices.Clone(l.Features)
 	c.encoded = make([][]byte, len(l.Features))
@@ -187,14 +199,17 @@ func (c *collection) fill(l layers.Layer) error {
 	types := map[string]bool{}
 	located := 0
 	for i, f := range l.Features {
-		b, err := f.MarshalJSON()
-		if err != nil {
-			return fmt.Errorf("server: collection %s feature %d: %w", c.id, i, err)
-		}
-		b = bytes.TrimRight(b, " \n")
-		c.encoded[i] = b
-		c.digests[i] = sha256.Sum256(c.encoded[i])
 		id := featureID(f)
+		if j, ok := prev.unchanged(id, f); ok {
+			c.encoded[i], c.digests[i] = prev.encoded[j], prev.digests[j]
+		} else {
+			b, err := f.MarshalJSON()
+			if err != nil {
+				return fmt.Errorf("server: collection %s feature %d: %w", c.id, i, err)
+			}
+			c.encoded[i] = bytes.TrimRight(b, " \n")
+			c.digests[i] = sha256.Sum256(c.encoded[i])
+		}
 		if _, dup := c.index[id]; !dup {
 			c.index[id] = i
 		}

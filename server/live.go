@@ -55,7 +55,7 @@ type snapshot struct {
 	// response (length and capacity one: a later Add copies).
 	versionHeader []string
 	atlas         *geo.Atlas
-	handler       http.Handler
+	handler       *handler
 	stopWarm      context.CancelFunc // ends the snapshot's background tile warm-up
 	// tilesFrom, while set, is the earlier snapshot that answers the tile
 	// requests (see isTileRequest) until this one's tilesets are built: a
@@ -283,21 +283,15 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 	}
 	c := l.cfg
 	c.Atlas = a
-	h, err := New(c)
+	var prev *handler
+	if old != nil {
+		prev = old.handler
+	}
+	h, err := newFrom(c, prev)
 	if err != nil {
 		return fail(err)
 	}
 	built := time.Now()
-	if old != nil {
-		// The new tilesets reuse what the previous ones prepared for the
-		// layers that did not change (the areas, for an edit of points).
-		ot := old.handler.(*handler).s.tiles
-		from := ot.state.Load()
-		if from == nil {
-			from = ot.from.Load()
-		}
-		h.(*handler).s.tiles.from.Store(from)
-	}
 	wctx, stop := context.WithCancel(l.ctx)
 	s := &snapshot{version: version, versionHeader: []string{version}[:1:1], atlas: a, handler: h, stopWarm: stop}
 	if old != nil {
@@ -338,7 +332,7 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 func (l *Live) tiles(ctx context.Context, s *snapshot, reload bool, start time.Time) {
 	if reload && ctx.Err() == nil {
 		t0 := time.Now()
-		if _, err := s.handler.(*handler).s.tiles.current(); err != nil {
+		if _, err := s.handler.s.tiles.current(); err != nil {
 			l.log.Error("building the tiles of the reloaded data", "err", err)
 		}
 		s.tilesFrom.Store(nil)

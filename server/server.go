@@ -150,10 +150,27 @@ type server struct {
 // New returns the HTTP handler serving cfg.Atlas: OGC API – Features
 // Part 1 (core, GeoJSON, HTML, OpenAPI 3.0), the border and place queries,
 // downloads, /healthz, /readyz and /metrics. See the package documentation.
-func New(cfg Config) (http.Handler, error) {
-	s, err := newServer(cfg)
+func New(cfg Config) (http.Handler, error) { return newFrom(cfg, nil) }
+
+// newFrom is New for a new version of the data served by prev (a
+// handler New returned, or nil): the features prev's collections have
+// unchanged keep their encoding, and the tilesets reuse what prev's
+// prepared for the layers that did not change.
+func newFrom(cfg Config, prev *handler) (*handler, error) {
+	var prevColls *registry
+	if prev != nil {
+		prevColls = prev.s.colls
+	}
+	s, err := newServerFrom(cfg, prevColls)
 	if err != nil {
 		return nil, err
+	}
+	if prev != nil {
+		from := prev.s.tiles.state.Load()
+		if from == nil {
+			from = prev.s.tiles.from.Load()
+		}
+		s.tiles.from.Store(from)
 	}
 	return &handler{Handler: s.handler(), s: s}, nil
 }
@@ -174,7 +191,11 @@ func (c Config) Validate() error {
 	return validateMapLibre(c)
 }
 
-func newServer(cfg Config) (*server, error) {
+func newServer(cfg Config) (*server, error) { return newServerFrom(cfg, nil) }
+
+// newServerFrom is newServer reusing the feature encodings of prev, the
+// collections of an earlier version of the data (or nil).
+func newServerFrom(cfg Config, prev *registry) (*server, error) {
 	if cfg.Atlas == nil {
 		return nil, fmt.Errorf("%w: Atlas is nil", ErrConfig)
 	}
@@ -211,7 +232,7 @@ func newServer(cfg Config) (*server, error) {
 	} else if s.metrics, err = newMetrics(s.registry); err != nil {
 		return nil, err
 	}
-	if s.colls, err = newRegistry(cfg.Atlas); err != nil {
+	if s.colls, err = newRegistry(cfg.Atlas, prev); err != nil {
 		return nil, err
 	}
 	for _, l := range cfg.ExtraLayers {
