@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -308,12 +307,12 @@ func (a *Atlas) loadCrisis(fsys fs.FS) error {
 }
 
 func readPlaces(fsys fs.FS) (map[string]*Place, error) {
-	f, err := fsys.Open(FilePlaces)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]*Place{}, nil
-	}
+	f, err := openOptional(fsys, FilePlaces)
 	if err != nil {
-		return nil, &DataError{File: FilePlaces, Err: err}
+		return nil, err
+	}
+	if f == nil {
+		return map[string]*Place{}, nil
 	}
 	defer f.Close()
 	rows, err := readTable(f, []string{"id", "name", "country", "lon", "lat", "source_publisher", "source_url", "note"})
@@ -355,12 +354,9 @@ var eventColumns = []string{
 }
 
 func readEvents(fsys fs.FS) ([]*Event, error) {
-	f, err := fsys.Open(FileEvents)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, &DataError{File: FileEvents, Err: err}
+	f, err := openOptional(fsys, FileEvents)
+	if f == nil {
+		return nil, err
 	}
 	defer f.Close()
 	return parseEvents(f)

@@ -179,16 +179,26 @@ func slicesDeleteLayer(ls []LayerProvenance, name string) []LayerProvenance {
 	return out
 }
 
-// altName is one row of altnames.csv.
-type altName struct{ layer, name, alt string }
-
-func readAltNames(fsys fs.FS) ([]altName, error) {
-	f, err := fsys.Open(FileAltNames)
+// openOptional opens file of fsys: nil and no error when there is no such
+// file, a DataError when it cannot be opened.
+func openOptional(fsys fs.FS, file string) (fs.File, error) {
+	f, err := fsys.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, &DataError{File: FileAltNames, Err: err}
+		return nil, &DataError{File: file, Err: err}
+	}
+	return f, nil
+}
+
+// altName is one row of altnames.csv.
+type altName struct{ layer, name, alt string }
+
+func readAltNames(fsys fs.FS) ([]altName, error) {
+	f, err := openOptional(fsys, FileAltNames)
+	if f == nil {
+		return nil, err
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
@@ -360,12 +370,13 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 // starts indexing them on wg.
 func (a *Atlas) buildCountries(countries *geojson.FeatureCollection, line orb.LineString, wg *sync.WaitGroup) error {
 	cl := a.addLayer(LayerCountries, countries)
+	mps, err := polygonFeatures(countries, FileCountries)
+	if err != nil {
+		return err
+	}
 	filled := make([]orb.MultiPolygon, len(countries.Features))
 	for i, f := range countries.Features {
-		mp, err := multiPolygon(f.Geometry)
-		if err != nil {
-			return &DataError{File: FileCountries, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
-		}
+		mp := mps[i]
 		a.countries = append(a.countries, &Country{ID: featureID(f), Name: str(f, "name"), Geometry: mp})
 		for _, poly := range mp {
 			if len(poly) > 0 {
@@ -391,17 +402,15 @@ func (a *Atlas) buildCountries(countries *geojson.FeatureCollection, line orb.Li
 // buildProvinces reads the provinces and their polygon set.
 func (a *Atlas) buildProvinces(provinces *geojson.FeatureCollection) error {
 	pl := a.addLayer(LayerProvinces, provinces)
-	pg := make([]orb.MultiPolygon, len(provinces.Features))
+	pg, err := polygonFeatures(provinces, FileProvinces)
+	if err != nil {
+		return err
+	}
 	for i, f := range provinces.Features {
-		mp, err := multiPolygon(f.Geometry)
-		if err != nil {
-			return &DataError{File: FileProvinces, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
-		}
-		pg[i] = mp
 		a.provinces = append(a.provinces, &Province{
 			ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
 			Country: str(f, "country"), ISO: str(f, "iso_3166_2"),
-			Note: str(f, "note"), History: str(f, "history"), Geometry: mp,
+			Note: str(f, "note"), History: str(f, "history"), Geometry: pg[i],
 		})
 	}
 	a.provSet = newPolygonSet(pl, pg)
@@ -414,21 +423,34 @@ func (a *Atlas) buildDistricts(districts *geojson.FeatureCollection) error {
 		return nil
 	}
 	dl := a.addLayer(LayerDistricts, districts)
-	dg := make([]orb.MultiPolygon, len(districts.Features))
+	dg, err := polygonFeatures(districts, FileDistricts)
+	if err != nil {
+		return err
+	}
 	for i, f := range districts.Features {
-		mp, err := multiPolygon(f.Geometry)
-		if err != nil {
-			return &DataError{File: FileDistricts, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
-		}
-		dg[i] = mp
 		a.districts = append(a.districts, &District{
 			ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
 			Province: str(f, "province"), Country: str(f, "country"),
-			Source: str(f, "source"), SourceID: str(f, "source_id"), Geometry: mp,
+			Source: str(f, "source"), SourceID: str(f, "source_id"), Geometry: dg[i],
 		})
 	}
 	a.distSet = newPolygonSet(dl, dg)
 	return nil
+}
+
+// polygonFeatures returns the MultiPolygon of every feature of fc (a
+// Polygon is one polygon of it), or the DataError of file for the first
+// feature that has neither.
+func polygonFeatures(fc *geojson.FeatureCollection, file string) ([]orb.MultiPolygon, error) {
+	out := make([]orb.MultiPolygon, len(fc.Features))
+	for i, f := range fc.Features {
+		mp, err := multiPolygon(f.Geometry)
+		if err != nil {
+			return nil, &DataError{File: file, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
+		}
+		out[i] = mp
+	}
+	return out, nil
 }
 
 // buildCrossings reads the crossings, in border order.

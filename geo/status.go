@@ -2,7 +2,6 @@ package geo
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -78,12 +77,9 @@ type StatusPeriod struct {
 func (p *StatusPeriod) Covers(t time.Time) bool { return dayIn(Day(t), p.From, p.To) }
 
 func readStatus(fsys fs.FS) ([]*StatusPeriod, error) {
-	f, err := fsys.Open(FileCrossingStatus)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, &DataError{File: FileCrossingStatus, Err: err}
+	f, err := openOptional(fsys, FileCrossingStatus)
+	if f == nil {
+		return nil, err
 	}
 	defer f.Close()
 	return parseStatus(f)

@@ -79,18 +79,6 @@ func asMultiPolygon(t *testing.T, g orb.Geometry) orb.MultiPolygon {
 	return nil
 }
 
-func vertexSet(mp orb.MultiPolygon) map[orb.Point]bool {
-	s := map[orb.Point]bool{}
-	for _, p := range mp {
-		for _, r := range p {
-			for _, q := range r {
-				s[q] = true
-			}
-		}
-	}
-	return s
-}
-
 func edgeSet(mp orb.MultiPolygon) map[edgeKey]bool {
 	s := map[edgeKey]bool{}
 	ringEdges(mp, func(a, b orb.Point) { s[undirected(a, b)] = true })
@@ -128,7 +116,7 @@ func TestBorder(t *testing.T) {
 		t.Fatalf("border geometry is %T, want LineString", fc.Features[0].Geometry)
 	}
 	afg, pak := res.Raw["AFG"], res.Raw["PAK"]
-	afgV, pakV := vertexSet(afg), vertexSet(pak)
+	afgV, pakV := vertexSetOf(afg), vertexSetOf(pak)
 	afgE, pakE := edgeSet(afg), edgeSet(pak)
 	var maxShared float64
 	for e := range afgE {
@@ -243,7 +231,7 @@ func TestCountries(t *testing.T) {
 					}
 				}},
 				{"border vertices unchanged", func(t *testing.T) {
-					v := vertexSet(mp)
+					v := vertexSetOf(mp)
 					for _, p := range border {
 						if !v[p] {
 							t.Fatalf("border vertex %v is not a vertex of %s", p, id)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -191,34 +190,29 @@ type district struct {
 }
 
 func readDistricts(path, nameKey string) ([]district, string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", err
-	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		return nil, "", err
-	}
-	var fc struct {
-		Features []struct {
-			Properties map[string]any `json:"properties"`
-			Geometry   rawGeometry    `json:"geometry"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(b, &fc); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
-	}
-	var out []district
-	for i, f := range fc.Features {
-		name, _ := f.Properties[nameKey].(string)
-		if name == "" {
-			return nil, "", fmt.Errorf("%s: feature %d has no %s", path, i, nameKey)
+	var names []string
+	feats, sum, err := scanFeatures(path, func(props json.RawMessage) (bool, error) {
+		var p map[string]any
+		if err := json.Unmarshal(props, &p); err != nil {
+			return false, err
 		}
+		name, _ := p[nameKey].(string)
+		if name == "" {
+			return false, fmt.Errorf("feature %d has no %s", len(names), nameKey)
+		}
+		names = append(names, name)
+		return true, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]district, 0, len(feats))
+	for i, f := range feats {
 		mp, err := f.Geometry.multiPolygon()
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %s: %w", path, name, err)
+			return nil, "", fmt.Errorf("%s: %s: %w", path, names[i], err)
 		}
-		out = append(out, district{Name: name, Geom: mp, Box: mp.Bound()})
+		out = append(out, district{Name: names[i], Geom: mp, Box: mp.Bound()})
 	}
 	return out, sum, nil
 }

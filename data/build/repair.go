@@ -71,6 +71,24 @@ func interiorProbe(r orb.Ring) orb.Point {
 	return orb.Point{(a[0]+b[0])/2 - dy*s, (a[1]+b[1])/2 + dx*s}
 }
 
+// shell is an exterior ring of repairMultiPolygon's result with its holes.
+type shell struct {
+	ring  orb.Ring
+	holes []orb.Ring
+}
+
+// shellContaining returns the first of shells that contains loop l (tested
+// at a point inside l), or nil.
+func shellContaining(shells []*shell, l orb.Ring) *shell {
+	probe := interiorProbe(l)
+	for _, s := range shells {
+		if planar.RingContains(s.ring, probe) {
+			return s
+		}
+	}
+	return nil
+}
+
 // repairMultiPolygon splits every ring that touches itself at a vertex
 // (invalid in OGC terms) into simple loops and reassembles polygons from
 // them: a loop split off an exterior ring is a hole of the loop that
@@ -85,10 +103,6 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 		if len(poly) == 0 {
 			continue
 		}
-		type shell struct {
-			ring  orb.Ring
-			holes []orb.Ring
-		}
 		var shells []*shell
 		shellLoops := splitLoops(poly[0])
 		if len(shellLoops) > 1 {
@@ -98,15 +112,7 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 		// Largest loop first; a loop inside an earlier shell is its hole.
 		sortLoopsByArea(shellLoops)
 		for _, l := range shellLoops {
-			probe := interiorProbe(l)
-			var parent *shell
-			for _, s := range shells {
-				if planar.RingContains(s.ring, probe) {
-					parent = s
-					break
-				}
-			}
-			if parent != nil {
+			if parent := shellContaining(shells, l); parent != nil {
 				parent.holes = append(parent.holes, geojsonio.Oriented(l, false))
 				continue
 			}
@@ -137,14 +143,7 @@ func repairMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, repairStats, err
 				holeLoops = append(holeLoops, l)
 			}
 			for _, l := range holeLoops {
-				probe := interiorProbe(l)
-				var parent *shell
-				for _, s := range shells {
-					if planar.RingContains(s.ring, probe) {
-						parent = s
-						break
-					}
-				}
+				parent := shellContaining(shells, l)
 				if parent == nil {
 					return nil, st, fmt.Errorf("repair: hole loop at %v lies in no shell", l[0])
 				}

@@ -88,21 +88,10 @@ func (w *writer) geometry(g orb.Geometry) {
 		w.b = append(w.b, `{"type":"LineString","coordinates":`...)
 		w.points(g)
 	case orb.MultiPolygon:
-		w.b = append(w.b, `{"type":"MultiPolygon","coordinates":[`...)
-		for i, p := range g {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.b = append(w.b, '[')
-			for j, r := range p {
-				if j > 0 {
-					w.b = append(w.b, ',')
-				}
-				w.points(r)
-			}
-			w.b = append(w.b, ']')
-		}
-		w.b = append(w.b, ']')
+		w.b = append(w.b, `{"type":"MultiPolygon","coordinates":`...)
+		w.list(len(g), func(i int) {
+			w.list(len(g[i]), func(j int) { w.points(g[i][j]) })
+		})
 	default:
 		w.b = append(w.b, `null`...)
 		return
@@ -119,12 +108,17 @@ func (w *writer) point(p orb.Point) {
 }
 
 func (w *writer) points(pts []orb.Point) {
+	w.list(len(pts), func(i int) { w.point(pts[i]) })
+}
+
+// list writes a JSON array of n elements, each written by elem.
+func (w *writer) list(n int, elem func(i int)) {
 	w.b = append(w.b, '[')
-	for i, p := range pts {
+	for i := 0; i < n; i++ {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.point(p)
+		elem(i)
 	}
 	w.b = append(w.b, ']')
 }

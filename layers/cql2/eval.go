@@ -162,26 +162,18 @@ func (c compiler) logical(args []Expr, isAnd bool) (func(Feature) tri, error) {
 		}
 		fs[i] = f
 	}
-	if isAnd {
-		return func(ft Feature) tri {
-			out := triTrue
-			for _, f := range fs {
-				switch f(ft) {
-				case triFalse:
-					return triFalse
-				case triUnknown:
-					out = triUnknown
-				}
-			}
-			return out
-		}, nil
+	// And: a false argument decides, else any unknown one makes it unknown,
+	// else it is true. Or is the dual.
+	decisive, otherwise := triFalse, triTrue
+	if !isAnd {
+		decisive, otherwise = triTrue, triFalse
 	}
 	return func(ft Feature) tri {
-		out := triFalse
+		out := otherwise
 		for _, f := range fs {
 			switch f(ft) {
-			case triTrue:
-				return triTrue
+			case decisive:
+				return decisive
 			case triUnknown:
 				out = triUnknown
 			}

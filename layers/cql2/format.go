@@ -18,6 +18,15 @@ func Text(e Expr) string {
 	return b.String()
 }
 
+// writeNegated writes the operand of a predicate, followed by " NOT" when
+// the predicate is negated (a NOT LIKE b, a NOT BETWEEN …, a NOT IN …).
+func writeNegated(b *strings.Builder, v Operand, not bool) {
+	writeOperand(b, v)
+	if not {
+		b.WriteString(" NOT")
+	}
+}
+
 func writeExpr(b *strings.Builder, e Expr) {
 	switch x := e.(type) {
 	case And:
@@ -35,10 +44,7 @@ func writeExpr(b *strings.Builder, e Expr) {
 		b.WriteString(" " + string(x.Op) + " ")
 		writeOperand(b, x.Right)
 	case Like:
-		writeOperand(b, x.Value)
-		if x.Not {
-			b.WriteString(" NOT")
-		}
+		writeNegated(b, x.Value, x.Not)
 		if x.CaseInsensitive {
 			b.WriteString(" ILIKE ")
 		} else {
@@ -46,19 +52,13 @@ func writeExpr(b *strings.Builder, e Expr) {
 		}
 		writeOperand(b, x.Pattern)
 	case Between:
-		writeOperand(b, x.Value)
-		if x.Not {
-			b.WriteString(" NOT")
-		}
+		writeNegated(b, x.Value, x.Not)
 		b.WriteString(" BETWEEN ")
 		writeOperand(b, x.Low)
 		b.WriteString(" AND ")
 		writeOperand(b, x.High)
 	case In:
-		writeOperand(b, x.Value)
-		if x.Not {
-			b.WriteString(" NOT")
-		}
+		writeNegated(b, x.Value, x.Not)
 		b.WriteString(" IN (")
 		for i, o := range x.List {
 			if i > 0 {
