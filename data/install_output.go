@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geojsonio"
 )
 
@@ -33,41 +34,12 @@ func encodeDistricts(ds []*district) []byte {
 	return b
 }
 
-// Provenance, in the layout of provenance.json (see data/SCHEMA.md) with a
-// few additions (files, commit, features).
-
-type provenanceDoc struct {
-	Layers []provenanceLayer `json:"layers"`
-}
-
-type provenanceLayer struct {
-	Layer               string           `json:"layer"`
-	Country             string           `json:"country"`
-	Source              string           `json:"source"`
-	Package             string           `json:"package"`
-	Commit              string           `json:"commit"`
-	Input               string           `json:"input"`
-	InputSHA256         string           `json:"input_sha256"`
-	Files               []provenanceFile `json:"files"`
-	Features            int              `json:"features"`
-	Licence             string           `json:"licence"`
-	Attribution         string           `json:"attribution"`
-	Transformation      string           `json:"transformation"`
-	ProvincesSHA256     string           `json:"provinces_sha256,omitempty"`
-	ProvinceAssignment  string           `json:"province_assignment"`
-	ProvinceCorrections []string         `json:"province_corrections,omitempty"`
-}
-
-type provenanceFile struct {
-	Path   string `json:"path"`
-	URL    string `json:"url,omitempty"` // pinned upstream URL; empty for local conversions
-	SHA256 string `json:"sha256"`
-	Pin    string `json:"pin"` // see InputReport.Pin
-}
-
+// provenance returns districts.provenance.json: one geo.LayerProvenance
+// per country, with the installed fields (country, commit, files,
+// features, the province assignment) filled.
 func (in *installer) provenance(set *inputSet, provSum string, nAFG, nPAK int, corrections []string) ([]byte, error) {
-	pf := func(f *inputFile) provenanceFile {
-		out := provenanceFile{Path: f.name, SHA256: f.sum, Pin: "unpinned"}
+	pf := func(f *inputFile) geo.InputFile {
+		out := geo.InputFile{Path: f.name, SHA256: f.sum, Pin: "unpinned"}
 		if f.pin != nil {
 			out.URL = f.pin.URL("")
 			out.Path = f.pin.Path
@@ -78,7 +50,7 @@ func (in *installer) provenance(set *inputSet, provSum string, nAFG, nPAK int, c
 		}
 		return out
 	}
-	afg := provenanceLayer{
+	afg := geo.LayerProvenance{
 		Layer:   "districts",
 		Country: "AFG",
 		Source: "geoBoundaries gbOpen AFG ADM2 (boundaryID AFG-ADM2-17698898, build 2023-12-12), boundaries of 2014 by " +
@@ -99,12 +71,12 @@ func (in *installer) provenance(set *inputSet, provSum string, nAFG, nPAK int, c
 	}
 	if set.afgGeoJSON != nil {
 		afg.Input, afg.InputSHA256 = set.afgGeoJSON.name, set.afgGeoJSON.sum
-		afg.Files = []provenanceFile{pf(set.afgGeoJSON)}
+		afg.Files = []geo.InputFile{pf(set.afgGeoJSON)}
 		afg.Transformation = "Read " + afgGeoJSONName + " (a GeoJSON conversion of the full-resolution shapefile " +
 			"made outside this program; it has no upstream checksum). "
 	} else {
 		afg.Input, afg.InputSHA256 = set.afgShp.name, set.afgShp.sum
-		afg.Files = []provenanceFile{pf(set.afgShp), pf(set.afgDbf)}
+		afg.Files = []geo.InputFile{pf(set.afgShp), pf(set.afgDbf)}
 		afg.Transformation = "Read the full-resolution shapefile (" + afgShpName + " with " + afgDbfName + "); " +
 			"rings grouped into polygons (each hole to the smallest outer ring containing it). "
 	}
@@ -112,7 +84,7 @@ func (in *installer) provenance(set *inputSet, provSum string, nAFG, nPAK int, c
 		"(exterior counter-clockwise, holes clockwise); every geometry written as a MultiPolygon. " +
 		"id = \"AFG-\" + shapeID, name = shapeName, source_id = shapeID, province by overlap (see province_assignment). " +
 		"Other properties dropped; features sorted by id."
-	pak := provenanceLayer{
+	pak := geo.LayerProvenance{
 		Layer:   "districts",
 		Country: "PAK",
 		Source: "OCHA Common Operational Dataset – Administrative Boundaries (COD-AB) Pakistan, admin level 2, layer " +
@@ -121,7 +93,7 @@ func (in *installer) provenance(set *inputSet, provSum string, nAFG, nPAK int, c
 		Commit:      pakCommit,
 		Input:       set.pak.name,
 		InputSHA256: set.pak.sum,
-		Files:       []provenanceFile{pf(set.pak)},
+		Files:       []geo.InputFile{pf(set.pak)},
 		Features:    nPAK,
 		Licence: "OCHA COD-AB via HDX: normally CC BY-IGO (unverified for this layer); the simplifying repository " +
 			"is CC0 1.0",
@@ -141,7 +113,7 @@ func (in *installer) provenance(set *inputSet, provSum string, nAFG, nPAK int, c
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(provenanceDoc{Layers: []provenanceLayer{afg, pak}}); err != nil {
+	if err := enc.Encode(geo.Provenance{Layers: []geo.LayerProvenance{afg, pak}}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

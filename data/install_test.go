@@ -20,6 +20,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 	shp "github.com/jonas-p/go-shp"
 	"github.com/paulmach/orb"
@@ -126,7 +127,7 @@ type outDoc struct {
 
 func readOutput(t testing.TB, dir string) (outDoc, []byte, []byte) {
 	t.Helper()
-	geo, err := os.ReadFile(filepath.Join(dir, InstallDistrictsFile))
+	districts, err := os.ReadFile(filepath.Join(dir, InstallDistrictsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,14 +136,14 @@ func readOutput(t testing.TB, dir string) (outDoc, []byte, []byte) {
 		t.Fatal(err)
 	}
 	var doc outDoc
-	if err := json.Unmarshal(geo, &doc); err != nil {
+	if err := json.Unmarshal(districts, &doc); err != nil {
 		t.Fatalf("output is not valid JSON: %v", err)
 	}
-	var p provenanceDoc
+	var p geo.Provenance
 	if err := json.Unmarshal(prov, &p); err != nil {
 		t.Fatalf("provenance is not valid JSON: %v", err)
 	}
-	return doc, geo, prov
+	return doc, districts, prov
 }
 
 // checkSchema checks the properties, ids, order, winding and precision of
@@ -883,7 +884,7 @@ func TestInstallSharedShapefile(t *testing.T) {
 		}
 	}
 	t.Logf("shapefile vs GeoJSON: %d features differ, %d points differ by one unit in the 7th decimal", diffFeat, diffPts)
-	var p provenanceDoc
+	var p geo.Provenance
 	if err := json.Unmarshal(provA, &p); err != nil {
 		t.Fatal(err)
 	}

@@ -37,18 +37,45 @@ type Provenance struct {
 	Layers []LayerProvenance `json:"layers"`
 }
 
-// LayerProvenance is the provenance of one layer.
+// LayerProvenance is the provenance of one layer: the one schema of
+// provenance.json (written by data/build) and districts.provenance.json
+// (written by data.Install, which fills the fields marked "installed").
 type LayerProvenance struct {
-	Layer          string `json:"layer"`
-	Source         string `json:"source"`
-	Package        string `json:"package"`
-	Input          string `json:"input"`
-	InputSHA256    string `json:"input_sha256"`
+	Layer string `json:"layer"`
+	// Country is the country of an installed layer's entry (installed:
+	// one entry per country).
+	Country string `json:"country,omitempty"`
+	Source  string `json:"source"`
+	Package string `json:"package"`
+	// Commit is the pinned commit of Package (installed).
+	Commit      string `json:"commit,omitempty"`
+	Input       string `json:"input"`
+	InputSHA256 string `json:"input_sha256"`
+	// Files are the files read, with their checksums (installed).
+	Files []InputFile `json:"files,omitempty"`
+	// Features is the number of features written (installed).
+	Features       int    `json:"features,omitempty"`
 	Licence        string `json:"licence"`
 	Attribution    string `json:"attribution"`
 	Transformation string `json:"transformation"`
 	// AlsoUsed lists the secondary inputs of a layer, if any.
 	AlsoUsed []OtherInput `json:"also_used,omitempty"`
+	// ProvincesSHA256 is the checksum of the provinces the districts
+	// were assigned to, ProvinceAssignment the rule, ProvinceCorrections
+	// the exceptions (installed districts).
+	ProvincesSHA256     string   `json:"provinces_sha256,omitempty"`
+	ProvinceAssignment  string   `json:"province_assignment,omitempty"`
+	ProvinceCorrections []string `json:"province_corrections,omitempty"`
+}
+
+// InputFile is one file an installed layer was read from.
+type InputFile struct {
+	Path   string `json:"path"`
+	URL    string `json:"url,omitempty"` // pinned upstream URL; empty for local conversions
+	SHA256 string `json:"sha256"`
+	// Pin says whether the file matched its pinned checksum: verified,
+	// mismatch, or unpinned (no pin known).
+	Pin string `json:"pin"`
 }
 
 // OtherInput is a secondary input of a layer: one that shaped it (the

@@ -134,19 +134,10 @@ func NewLive(ctx context.Context, src Source, cfg LiveConfig) (*Live, error) {
 	if sc.Logger == nil {
 		sc.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if sc.Registry == nil {
-		reg, err := newMetricsRegistry()
-		if err != nil {
-			return nil, err
-		}
-		sc.Registry = reg
-	}
-	if sc.Metrics == nil {
-		m, err := NewMetrics(sc.Registry)
-		if err != nil {
-			return nil, err
-		}
-		sc.Metrics = m
+	// One registry and one set of request metrics for every snapshot's
+	// handler.
+	if err := sc.setUpMetrics(); err != nil {
+		return nil, err
 	}
 	warm := cfg.WarmZoom
 	if warm == 0 {

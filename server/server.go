@@ -202,7 +202,7 @@ func newServerFrom(cfg Config, prev *registry) (*server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &server{atlas: cfg.Atlas, log: cfg.Logger, registry: cfg.Registry, title: cfg.Title, ready: cfg.Ready,
+	s := &server{atlas: cfg.Atlas, log: cfg.Logger, title: cfg.Title, ready: cfg.Ready,
 		base: strings.TrimRight(cfg.BaseURL, "/"), comma: []byte(","), closeFC: []byte("]}\n")}
 	s.gzPool.fast = true
 	s.budget = newWorkBudget(cfg.MaxBusy, cfg.BusyWait)
@@ -219,19 +219,10 @@ func newServerFrom(cfg Config, prev *registry) (*server, error) {
 	if s.cors, err = newCORSPolicy(cfg.CORSOrigins); err != nil {
 		return nil, err
 	}
-	if cfg.Metrics != nil && cfg.Registry == nil {
-		return nil, fmt.Errorf("%w: Metrics without the Registry they are registered in", ErrConfig)
-	}
-	if s.registry == nil {
-		if s.registry, err = newMetricsRegistry(); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Metrics != nil {
-		s.metrics = cfg.Metrics.m
-	} else if s.metrics, err = newMetrics(s.registry); err != nil {
+	if err := cfg.setUpMetrics(); err != nil {
 		return nil, err
 	}
+	s.registry, s.metrics = cfg.Registry, cfg.Metrics.m
 	if s.colls, err = newRegistry(cfg.Atlas, prev); err != nil {
 		return nil, err
 	}
@@ -375,14 +366,29 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// newMetricsRegistry returns a Prometheus registry with the Go runtime's and the
-// process's collectors, the one set-up of the server's metrics.
-func newMetricsRegistry() (*prometheus.Registry, error) {
-	reg := prometheus.NewRegistry()
-	for _, c := range []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("server: metrics: %w", err)
-		}
+// setUpMetrics is the one set-up of the server's metrics, for New and
+// NewLive: without a Registry it creates one with the Go runtime's and the
+// process's collectors, and without Metrics it registers the request
+// metrics in the Registry. Metrics without their Registry are refused.
+func (c *Config) setUpMetrics() error {
+	if c.Metrics != nil && c.Registry == nil {
+		return fmt.Errorf("%w: Metrics without the Registry they are registered in", ErrConfig)
 	}
-	return reg, nil
+	if c.Registry == nil {
+		reg := prometheus.NewRegistry()
+		for _, col := range []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+			if err := reg.Register(col); err != nil {
+				return fmt.Errorf("server: metrics: %w", err)
+			}
+		}
+		c.Registry = reg
+	}
+	if c.Metrics == nil {
+		m, err := NewMetrics(c.Registry)
+		if err != nil {
+			return err
+		}
+		c.Metrics = m
+	}
+	return nil
 }
