@@ -428,20 +428,16 @@ func (a *Atlas) buildCountries(countries *geojson.FeatureCollection, line orb.Li
 
 // buildProvinces reads the provinces and their polygon set.
 func (a *Atlas) buildProvinces(provinces *geojson.FeatureCollection) error {
-	pl := a.addLayer(LayerProvinces, provinces)
-	pg, err := polygonFeatures(provinces, FileProvinces)
-	if err != nil {
-		return err
-	}
-	for i, f := range provinces.Features {
-		a.provinces = append(a.provinces, &Province{
-			ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
-			Country: str(f, "country"), ISO: str(f, "iso_3166_2"),
-			Note: str(f, "note"), History: str(f, "history"), Geometry: pg[i],
+	var err error
+	a.provinces, a.provSet, err = polygonLayer(a, LayerProvinces, FileProvinces, provinces,
+		func(f *geojson.Feature, mp orb.MultiPolygon) *Province {
+			return &Province{
+				ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+				Country: str(f, "country"), ISO: str(f, "iso_3166_2"),
+				Note: str(f, "note"), History: str(f, "history"), Geometry: mp,
+			}
 		})
-	}
-	a.provSet = newPolygonSet(pl, pg)
-	return nil
+	return err
 }
 
 // buildDistricts reads the districts, when they are installed.
@@ -449,20 +445,32 @@ func (a *Atlas) buildDistricts(districts *geojson.FeatureCollection) error {
 	if districts == nil {
 		return nil
 	}
-	dl := a.addLayer(LayerDistricts, districts)
-	dg, err := polygonFeatures(districts, FileDistricts)
-	if err != nil {
-		return err
-	}
-	for i, f := range districts.Features {
-		a.districts = append(a.districts, &District{
-			ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
-			Province: str(f, "province"), Country: str(f, "country"),
-			Source: str(f, "source"), SourceID: str(f, "source_id"), Geometry: dg[i],
+	var err error
+	a.districts, a.distSet, err = polygonLayer(a, LayerDistricts, FileDistricts, districts,
+		func(f *geojson.Feature, mp orb.MultiPolygon) *District {
+			return &District{
+				ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+				Province: str(f, "province"), Country: str(f, "country"),
+				Source: str(f, "source"), SourceID: str(f, "source_id"), Geometry: mp,
+			}
 		})
+	return err
+}
+
+// polygonLayer adds layer name, read from file as fc, and returns one value
+// per feature (made by mk from the feature and its geometry) and the
+// polygon set of the layer.
+func polygonLayer[T any](a *Atlas, name, file string, fc *geojson.FeatureCollection, mk func(*geojson.Feature, orb.MultiPolygon) T) ([]T, *polygonSet, error) {
+	l := a.addLayer(name, fc)
+	mps, err := polygonFeatures(fc, file)
+	if err != nil {
+		return nil, nil, err
 	}
-	a.distSet = newPolygonSet(dl, dg)
-	return nil
+	var out []T
+	for i, f := range fc.Features {
+		out = append(out, mk(f, mps[i]))
+	}
+	return out, newPolygonSet(l, mps), nil
 }
 
 // polygonFeatures returns the MultiPolygon of every feature of fc (a
