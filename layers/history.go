@@ -28,6 +28,7 @@ func hasStatus(a *geo.Atlas) bool {
 // geometry is the crossing's point (null for a crossing known only to the
 // status table).
 func statusFeatures(a *geo.Atlas) ([]*geojson.Feature, error) {
+	// The properties are those of statusSchema, beside.
 	crossings, err := a.Features(geo.LayerCrossings)
 	if err != nil {
 		return nil, err
@@ -71,4 +72,11 @@ func statusFeatures(a *geo.Atlas) ([]*geojson.Feature, error) {
 		}
 	}
 	return out, nil
+}
+
+// statusSchema declares the properties statusFeatures sets, in its order.
+func statusSchema() []Field {
+	return []Field{{"id", String}, {"crossing_id", String}, {"name", String}, {"status", String},
+		{"start_date", Date}, {"end_date", Date}, {"from_text", String}, {"to_text", String}, {"note", String},
+		{"source_publisher", String}, {"source_url", String}, {"source_date", Date}}
 }

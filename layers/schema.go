@@ -15,6 +15,13 @@ import (
 // simply absent; one a feature has beyond the schema (an edit in a data
 // directory or database) is written as a string. A Date property holds
 // YYYY-MM-DD or "" (no date).
+//
+// The properties the catalogue's own code sets are declared beside that
+// code (crossingStatusFields by CrossingsOn, statusSchema by
+// statusFeatures); those of the atlas's files, events and zones (whose
+// features package geo makes, and geo imports nothing of the project) are
+// declared here. TestSchemaValues checks every feature of every layer on
+// every day against them, so a producer cannot drift from its schema.
 func Schema(layer string) []Field {
 	str := func(names ...string) []Field {
 		out := make([]Field, len(names))
@@ -61,16 +68,9 @@ func Schema(layer string) []Field {
 			Field{"severity", Int}, Field{"border_km", Float}, Field{"from_km", Float}, Field{"to_km", Float},
 			Field{"area_km2", Float}))
 	case LayerCrossingStatus:
-		return dates(str("id", "crossing_id", "name", "status", "start_date", "end_date", "from_text", "to_text", "note",
-			"source_publisher", "source_url", "source_date"))
+		return statusSchema()
 	}
 	return nil
-}
-
-// crossingStatusFields are the properties CrossingsOn adds to a crossing.
-func crossingStatusFields() []Field {
-	return []Field{{"status", String}, {"status_date", Date}, {"status_from", String}, {"status_to", String},
-		{"status_note", String}, {"status_source", String}, {"status_before_crisis", Bool}}
 }
 
 // Check reports whether v is a value of kind k, as the writers and the

@@ -97,6 +97,13 @@ func CrossingsOn(a *geo.Atlas, fs []*geojson.Feature, d time.Time) ([]*geojson.F
 	return out, nil
 }
 
+// crossingStatusFields are the properties CrossingsOn adds to a crossing,
+// declared here beside the code that sets them (see Schema).
+func crossingStatusFields() []Field {
+	return []Field{{"status", String}, {"status_date", Date}, {"status_from", String}, {"status_to", String},
+		{"status_note", String}, {"status_source", String}, {"status_before_crisis", Bool}}
+}
+
 // IDText returns the id of a feature as text: its string or numeric id,
 // else its "id" property.
 func IDText(f *geojson.Feature) string {
