@@ -3,8 +3,12 @@ package postgis_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os/exec"
 	"reflect"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/layers"
 )
 
@@ -152,5 +157,37 @@ func TestWriteLayersTyped(t *testing.T) {
 	noSchema.Schema = nil
 	if _, err := postgis.WriteLayers(ctx, conn, []layers.Layer{noSchema}, opt); !errors.Is(err, postgis.ErrLayer) {
 		t.Errorf("a layer without schema: %v", err)
+	}
+}
+
+// TestGDALReadsLayers: GDAL's PostgreSQL driver, as QGIS uses it, reads
+// every layer table with its feature count and the declared types
+// (bigint as Integer64, double precision as Real, boolean as
+// Integer(Boolean), date as Date, jsonb as String(JSON), text as String).
+func TestGDALReadsLayers(t *testing.T) {
+	ogrinfo := geotest.RequireTool(t, "ogrinfo")
+	ls := catalogue(t)
+	pg, conn := connect(t)
+	opt := postgis.Options{Schema: "t_gdal"}
+	if _, err := postgis.WriteLayers(context.Background(), conn, ls, opt); err != nil {
+		t.Fatal(err)
+	}
+	gdalType := map[layers.Kind]string{layers.String: "String", layers.Int: "Integer64", layers.Float: "Real",
+		layers.Bool: "Integer(Boolean)", layers.List: "String(JSON)", layers.Date: "Date"}
+	src := fmt.Sprintf("PG:host=127.0.0.1 port=%d user=postgres dbname=postgres active_schema=%s", pg.Port(), postgis.LayerSchema(opt))
+	for _, l := range ls {
+		out, err := exec.Command(ogrinfo, "-ro", "-so", src, l.Name).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ogrinfo %s: %v\n%s", l.Name, err, out)
+		}
+		s := string(out)
+		if !strings.Contains(s, fmt.Sprintf("Feature Count: %d\n", len(l.Features))) {
+			t.Errorf("%s: want %d features:\n%s", l.Name, len(l.Features), s)
+		}
+		for _, f := range l.Schema {
+			if !regexp.MustCompile(`(?m)^` + f.Name + `: ` + regexp.QuoteMeta(gdalType[f.Kind]) + ` `).MatchString(s) {
+				t.Errorf("%s.%s (%v) is not read as %s:\n%s", l.Name, f.Name, f.Kind, gdalType[f.Kind], s)
+			}
+		}
 	}
 }
