@@ -262,6 +262,11 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 	if err != nil {
 		return fail(err)
 	}
+	if old != nil {
+		// The zones (seconds of CPU) are cut from buffers of the border
+		// that an edit seldom changes: take over those computed.
+		a.ReuseFrom(old.atlas)
+	}
 	parsed := time.Now()
 	if old == nil {
 		// At start-up the server answers at once: the zones are computed

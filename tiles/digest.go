@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
-	"slices"
 
 	"github.com/paulmach/orb"
 )
 
-// topologyDigest hashes, with seed, the input of the line and polygon
-// layers (those of lds that share the topology), in order: names, zoom
-// ranges, label settings and every feature's id, geometry (coordinates
-// bit for bit) and properties. Equal digests mean, but for a 2⁻⁶⁴ chance,
-// equal preprocessing: NewTilesetFrom reuses it.
+// topologyDigest hashes, with seed, the geometric input of the line and
+// polygon layers (those of lds that share the topology), in order: names,
+// zoom ranges, label settings and every feature's geometry (coordinates
+// bit for bit). Equal digests mean, but for a 2⁻⁶⁴ chance, equal
+// geometric preprocessing: NewTilesetFrom reuses it.
 func topologyDigest(seed maphash.Seed, layers []Layer, lds []*layerData) uint64 {
 	d := digest{}
 	d.h.SetSeed(seed)
@@ -22,12 +21,9 @@ func topologyDigest(seed maphash.Seed, layers []Layer, lds []*layerData) uint64 
 		if !lds[li].topological() {
 			continue
 		}
-		fmt.Fprintf(&d.h, "layer %q %d-%d labels %t %t %q %d\n", l.Name, l.MinZoom, l.MaxZoom, l.Labels,
-			l.LabelFields == nil, l.LabelFields, len(l.Features))
+		fmt.Fprintf(&d.h, "layer %q %d-%d labels %t %d\n", l.Name, l.MinZoom, l.MaxZoom, l.Labels, len(l.Features))
 		for _, f := range l.Features {
-			d.uint(f.ID)
 			d.geometry(f.Geometry)
-			d.properties(f.Properties)
 		}
 	}
 	return d.h.Sum64()
@@ -84,19 +80,5 @@ func (d *digest) geometry(g orb.Geometry) {
 				d.points(r)
 			}
 		}
-	}
-}
-
-// properties writes the properties in key order, each value with its Go
-// type (fmt prints maps in key order and floats exactly).
-func (d *digest) properties(props map[string]any) {
-	keys := make([]string, 0, len(props))
-	for k := range props {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	d.uint(uint64(len(keys)))
-	for _, k := range keys {
-		fmt.Fprintf(&d.h, "%q %T %#v\n", k, props[k], props[k])
 	}
 }

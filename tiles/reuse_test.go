@@ -14,7 +14,7 @@ import (
 // between two versions of the layers, the tileset built from the earlier
 // one gives, for every tile of zooms 0 to 7, the bytes NewTileset gives
 // for the new layers; and the line and polygon layers are reused exactly
-// when none of them changed (and the options are the same).
+// when none of their geometries changed (and the options are the same).
 func TestNewTilesetFrom(t *testing.T) {
 	base := projectLayers(t)
 	opt := Options{MaxZoom: 7}
@@ -56,8 +56,10 @@ func TestNewTilesetFrom(t *testing.T) {
 		{"point removed", edit("crossings", func(fs []Feature) []Feature { return fs[1:] }), opt, true},
 		{"polygon property", edit("provinces", func(fs []Feature) []Feature {
 			fs[3].Properties["name"] = "Renamed"
+			delete(fs[4].Properties, "name")
+			fs[5].Properties["new_field"] = 1.5
 			return fs
-		}), opt, false},
+		}), opt, true},
 		{"polygon vertex", edit("countries", func(fs []Feature) []Feature {
 			mp := clonePolygons(fs[0].Geometry)
 			mp[0][0][1][0] += 0.01
@@ -67,7 +69,13 @@ func TestNewTilesetFrom(t *testing.T) {
 		{"line id", edit("border", func(fs []Feature) []Feature {
 			fs[0].ID++
 			return fs
-		}), opt, false},
+		}), opt, true},
+		{"polygon removed", edit("provinces", func(fs []Feature) []Feature { return fs[1:] }), opt, false},
+		{"label fields", func() []Layer {
+			ls := slices.Clone(base)
+			ls[1].LabelFields = []string{"name"}
+			return ls
+		}(), opt, true},
 		{"labels off", func() []Layer {
 			ls := slices.Clone(base)
 			ls[1].Labels = false

@@ -214,10 +214,11 @@ func NewTileset(layers []Layer, opt Options) (*Tileset, error) {
 
 // NewTilesetFrom is NewTileset reusing the work of prev, a tileset of an
 // earlier version of the layers: when the line and polygon layers (which
-// share one topology) are, in order, the same as prev's (same names, zoom
-// ranges, label settings, feature ids, geometries and properties) and the
-// options equal prev's, their preprocessing is taken from prev and only
-// the point layers are prepared anew. The tiles are byte for byte those
+// share one topology) have, in order, the same geometries as prev's (and
+// the same names, zoom ranges and label settings) and the options equal
+// prev's, their geometric preprocessing (topology, simplified paths,
+// labels, index) is taken from prev; their ids and properties, and the
+// point layers, are prepared anew. The tiles are byte for byte those
 // NewTileset would make. A nil prev builds everything.
 func NewTilesetFrom(prev *Tileset, layers []Layer, opt Options) (*Tileset, error) {
 	opt, err := opt.withDefaults()
@@ -243,7 +244,10 @@ func NewTilesetFrom(prev *Tileset, layers []Layer, opt Options) (*Tileset, error
 	for li, l := range layers {
 		ld := lds[li]
 		if ld.topological() && t.reused {
-			ld, reused = reused[0], reused[1:]
+			if err := retag(ld, reused[0], l); err != nil {
+				return nil, err
+			}
+			reused = reused[1:]
 		} else {
 			if err := b.prepareLayer(t, ld, l, li); err != nil {
 				return nil, err
@@ -268,8 +272,8 @@ func NewTilesetFrom(prev *Tileset, layers []Layer, opt Options) (*Tileset, error
 	return t, nil
 }
 
-// Reused reports whether NewTilesetFrom took the line and polygon layers
-// from the earlier tileset.
+// Reused reports whether NewTilesetFrom took the geometry of the line
+// and polygon layers from the earlier tileset.
 func (t *Tileset) Reused() bool { return t.reused }
 
 // noBound is the bound that any union replaces: empty, inside out.
@@ -350,25 +354,9 @@ func (b *topoBuild) prepareFeature(ld *layerData, l Layer, f Feature, li, fi int
 	if err := checkGeometry(f.Geometry); err != nil {
 		return prepared{}, err
 	}
-	tags, err := encodeProperties(f.Properties)
-	if err != nil {
+	var p prepared
+	if err := tagFeature(ld, l, f, &p); err != nil {
 		return prepared{}, err
-	}
-	p := prepared{id: f.ID, tags: tags}
-	for _, tg := range tags {
-		ld.fields[tg.key] = mergeField(ld.fields[tg.key], fieldType(tg.val.kind))
-	}
-	if ld.labels {
-		p.labelTags = tags
-		if l.LabelFields != nil {
-			p.labelTags = nil
-			for _, tg := range tags {
-				if slices.Contains(l.LabelFields, tg.key) {
-					p.labelTags = append(p.labelTags, tg)
-					ld.labelFields[tg.key] = mergeField(ld.labelFields[tg.key], fieldType(tg.val.kind))
-				}
-			}
-		}
 	}
 	switch ld.kind {
 	case kindPoint:
@@ -408,6 +396,49 @@ func (b *topoBuild) prepareFeature(ld *layerData, l Layer, f Feature, li, fi int
 	x1, y1 := lonLatToWorld(gb.Max[0], gb.Min[1])
 	p.bound = orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x1, y1}}
 	return p, nil
+}
+
+// tagFeature sets the id, tags and label tags of p from f and records
+// the fields in ld.
+func tagFeature(ld *layerData, l Layer, f Feature, p *prepared) error {
+	tags, err := encodeProperties(f.Properties)
+	if err != nil {
+		return err
+	}
+	p.id, p.tags, p.labelTags = f.ID, tags, nil
+	for _, tg := range tags {
+		ld.fields[tg.key] = mergeField(ld.fields[tg.key], fieldType(tg.val.kind))
+	}
+	if ld.labels {
+		p.labelTags = tags
+		if l.LabelFields != nil {
+			p.labelTags = nil
+			for _, tg := range tags {
+				if slices.Contains(l.LabelFields, tg.key) {
+					p.labelTags = append(p.labelTags, tg)
+					ld.labelFields[tg.key] = mergeField(ld.labelFields[tg.key], fieldType(tg.val.kind))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// retag fills ld, the layer data of l, with the geometric preprocessing of
+// old (the same layer of an earlier tileset, with the same geometries)
+// and the ids and tags of l's features.
+func retag(ld, old *layerData, l Layer) error {
+	ld.features = slices.Clone(old.features)
+	ld.index = old.index // read only, shared
+	for fi, f := range l.Features {
+		if err := tagFeature(ld, l, f, &ld.features[fi]); err != nil {
+			return &FeatureError{Layer: l.Name, Index: fi, Err: err}
+		}
+	}
+	if ld.labels && l.LabelFields == nil {
+		ld.labelFields = maps.Clone(ld.fields)
+	}
+	return nil
 }
 
 // addPolygon adds the rings of a polygon to the topology: its sequences,
