@@ -29,6 +29,11 @@ type geoJSONGeometry struct {
 
 // decodeGeoJSON decodes a FeatureCollection of Polygon/MultiPolygon
 // features. region restricts coordinates to the Afghanistan–Pakistan box.
+//
+// It is not geo's fast decoder: the files are the user's, and every fault
+// is reported with the feature and the byte offset (TestInstallCorruptInput
+// pins the messages). The coordinates are decoded by geojsonio.Polygons, as
+// data/build's are.
 func decodeGeoJSON(file string, data []byte, region bool) ([]feature, error) {
 	var fc geoJSONFC
 	if err := json.Unmarshal(data, &fc); err != nil {

@@ -45,6 +45,12 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// scanFeatures is data/build's one GeoJSON reader, and not geo's decoder
+// or the installer's: its inputs are 62 and 168 MB, so it streams them,
+// decodes only the features keep selects and hashes the bytes as they
+// pass. Their coordinates are decoded by geojsonio.Polygons, as the
+// installer's are.
+//
 // scanFeatures streams the FeatureCollection in path and calls keep with
 // the raw properties of each feature; the features for which keep returns
 // true are returned, in file order. It also returns the SHA-256 (hex) of

@@ -48,19 +48,28 @@ func onSegment(p, a, b orb.Point) bool {
 // between their neighbours, so they change no shape.
 func dropNodingVertices(mps []orb.MultiPolygon, keep map[orb.Point]bool) ([]orb.MultiPolygon, int) {
 	removed := 0
+	out := mapRings(mps, func(_ int, r orb.Ring) orb.Ring {
+		pts, n := dropCollinear(r[:len(r)-1], keep)
+		removed += n
+		return append(orb.Ring(pts), pts[0])
+	})
+	return out, removed
+}
+
+// mapRings returns mps with every ring r replaced by f(i, r), i the index
+// of r's multipolygon in mps.
+func mapRings(mps []orb.MultiPolygon, f func(i int, r orb.Ring) orb.Ring) []orb.MultiPolygon {
 	out := make([]orb.MultiPolygon, len(mps))
 	for i, mp := range mps {
 		for _, p := range mp {
 			var np orb.Polygon
 			for _, r := range p {
-				pts, n := dropCollinear(r[:len(r)-1], keep)
-				removed += n
-				np = append(np, append(orb.Ring(pts), pts[0]))
+				np = append(np, f(i, r))
 			}
 			out[i] = append(out[i], np)
 		}
 	}
-	return out, removed
+	return out
 }
 
 // dropCollinear removes from the open ring pts the points not in keep that
@@ -122,43 +131,36 @@ func fixTJunctions(mps []orb.MultiPolygon) ([]orb.MultiPolygon, int) {
 		grid[k] = vs
 	}
 	inserted := 0
-	out := make([]orb.MultiPolygon, len(mps))
-	for i, mp := range mps {
-		for _, p := range mp {
-			var np orb.Polygon
-			for _, r := range p {
-				ring := orb.Ring{r[0]}
-				for j := 1; j < len(r); j++ {
-					a, b := r[j-1], r[j]
-					type hit struct {
-						p orb.Point
-						t float64
-					}
-					var hits []hit
-					seen := map[orb.Point]bool{}
-					for x := key(math.Min(a[0], b[0])); x <= key(math.Max(a[0], b[0])); x++ {
-						for y := key(math.Min(a[1], b[1])); y <= key(math.Max(a[1], b[1])); y++ {
-							for _, v := range grid[[2]int{x, y}] {
-								if v.owner == i || seen[v.p] || !onSegment(v.p, a, b) {
-									continue
-								}
-								seen[v.p] = true
-								dx, dy := b[0]-a[0], b[1]-a[1]
-								hits = append(hits, hit{v.p, ((v.p[0]-a[0])*dx + (v.p[1]-a[1])*dy) / (dx*dx + dy*dy)})
-							}
-						}
-					}
-					sort.Slice(hits, func(x, y int) bool { return hits[x].t < hits[y].t })
-					for _, h := range hits {
-						ring = append(ring, h.p)
-						inserted++
-					}
-					ring = append(ring, b)
-				}
-				np = append(np, ring)
+	out := mapRings(mps, func(i int, r orb.Ring) orb.Ring {
+		ring := orb.Ring{r[0]}
+		for j := 1; j < len(r); j++ {
+			a, b := r[j-1], r[j]
+			type hit struct {
+				p orb.Point
+				t float64
 			}
-			out[i] = append(out[i], np)
+			var hits []hit
+			seen := map[orb.Point]bool{}
+			for x := key(math.Min(a[0], b[0])); x <= key(math.Max(a[0], b[0])); x++ {
+				for y := key(math.Min(a[1], b[1])); y <= key(math.Max(a[1], b[1])); y++ {
+					for _, v := range grid[[2]int{x, y}] {
+						if v.owner == i || seen[v.p] || !onSegment(v.p, a, b) {
+							continue
+						}
+						seen[v.p] = true
+						dx, dy := b[0]-a[0], b[1]-a[1]
+						hits = append(hits, hit{v.p, ((v.p[0]-a[0])*dx + (v.p[1]-a[1])*dy) / (dx*dx + dy*dy)})
+					}
+				}
+			}
+			sort.Slice(hits, func(x, y int) bool { return hits[x].t < hits[y].t })
+			for _, h := range hits {
+				ring = append(ring, h.p)
+				inserted++
+			}
+			ring = append(ring, b)
 		}
-	}
+		return ring
+	})
 	return out, inserted
 }

@@ -58,25 +58,24 @@ func provenanceJSON(f docFacts) ([]byte, error) {
 			derivedIDs = append(derivedIDs, p.Row.ID)
 		}
 	}
+	// The border and the countries both come from the OpenStreetMap-derived
+	// country polygons.
+	osm := func(layer, transformation string) provenanceEntry {
+		return provenanceEntry{
+			Layer: layer, Source: osmSource,
+			Package: countriesPackage + "@" + countriesVersion, Input: countriesInput, InputSHA256: f.CountriesSHA,
+			Licence: osmLicence, Attribution: osmAttribution, Transformation: transformation,
+		}
+	}
 	layers := []provenanceEntry{
-		{
-			Layer: "border", Source: osmSource,
-			Package: countriesPackage + "@" + countriesVersion, Input: countriesInput, InputSHA256: f.CountriesSHA,
-			Licence: osmLicence, Attribution: osmAttribution,
-			Transformation: fmt.Sprintf("The Durand Line is the chain of polygon edges shared by the AFG and PAK features (property A3): %d distinct coordinates are vertices of both, all of them on shared edges. "+
-				"They form %d runs (%s vertices) that are one line interrupted where the two polygons briefly diverge (non-shared vertices on either side, a few metres to %.1f km long); "+
-				"the runs are joined in order by straight segments, the longest %.0f m, shorter than the longest shared segment (%.0f m). The line runs from the Iran–Afghanistan–Pakistan tripoint (a vertex of the IRN polygon) to the China–Afghanistan–Pakistan tripoint (a vertex of the CHN polygon): %d vertices, %.3f km geodesic (WGS84). Coordinates unchanged (7-decimal output).",
-				f.Border.SharedVertices, len(f.Border.Runs), joinInts(f.Border.Runs), maxOf(f.Border.BridgesM)/1000, maxOf(f.Border.BridgesM), f.Border.MaxSharedSegment, f.Border.Vertices, f.Border.LengthKm),
-		},
-		{
-			Layer: "countries", Source: osmSource,
-			Package: countriesPackage + "@" + countriesVersion, Input: countriesInput, InputSHA256: f.CountriesSHA,
-			Licence: osmLicence, Attribution: osmAttribution,
-			Transformation: fmt.Sprintf("The AFG and PAK features, repaired to be valid by OGC rules: rings that pass through the same vertex twice (%d in AFG, including the Wakhan ring at 73.95996 E 37.10777 N; %d in PAK, including 72.6416 E 34.03445 N) are split at that vertex into simple rings, "+
-				"each becoming a hole, a polygon or an island in a hole according to where it lies. No vertex is moved, added or removed. These are land polygons: inland water (rivers, lakes, reservoirs) is cut out as holes (AFG %d holes, PAK %d), which are kept; a country's sovereign area is its polygons with the holes filled. "+
-				"Rings oriented counter-clockwise (exterior) and clockwise (holes). AFG %d polygons / %d vertices, PAK %d polygons / %d vertices.",
-				afgS.SplitRings, pakS.SplitRings, afgS.Holes, pakS.Holes, afgS.Polygons, afgS.Vertices, pakS.Polygons, pakS.Vertices),
-		},
+		osm("border", fmt.Sprintf("The Durand Line is the chain of polygon edges shared by the AFG and PAK features (property A3): %d distinct coordinates are vertices of both, all of them on shared edges. "+
+			"They form %d runs (%s vertices) that are one line interrupted where the two polygons briefly diverge (non-shared vertices on either side, a few metres to %.1f km long); "+
+			"the runs are joined in order by straight segments, the longest %.0f m, shorter than the longest shared segment (%.0f m). The line runs from the Iran–Afghanistan–Pakistan tripoint (a vertex of the IRN polygon) to the China–Afghanistan–Pakistan tripoint (a vertex of the CHN polygon): %d vertices, %.3f km geodesic (WGS84). Coordinates unchanged (7-decimal output).",
+			f.Border.SharedVertices, len(f.Border.Runs), joinInts(f.Border.Runs), maxOf(f.Border.BridgesM)/1000, maxOf(f.Border.BridgesM), f.Border.MaxSharedSegment, f.Border.Vertices, f.Border.LengthKm)),
+		osm("countries", fmt.Sprintf("The AFG and PAK features, repaired to be valid by OGC rules: rings that pass through the same vertex twice (%d in AFG, including the Wakhan ring at 73.95996 E 37.10777 N; %d in PAK, including 72.6416 E 34.03445 N) are split at that vertex into simple rings, "+
+			"each becoming a hole, a polygon or an island in a hole according to where it lies. No vertex is moved, added or removed. These are land polygons: inland water (rivers, lakes, reservoirs) is cut out as holes (AFG %d holes, PAK %d), which are kept; a country's sovereign area is its polygons with the holes filled. "+
+			"Rings oriented counter-clockwise (exterior) and clockwise (holes). AFG %d polygons / %d vertices, PAK %d polygons / %d vertices.",
+			afgS.SplitRings, pakS.SplitRings, afgS.Holes, pakS.Holes, afgS.Polygons, afgS.Vertices, pakS.Polygons, pakS.Vertices)),
 		{
 			Layer: "provinces", Source: neSource,
 			Package: placesPackage + "@" + placesVersion, Input: placesInput, InputSHA256: f.PlacesSHA,
