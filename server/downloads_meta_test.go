@@ -22,6 +22,7 @@ import (
 // and every other download states the licence.
 func TestGDALCSVTyped(t *testing.T) {
 	geotest.RequireTool(t, "ogrinfo")
+	t.Parallel() // waits on GDAL; its own server
 	srv, _, _ := gdalServer(t)
 	h := srv.Config.Handler
 	colls := decode(t, get(t, h, "GET", "/collections"))["collections"].([]any)

@@ -17,17 +17,13 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 )
 
 // embeddedServer serves the embedded atlas (with the crisis record).
 func embeddedServer(t *testing.T) (http.Handler, *geo.Atlas) {
 	t.Helper()
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	return newTest(t, Config{Atlas: a}), a
 }
 

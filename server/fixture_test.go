@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
+	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 )
 
@@ -122,6 +124,27 @@ func fixtureAtlas(t testing.TB, nDistricts int) *geo.Atlas {
 		t.Fatalf("loading the test atlas: %v", err)
 	}
 	return a
+}
+
+// embeddedAtlas returns the embedded atlas (data.Default), loaded once per
+// test binary and shared by the tests that only read it, in parallel too:
+// an atlas is read-only and safe for concurrent use, and it keeps its
+// zones once computed, which would otherwise cost every test that serves
+// zones, tiles or collections about a second of CPU again. Tests about
+// the zones being computed load a fresh one.
+func embeddedAtlas(t testing.TB) *geo.Atlas {
+	t.Helper()
+	sharedEmbedded.once.Do(func() { sharedEmbedded.a, sharedEmbedded.err = data.Default() })
+	if sharedEmbedded.err != nil {
+		t.Fatal(sharedEmbedded.err)
+	}
+	return sharedEmbedded.a
+}
+
+var sharedEmbedded struct {
+	once sync.Once
+	a    *geo.Atlas
+	err  error
 }
 
 // newTest returns a handler over the test atlas with districts.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/durandline/durand/layers"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 )
 
@@ -21,10 +20,7 @@ const maxItemPage = 200 << 10
 // crossing's page weighed 782 KB when its map drew every province in
 // full around it).
 func TestItemPagesSize(t *testing.T) {
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	h := newTest(t, Config{Atlas: a})
 	pages := 0
 	for _, name := range layers.Layers(a) {
@@ -67,10 +63,7 @@ func TestLandingPage(t *testing.T) {
 // f=html or an Accept header preferring HTML) with the answer in words and
 // the JSON a link away, and JSON otherwise, unchanged.
 func TestLocateHTML(t *testing.T) {
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	h := newTest(t, Config{Atlas: a})
 	want, err := a.Locate([2]float64{66.45, 30.92})
 	if err != nil {
@@ -108,10 +101,7 @@ func TestLocateHTML(t *testing.T) {
 // every tileset, the style's centre and the map page's first view lie in
 // the border region, and the whole atlas's centre is the region's.
 func TestRegionExtents(t *testing.T) {
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	region := a.Region()
 	in := func(lon, lat float64) bool { return region.Contains([2]float64{lon, lat}) }
 	h := newTest(t, Config{Atlas: a})

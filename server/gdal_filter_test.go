@@ -21,17 +21,13 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo/geotest"
 )
 
 // gdalServer serves the embedded atlas with an access log.
 func gdalServer(t *testing.T) (*httptest.Server, *lockedBuffer, []*geojson.Feature) {
 	t.Helper()
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	logs := &lockedBuffer{}
 	srv := httptest.NewServer(newTest(t, Config{Atlas: a, Logger: slog.New(slog.NewTextHandler(logs, nil))}))
 	t.Cleanup(srv.Close)
@@ -74,6 +70,7 @@ func itemsRequests(log, coll string) []string {
 // bbox; the counts equal rules written in Go over every event.
 func TestGDALWhere(t *testing.T) {
 	geotest.RequireTool(t, "ogrinfo")
+	t.Parallel() // waits on GDAL; its own server
 	srv, logs, events := gdalServer(t)
 	oapif := "OAPIF:" + srv.URL
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
@@ -183,6 +180,7 @@ func gdalHasVectorTiles(t *testing.T) bool {
 // through API=ITEMS instead.
 func TestGDALOGCAPITiles(t *testing.T) {
 	geotest.RequireTool(t, "ogrinfo")
+	t.Parallel() // waits on GDAL; its own server
 	srv, logs, _ := gdalServer(t)
 	info := run(t, "gdalinfo", "OGCAPI:"+srv.URL+"/collections")
 	for _, c := range []string{"border", "countries", "provinces", "crossings", "events", "zones"} {

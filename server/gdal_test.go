@@ -51,23 +51,48 @@ func (l *lockedBuffer) String() string {
 
 // realAtlas is the embedded atlas with the districts installed from the
 // shared source files (skipped, or failed under CI, when they are absent).
+// It is built once per test binary and shared by the tests that ask for
+// it, in parallel too: an atlas is read-only and safe for concurrent use,
+// and installing the districts (and computing the zones, which the atlas
+// keeps) would otherwise cost every such test seconds again.
 func realAtlas(t testing.TB) *geo.Atlas {
 	t.Helper()
 	src := geotest.SharedData(t)
-	dir := t.TempDir()
+	sharedReal.once.Do(func() { sharedReal.a, sharedReal.err = installRealAtlas(src) })
+	if sharedReal.err != nil {
+		t.Fatal(sharedReal.err)
+	}
+	return sharedReal.a
+}
+
+var sharedReal struct {
+	once sync.Once
+	a    *geo.Atlas
+	err  error
+}
+
+// installRealAtlas installs the districts from src into a temporary
+// directory and loads the atlas from it (geo.Load reads every file at
+// once, so the directory is removed afterwards).
+func installRealAtlas(src string) (*geo.Atlas, error) {
+	dir, err := os.MkdirTemp("", "durand-real-atlas-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if _, err := data.Install(ctx, data.InstallOptions{From: src, Dir: dir, Provinces: data.FS()}); err != nil {
-		t.Fatalf("installing districts: %v", err)
+		return nil, fmt.Errorf("installing districts: %w", err)
 	}
 	a, err := data.Open(dir)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if !a.HasDistricts() {
-		t.Fatal("no districts after install")
+		return nil, fmt.Errorf("no districts after install")
 	}
-	return a
+	return a, nil
 }
 
 // run runs a GDAL tool and returns its output.
@@ -160,6 +185,7 @@ func checkOAPIF(t *testing.T, a *geo.Atlas, pageSize int) {
 // TestGDALOAPIF runs GDAL's OGC API – Features client against the test atlas.
 func TestGDALOAPIF(t *testing.T) {
 	geotest.RequireTool(t, "ogr2ogr")
+	t.Parallel() // waits on GDAL; its own server
 	checkOAPIF(t, fixtureAtlas(t, 25), 2)
 }
 

@@ -22,7 +22,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 )
@@ -83,10 +82,8 @@ func TestQGIS(t *testing.T) {
 		t.Skip("short")
 	}
 	requireQGIS(t)
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel() // waits on QGIS; its own server
+	a := embeddedAtlas(t)
 	logs := &lockedBuffer{}
 	h := newTest(t, Config{Atlas: a, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	h.(*handler).s.tiles.noDeferred = true

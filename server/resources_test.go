@@ -19,10 +19,7 @@ import (
 // largest page of items (limit=10000), which must exceed gzipInMemory.
 func bigPage(t *testing.T, cfg Config) (*server, http.Handler, string) {
 	t.Helper()
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	cfg.Atlas = a
 	s, h := tileServer(t, cfg)
 	best, size := "", 0

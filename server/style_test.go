@@ -106,6 +106,7 @@ func TestStyleHooks(t *testing.T) {
 // on the style of the test atlas and of one with an extra layer.
 func TestStyleValidates(t *testing.T) {
 	node, modules := requireNodeModules(t, "@maplibre/maplibre-gl-style-spec")
+	t.Parallel() // waits on node; its own servers
 	validator := filepath.Join(modules, "@maplibre", "maplibre-gl-style-spec", "dist", "gl-style-validate.mjs")
 	if _, err := os.Stat(validator); err != nil {
 		t.Fatalf("gl-style-validate not found: %v", err)

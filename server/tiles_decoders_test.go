@@ -263,6 +263,7 @@ func TestTilesDecodeWithGDAL(t *testing.T) {
 // feature convertible to GeoJSON.
 func TestTilesDecodeWithNode(t *testing.T) {
 	node, _ := requireNodeModules(t, "@mapbox/vector-tile", "pbf")
+	t.Parallel() // waits on node; its own server over the shared atlas
 	a := realAtlas(t)
 	s, err := newServer(Config{Atlas: a})
 	if err != nil {

@@ -26,7 +26,6 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/tiles"
 )
 
@@ -49,10 +48,7 @@ func tileServer(t testing.TB, cfg Config) (*server, http.Handler) {
 // zones, crossing status) once its deferred layers, the zones, are tiled.
 func zonedTileServer(t testing.TB) (*server, http.Handler) {
 	t.Helper()
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	s, h := tileServer(t, Config{Atlas: a})
 	if _, err := s.tiles.current(); err != nil {
 		t.Fatal(err)
