@@ -33,7 +33,6 @@ var updateScreenshot = flag.Bool("update-screenshot", false, "copy the map scree
 // the online map to examples/web/map.png for the README.
 func TestFrontDoorInBrowser(t *testing.T) {
 	geotest.Long(t, "builds durand, starts two servers and drives Chromium through the landing page and the map, online and offline")
-	chromium := geotest.RequireTool(t, "chromium")
 	node := geotest.RequireTool(t, "node")
 	root := geotest.RepoRoot(t)
 	for _, p := range []string{"playwright-core", "maplibre-gl"} {
@@ -63,7 +62,7 @@ func TestFrontDoorInBrowser(t *testing.T) {
 	offline := startBinary(t, bin, t.TempDir(), "serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "js", "frontdoor.mjs"), online, offline, dir, chromium)
+	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "js", "frontdoor.mjs"), online, offline, dir, browser.Endpoint(t))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

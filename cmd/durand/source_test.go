@@ -26,9 +26,14 @@ import (
 // test uses its own schema.
 var testPG geotest.PostGISCluster
 
+// browser is the headless Chromium of this package's browser tests,
+// started on first use.
+var browser geotest.Chromium
+
 func TestMain(m *testing.M) {
 	code := geotest.Main(m) // runs the tests, then says what was skipped
 	_ = testPG.Close()
+	browser.Close()
 	if builtDurand.dir != "" {
 		os.RemoveAll(builtDurand.dir)
 	}

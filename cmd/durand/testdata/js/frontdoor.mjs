@@ -6,16 +6,12 @@
 // it. Saves screenshots and prints one JSON object on stdout, {online:
 // {...}, offline: {...}}; one browser serves both.
 //
-// usage: node frontdoor.mjs ONLINE_BASE_URL OFFLINE_BASE_URL SCREENSHOT_DIR CHROMIUM_PATH
+// usage: node frontdoor.mjs ONLINE_BASE_URL OFFLINE_BASE_URL SCREENSHOT_DIR DEVTOOLS_WS_URL
+// DEVTOOLS_WS_URL is the shared browser of the Go test (geotest.Chromium).
 import {chromium} from 'playwright-core';
 
-const [onlineBase, offlineBase, dir, executablePath] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--ignore-gpu-blocklist'],
-});
+const [onlineBase, offlineBase, dir, endpoint] = process.argv.slice(2);
+const browser = await chromium.connectOverCDP(endpoint);
 async function visit(base, mode) {
 const out = {mode, consoleErrors: [], failedRequests: [], offsite: []};
 const context = await browser.newContext({viewport: {width: 1200, height: 800}});
@@ -73,6 +69,6 @@ try {
   res.online = await visit(onlineBase, 'online');
   res.offline = await visit(offlineBase, 'offline');
 } finally {
-  await browser.close();
+  await browser.close(); // disconnects; the browser stays for the next test
 }
 console.log(JSON.stringify(res));
