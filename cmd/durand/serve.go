@@ -73,7 +73,7 @@ Flags:
 
 // notifyDebounce is how long a reload waits after a change notification
 // for more (a load or a QGIS save notifies several tables).
-const notifyDebounce = 100 * time.Millisecond
+const notifyDebounce = 25 * time.Millisecond
 
 // runServe implements `durand serve`: the HTTP server of package server on
 // --addr until ctx is done or SIGINT/SIGTERM arrives; in-flight requests

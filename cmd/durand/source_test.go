@@ -450,35 +450,66 @@ func TestServeSourceUsage(t *testing.T) {
 // TestEditLatencyUnderLoad measures how soon an UPDATE in PostGIS is
 // served while wrk loads the server (the mix of TestLoad, 16
 // connections): for each of five edits of a crossing's name, the time
-// until the item shows it and until its tile does. The edit must be
-// served within notifyBudget; the figures (p95 of items and of tiles) are
-// logged for the notes of issue 12 (its target: items within 0.5 s, tiles
-// within 1 s).
+// until the item shows it and until its tile does. Every edit must be
+// served within notifyBudget, and the tiles must follow the items: the
+// new tiles are served at most tileFollow after the new data (the tiles
+// are invalidated and made on demand, the tilesets reusing what did not
+// change, instead of being rebuilt and warmed before they are served).
+// The p95 of both latencies are logged against the targets of issue 12
+// (items within 0.5 s, tiles within 1 s): on a 2-core machine where wrk
+// and the server share the cores they are not met (see the notes of
+// issue 12), so they are not asserted.
 func TestEditLatencyUnderLoad(t *testing.T) {
 	geotest.Long(t, "five PostGIS edits under wrk")
 	geotest.RequireTool(t, "wrk")
+	const tileFollow = time.Second
 	pg := pgSchemaLoad(t, "lat", "")
 	r := startServeArgs(t, "--source", pg.DSN(), "--db-schema", "lat")
 	waitReady(t, r.base)
 	done := make(chan wrkResult, 1)
+	// The edits go through an open connection, so that the time measured
+	// is the database's and the server's, not that of starting psql.
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pg.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
 	go func() { done <- runWrk(t, r.base, loadMix(8), 40*time.Second, 16) }()
 	time.Sleep(2 * time.Second)
 	var items, tiles []time.Duration
 	for i := range 5 {
 		name := fmt.Sprintf("Torkham (edit %d)", i)
 		edit := time.Now()
-		pg.Exec(t, `UPDATE lat.crossings SET name = '`+name+`' WHERE id = 'torkham'`)
+		if _, err := conn.Exec(ctx, `UPDATE lat.crossings SET name = $1 WHERE id = 'torkham'`, name); err != nil {
+			t.Fatal(err)
+		}
+		// The item and the tile are asked for by two clients at once, so
+		// that neither waits for the other's answer.
 		var itemAt, tileAt time.Duration
-		_, ok := waitFor(notifyBudget(t), func() bool {
-			if itemAt == 0 && bytes.Contains(fetch(t, r.base+"/collections/crossings/items/torkham").body, []byte(name)) {
-				itemAt = time.Since(edit)
-			}
-			if tileAt == 0 && bytes.Contains(fetch(t, r.base+"/tiles/crossings/8/178/102.mvt").body, []byte(name)) {
-				tileAt = time.Since(edit)
-			}
-			return itemAt > 0 && tileAt > 0
-		})
-		if !ok {
+		var wg sync.WaitGroup
+		for _, w := range []struct {
+			path string
+			at   *time.Duration
+		}{{"/collections/crossings/items/torkham", &itemAt}, {"/tiles/crossings/8/178/102.mvt", &tileAt}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				waitFor(notifyBudget(t), func() bool {
+					resp, err := http.Get(r.base + w.path)
+					if err != nil {
+						return false // the budget's end reports it
+					}
+					defer resp.Body.Close()
+					if b, err := io.ReadAll(resp.Body); err == nil && bytes.Contains(b, []byte(name)) {
+						*w.at = time.Since(edit)
+					}
+					return *w.at > 0
+				})
+			}()
+		}
+		wg.Wait()
+		if itemAt == 0 || tileAt == 0 {
 			t.Fatalf("edit %d not served within %v (item %v, tile %v)\n%s", i, notifyBudget(t), itemAt, tileAt, r.log)
 		}
 		items, tiles = append(items, itemAt), append(tiles, tileAt)
@@ -487,11 +518,27 @@ func TestEditLatencyUnderLoad(t *testing.T) {
 	w := <-done
 	slices.Sort(items)
 	slices.Sort(tiles)
-	t.Logf("under wrk (%s): edit visible in the items after %v (max, ~p95 of 5), in the tiles after %v; all items %v, tiles %v",
+	t.Logf("under wrk (%s): edit visible in the items after %v (max, ~p95 of 5; target 0.5 s), in the tiles after %v (target 1 s); all items %v, tiles %v",
 		w, items[len(items)-1].Round(time.Millisecond), tiles[len(tiles)-1].Round(time.Millisecond), items, tiles)
+	follows := 0
 	for _, line := range strings.Split(r.log.String(), "\n") {
-		if strings.Contains(line, "data reloaded") || strings.Contains(line, "tiles of the reloaded data") {
+		if strings.Contains(line, "data reloaded") {
 			t.Log(line)
 		}
+		var rec struct {
+			Msg   string        `json:"msg"`
+			Tiles time.Duration `json:"tiles"`
+		}
+		if json.Unmarshal([]byte(line), &rec) != nil || rec.Msg != "tiles of the reloaded data served" {
+			continue
+		}
+		t.Log(line)
+		follows++
+		if rec.Tiles > tileFollow {
+			t.Errorf("the tiles of a reload were served %v after its data (want at most %v)", rec.Tiles, tileFollow)
+		}
+	}
+	if follows == 0 {
+		t.Errorf("no reload served its tiles:\n%s", r.log)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/durandline/durand/geo"
 )
@@ -34,16 +35,40 @@ func Read(ctx context.Context, db DB, opt Options) (fs.FS, error) {
 }
 
 // readFiles reads the files of the tables named in only (every table when
-// only is nil) in one REPEATABLE READ, READ ONLY transaction; the files of
-// the other tables are taken from prev. The provenance files always come
-// from durand_meta.
+// only is nil) in one REPEATABLE READ, READ ONLY transaction, its
+// statements sent as one batch (a round trip: a busy database answers
+// each late); the files of the other tables are taken from prev. The
+// provenance files always come from durand_meta.
 func readFiles(ctx context.Context, db DB, opt Options, prev fstest.MapFS, only map[string]bool) (fstest.MapFS, error) {
-	tx, err := begin(ctx, db, opt, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return nil, err
+		return nil, connError(err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	m, err := readMeta(ctx, tx, opt)
+	ms := max(opt.timeout().Milliseconds(), 0)
+	batch := &pgx.Batch{}
+	// The names are qualified: the batch's statements are prepared
+	// before any runs.
+	batch.Queue(`SELECT set_config('statement_timeout', $1, true)`, fmt.Sprint(ms))
+	batch.Queue(`SELECT schema_version, provenance::text, districts_provenance::text, files::text FROM ` +
+		pgx.Identifier{opt.schema(), MetaTable}.Sanitize())
+	var read []table
+	for _, t := range tables {
+		if only == nil || only[t.name] {
+			read = append(read, t)
+			batch.Queue(tableQuery(t, opt.schema()))
+		}
+	}
+	br := tx.SendBatch(ctx, batch)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "3F000") { // undefined_table, invalid_schema_name
+			return nil, fmt.Errorf("%w: schema %q has no durand_meta table", ErrNotLoaded, opt.schema())
+		}
+		return nil, connError(err)
+	}
+	m, err := readMeta(br, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -54,19 +79,19 @@ func readFiles(ctx context.Context, db DB, opt Options, prev fstest.MapFS, only 
 		put(geo.FileDistrictsProvenance, m.distProv)
 	}
 	for _, t := range tables {
-		if only != nil && !only[t.name] {
-			if f, ok := prev[t.file]; ok {
-				out[t.file] = f
-			}
-			continue
+		if f, ok := prev[t.file]; ok && only != nil && !only[t.name] {
+			out[t.file] = f
 		}
+	}
+	for _, t := range read {
 		header, ok := m.loaded[t.file]
+		rows, err := br.Query()
 		var b []byte
 		var n int
-		if t.geojson {
-			b, n, err = readGeoJSON(ctx, tx, t)
-		} else {
-			b, n, err = readCSV(ctx, tx, t, header)
+		if err == nil && t.geojson {
+			b, n, err = scanGeoJSON(rows, t)
+		} else if err == nil {
+			b, n, err = scanCSV(rows, t, header)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("pgstore: reading %s: %w", t.name, err)
@@ -85,24 +110,17 @@ type meta struct {
 	loaded         map[string][]string
 }
 
-// readMeta reads durand_meta: ErrNotLoaded without a loaded atlas,
-// ErrSchemaVersion for a schema of another version.
-func readMeta(ctx context.Context, tx pgx.Tx, opt Options) (meta, error) {
+// readMeta reads the answer to the query of durand_meta: ErrNotLoaded
+// without a loaded atlas, ErrSchemaVersion for a schema of another
+// version.
+func readMeta(br pgx.BatchResults, opt Options) (meta, error) {
 	var m meta
-	var exists bool
-	if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, pgx.Identifier{opt.schema()}.Sanitize()+".durand_meta").Scan(&exists); err != nil {
-		return m, connError(err)
-	}
-	if !exists {
-		return m, fmt.Errorf("%w: schema %q has no durand_meta table", ErrNotLoaded, opt.schema())
-	}
 	var (
 		version        int32
 		prov, distProv []byte
 		filesJSON      []byte
 	)
-	err := tx.QueryRow(ctx, `SELECT schema_version, provenance::text, districts_provenance::text, files::text FROM durand_meta`).
-		Scan(&version, &prov, &distProv, &filesJSON)
+	err := br.QueryRow().Scan(&version, &prov, &distProv, &filesJSON)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m, fmt.Errorf("%w: schema %q", ErrNotLoaded, opt.schema())
 	}
@@ -124,6 +142,23 @@ func readMeta(ctx context.Context, tx pgx.Tx, opt Options) (meta, error) {
 		}
 	}
 	return m, nil
+}
+
+// tableQuery returns the query reading the rows of t (in schema) in file
+// order.
+func tableQuery(t table, schema string) string {
+	from := ` FROM ` + pgx.Identifier{schema, t.name}.Sanitize() + ` ORDER BY ` + orderBy(t)
+	if t.geojson {
+		return `SELECT id, ` + selectList(t) + `, properties::text, ST_AsGeoJSON(geom, 7)` + from
+	}
+	q := `SELECT ` + selectList(t)
+	if t.props {
+		q += `, properties::text`
+	}
+	if t.point {
+		q += `, ST_X(geom), ST_Y(geom)`
+	}
+	return q + from
 }
 
 func indentJSON(b []byte) ([]byte, error) {
@@ -154,12 +189,8 @@ func orderBy(t table) string {
 	return "ord NULLS LAST, " + t.sortBy
 }
 
-func readGeoJSON(ctx context.Context, tx pgx.Tx, t table) ([]byte, int, error) {
-	rows, err := tx.Query(ctx, `SELECT id, `+selectList(t)+`, properties::text, ST_AsGeoJSON(geom, 7) FROM `+
-		pgx.Identifier{t.name}.Sanitize()+` ORDER BY `+orderBy(t))
-	if err != nil {
-		return nil, 0, err
-	}
+// scanGeoJSON formats the rows of tableQuery(t) as a FeatureCollection.
+func scanGeoJSON(rows pgx.Rows, t table) ([]byte, int, error) {
 	defer rows.Close()
 	var buf bytes.Buffer
 	buf.WriteString(`{"type":"FeatureCollection","features":[`)
@@ -222,18 +253,9 @@ func encodeJSON(buf *bytes.Buffer, v any) error {
 	return nil
 }
 
-func readCSV(ctx context.Context, tx pgx.Tx, t table, header []string) ([]byte, int, error) {
-	q := `SELECT ` + selectList(t)
-	if t.props {
-		q += `, properties::text`
-	}
-	if t.point {
-		q += `, ST_X(geom), ST_Y(geom)`
-	}
-	rows, err := tx.Query(ctx, q+` FROM `+pgx.Identifier{t.name}.Sanitize()+` ORDER BY `+orderBy(t))
-	if err != nil {
-		return nil, 0, err
-	}
+// scanCSV formats the rows of tableQuery(t) as CSV with header (nil: the
+// typed columns, then the other properties in key order).
+func scanCSV(rows pgx.Rows, t table, header []string) ([]byte, int, error) {
 	defer rows.Close()
 	var recs []map[string]string
 	extra := map[string]bool{}
