@@ -148,7 +148,7 @@ func mustDate(t *testing.T, s string) time.Time {
 // tiled.
 func crisisStyle(t *testing.T) (map[string]any, []byte, string) {
 	t.Helper()
-	_, h := zonedTileServer(t)
+	_, h := sharedZonedServer(t) // read only: the one zoned server of the package
 	w := get(t, h, "GET", "/styles/durand.json")
 	if w.Code != 200 {
 		t.Fatalf("style: %d", w.Code)
