@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 )
 
@@ -265,7 +266,7 @@ func (a *Atlas) districtNamed(name, iso3, province string) *District {
 	var best *District
 	bestScore := -1
 	for _, f := range fs {
-		i, err := a.findIndexByID(LayerDistricts, featureID(f))
+		i, err := a.findIndexByID(LayerDistricts, geojsonio.FeatureID(f))
 		if err != nil {
 			continue
 		}
@@ -291,7 +292,7 @@ func (a *Atlas) districtNamed(name, iso3, province string) *District {
 
 func (a *Atlas) findIndexByID(layerName, id string) (int, error) {
 	for i, f := range a.layers[layerName].features {
-		if featureID(f) == id {
+		if geojsonio.FeatureID(f) == id {
 			return i, nil
 		}
 	}
@@ -309,7 +310,7 @@ func (a *Atlas) provinceNamed(name, iso3 string) *Province {
 	}
 	for _, f := range fs {
 		for _, p := range a.provinces {
-			if p.ID == featureID(f) && (iso3 == "" || p.Country == iso3) {
+			if p.ID == geojsonio.FeatureID(f) && (iso3 == "" || p.Country == iso3) {
 				return p
 			}
 		}

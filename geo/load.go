@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -164,7 +165,7 @@ func readCollection(fsys fs.FS, name string, required bool) (*geojson.FeatureCol
 		if err := checkGeometry(f.Geometry); err != nil {
 			return nil, &DataError{File: name, Err: fmt.Errorf("feature %d: %w", i, err)}
 		}
-		id := featureID(f)
+		id := geojsonio.FeatureID(f)
 		if id == "" {
 			return nil, &DataError{File: name, Err: fmt.Errorf("feature %d has no id", i)}
 		}
@@ -245,16 +246,6 @@ func readAltNames(fsys fs.FS) ([]altName, error) {
 		}
 		out = append(out, altName{rec[0], rec[1], rec[2]})
 	}
-}
-
-func featureID(f *geojson.Feature) string {
-	switch v := f.ID.(type) {
-	case string:
-		return v
-	case float64:
-		return fmt.Sprint(v)
-	}
-	return f.Properties.MustString("id", "")
 }
 
 func checkGeometry(g orb.Geometry) error {
@@ -367,7 +358,7 @@ func (a *Atlas) build(border, countries, provinces, crossings, districts *geojso
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		b, berr = newBorder(featureID(bf), str(bf, "name"), line)
+		b, berr = newBorder(geojsonio.FeatureID(bf), str(bf, "name"), line)
 	}()
 	defer wg.Wait() // on an early return
 	a.addLayer(LayerBorder, border)
@@ -404,7 +395,7 @@ func (a *Atlas) buildCountries(countries *geojson.FeatureCollection, line orb.Li
 	filled := make([]orb.MultiPolygon, len(countries.Features))
 	for i, f := range countries.Features {
 		mp := mps[i]
-		a.countries = append(a.countries, &Country{ID: featureID(f), Name: str(f, "name"), Geometry: mp})
+		a.countries = append(a.countries, &Country{ID: geojsonio.FeatureID(f), Name: str(f, "name"), Geometry: mp})
 		for _, poly := range mp {
 			if len(poly) > 0 {
 				filled[i] = append(filled[i], orb.Polygon{poly[0]})
@@ -432,7 +423,7 @@ func (a *Atlas) buildProvinces(provinces *geojson.FeatureCollection) error {
 	a.provinces, a.provSet, err = polygonLayer(a, LayerProvinces, FileProvinces, provinces,
 		func(f *geojson.Feature, mp orb.MultiPolygon) *Province {
 			return &Province{
-				ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+				ID: geojsonio.FeatureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
 				Country: str(f, "country"), ISO: str(f, "iso_3166_2"),
 				Note: str(f, "note"), History: str(f, "history"), Geometry: mp,
 			}
@@ -449,7 +440,7 @@ func (a *Atlas) buildDistricts(districts *geojson.FeatureCollection) error {
 	a.districts, a.distSet, err = polygonLayer(a, LayerDistricts, FileDistricts, districts,
 		func(f *geojson.Feature, mp orb.MultiPolygon) *District {
 			return &District{
-				ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+				ID: geojsonio.FeatureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
 				Province: str(f, "province"), Country: str(f, "country"),
 				Source: str(f, "source"), SourceID: str(f, "source_id"), Geometry: mp,
 			}
@@ -481,7 +472,7 @@ func polygonFeatures(fc *geojson.FeatureCollection, file string) ([]orb.MultiPol
 	for i, f := range fc.Features {
 		mp, err := multiPolygon(f.Geometry)
 		if err != nil {
-			return nil, &DataError{File: file, Err: fmt.Errorf("feature %s: %w", featureID(f), err)}
+			return nil, &DataError{File: file, Err: fmt.Errorf("feature %s: %w", geojsonio.FeatureID(f), err)}
 		}
 		out[i] = mp
 	}
@@ -499,10 +490,10 @@ func (a *Atlas) buildCrossings(crossings *geojson.FeatureCollection) error {
 	for _, f := range crossings.Features {
 		pt, ok := f.Geometry.(orb.Point)
 		if !ok {
-			return &DataError{File: FileCrossings, Err: fmt.Errorf("feature %s: geometry is %s, want Point", featureID(f), f.Geometry.GeoJSONType())}
+			return &DataError{File: FileCrossings, Err: fmt.Errorf("feature %s: geometry is %s, want Point", geojsonio.FeatureID(f), f.Geometry.GeoJSONType())}
 		}
 		c := &Crossing{
-			ID: featureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
+			ID: geojsonio.FeatureID(f), Name: str(f, "name"), AltNames: strs(f, "alt_names"),
 			AFGProvince: str(f, "afg_province"), AFGDistrict: str(f, "afg_district"),
 			PAKProvince: str(f, "pak_province"), PAKDistrict: str(f, "pak_district"),
 			Point: pt, Method: str(f, "method"), Sources: strs(f, "sources"), Description: str(f, "description"),

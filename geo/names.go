@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb/geojson"
 	"golang.org/x/text/unicode/norm"
 )
@@ -35,7 +36,7 @@ func Fold(s string) string {
 
 // names returns the names a feature can be found by.
 func featureNames(f *geojson.Feature) []string {
-	out := []string{featureID(f), str(f, "name")}
+	out := []string{geojsonio.FeatureID(f), str(f, "name")}
 	out = append(out, strs(f, "alt_names")...)
 	return out
 }
@@ -91,7 +92,7 @@ func (a *Atlas) Find(layerName, q string) ([]*geojson.Feature, error) {
 	if len(idx) == 0 {
 		// An exact id match (ids can hold characters Fold drops).
 		for i, f := range l.features {
-			if featureID(f) == q {
+			if geojsonio.FeatureID(f) == q {
 				idx = append(idx, i)
 			}
 		}
@@ -113,7 +114,7 @@ func (a *Atlas) findIndex(layerName, q string) (int, error) {
 	idx := a.names[layerName][Fold(q)]
 	if len(idx) == 0 {
 		for i, f := range a.layers[layerName].features {
-			if featureID(f) == q {
+			if geojsonio.FeatureID(f) == q {
 				return i, nil
 			}
 		}

@@ -1,13 +1,12 @@
 package layers
 
 import (
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/geo/geojsonio"
 )
 
 // LastDay returns the last day of the crisis record of a: the latest day an
@@ -75,7 +74,7 @@ func CrossingsOn(a *geo.Atlas, fs []*geojson.Feature, d time.Time) ([]*geojson.F
 		for k, v := range f.Properties {
 			g.Properties[k] = v
 		}
-		st, ok := byID[IDText(f)]
+		st, ok := byID[geojsonio.FeatureID(f)]
 		if !ok {
 			st.Status = geo.StatusUnknown
 		}
@@ -102,22 +101,4 @@ func CrossingsOn(a *geo.Atlas, fs []*geojson.Feature, d time.Time) ([]*geojson.F
 func crossingStatusFields() []Field {
 	return []Field{{"status", String}, {"status_date", Date}, {"status_from", String}, {"status_to", String},
 		{"status_note", String}, {"status_source", String}, {"status_before_crisis", Bool}}
-}
-
-// IDText returns the id of a feature as text: its string or numeric id,
-// else its "id" property.
-func IDText(f *geojson.Feature) string {
-	switch v := f.ID.(type) {
-	case nil:
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	default:
-		return fmt.Sprint(v)
-	}
-	if s, ok := f.Properties["id"].(string); ok {
-		return s
-	}
-	return ""
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/layers"
 
 	"github.com/paulmach/orb"
@@ -199,7 +200,7 @@ func (c *collection) fill(l layers.Layer, prev *collection) error {
 	types := map[string]bool{}
 	located := 0
 	for i, f := range l.Features {
-		id := featureID(f)
+		id := geojsonio.FeatureID(f)
 		if j, ok := prev.unchanged(id, f); ok {
 			c.encoded[i], c.digests[i] = prev.encoded[j], prev.digests[j]
 		} else {
@@ -244,20 +245,6 @@ func (c *collection) fill(l layers.Layer, prev *collection) error {
 		c.downloads[f] = &download{layer: l, format: f}
 	}
 	return nil
-}
-
-// featureID returns a feature's id as text.
-func featureID(f *geojson.Feature) string {
-	switch v := f.ID.(type) {
-	case string:
-		return v
-	case float64:
-		return fmt.Sprint(v)
-	case nil:
-		s, _ := f.Properties["id"].(string)
-		return s
-	}
-	return fmt.Sprint(f.ID)
 }
 
 // queryablesOf returns the properties of a layer that items can be

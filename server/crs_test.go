@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/layers/crs"
 )
@@ -70,7 +71,7 @@ func TestCRSItems(t *testing.T) {
 		for _, f := range fs {
 			for _, p := range pointsOf(f.Geometry) {
 				stored = append(stored, p)
-				ids = append(ids, featureID(f))
+				ids = append(ids, geojsonio.FeatureID(f))
 			}
 		}
 		if len(stored) < 10 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/layers"
 
 	"github.com/paulmach/orb"
@@ -112,7 +113,7 @@ func TestFilterEvents(t *testing.T) {
 			var want []string
 			for _, f := range events {
 				if tc.rule(f) {
-					want = append(want, featureID(f))
+					want = append(want, geojsonio.FeatureID(f))
 				}
 			}
 			if len(want) == 0 || len(want) == len(events) {
@@ -147,7 +148,7 @@ func TestFilterSpatialGrid(t *testing.T) {
 					in = planar.MultiPolygonContains(g, orb.Point{lon, lat})
 				}
 				if in {
-					want = append(want, featureID(f))
+					want = append(want, geojsonio.FeatureID(f))
 				}
 			}
 			got := matchedIDs(t, h, geo.LayerProvinces, url.Values{"filter": {fmt.Sprintf("S_INTERSECTS(geometry, POINT(%g %g))", lon, lat)}})
@@ -172,8 +173,8 @@ func TestSortby(t *testing.T) {
 	byID := map[string]*geojson.Feature{}
 	order := map[string]int{}
 	for i, f := range events {
-		byID[featureID(f)] = f
-		order[featureID(f)] = i
+		byID[geojsonio.FeatureID(f)] = f
+		order[geojsonio.FeatureID(f)] = i
 	}
 	for _, sortby := range []string{"-killed,+start_date", "start_date", "+kind,-severity,name"} {
 		got := matchedIDs(t, h, layers.LayerEvents, url.Values{"sortby": {sortby}})
@@ -332,7 +333,7 @@ func TestFilterDocuments(t *testing.T) {
 					}
 				}
 				if !good {
-					t.Errorf("%s.%s is declared %s %s but %s has %v", name, k, typ, format, featureID(f), x)
+					t.Errorf("%s.%s is declared %s %s but %s has %v", name, k, typ, format, geojsonio.FeatureID(f), x)
 					break
 				}
 			}

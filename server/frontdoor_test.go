@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/layers"
 
 	"github.com/durandline/durand/geo"
@@ -29,7 +30,7 @@ func TestItemPagesSize(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, f := range l.Features {
-			id := featureID(f)
+			id := geojsonio.FeatureID(f)
 			w := get(t, h, "GET", "/collections/"+name+"/items/"+url.PathEscape(id)+"?f=html")
 			pages++
 			if w.Code != 200 || !strings.Contains(w.Body.String(), "<svg") {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/layers/export"
 
@@ -170,7 +171,7 @@ func checkOAPIF(t *testing.T, a *geo.Atlas, pageSize int) {
 		}
 		ids := map[string]bool{}
 		for _, f := range fs {
-			ids[featureID(f)] = true
+			ids[geojsonio.FeatureID(f)] = true
 		}
 		if !ids[first.String] {
 			t.Errorf("%s: copied id %q is not in the atlas", name, first.String)

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/durandline/durand/geo/geojsonio"
 )
 
 //go:embed templates/*.html
@@ -146,7 +148,7 @@ func (s *server) itemsPage(r *http.Request, c *collection, page []int, matched, 
 	rows := make([]itemRow, len(page))
 	for k, i := range page {
 		f := c.features[i]
-		id := featureID(f)
+		id := geojsonio.FeatureID(f)
 		name, _ := f.Properties["name"].(string)
 		var props [][2]string
 		for _, q := range c.queryables {
@@ -187,7 +189,7 @@ func (s *server) itemsPage(r *http.Request, c *collection, page []int, matched, 
 
 func (s *server) itemPage(r *http.Request, c *collection, i int, links []link) (*response, error) {
 	f := c.features[i]
-	id := featureID(f)
+	id := geojsonio.FeatureID(f)
 	name, _ := f.Properties["name"].(string)
 	title := name
 	if title == "" {

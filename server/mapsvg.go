@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 )
 
@@ -200,7 +201,7 @@ func (p projection) open(b *strings.Builder, label string) {
 func (p projection) features(b *strings.Builder, base string, c *collection, idx []int, highlight string) {
 	draw := func(i int) {
 		f := c.features[i]
-		id := featureID(f)
+		id := geojsonio.FeatureID(f)
 		name, _ := f.Properties["name"].(string)
 		if name == "" {
 			name = id

@@ -8,6 +8,7 @@ import (
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/geo/geojsonio"
 )
 
 // TestNewFromReuse checks the rule of newFrom over every feature of every
@@ -80,11 +81,11 @@ func TestNewFromReuse(t *testing.T) {
 					if !bytes.Equal(gc.encoded[i], wc.encoded[i]) || gc.digests[i] != wc.digests[i] {
 						t.Fatalf("%s feature %d: encoding differs from New's", wc.id, i)
 					}
-					j, had := pc.index[featureID(f)]
+					j, had := pc.index[geojsonio.FeatureID(f)]
 					same := had && bytes.Equal(pc.encoded[j], wc.encoded[i])
 					shared := had && len(gc.encoded[i]) > 0 && &gc.encoded[i][0] == &pc.encoded[j][0]
 					if same != shared {
-						t.Errorf("%s feature %s: unchanged %v but encoding taken from the previous version %v", wc.id, featureID(f), same, shared)
+						t.Errorf("%s feature %s: unchanged %v but encoding taken from the previous version %v", wc.id, geojsonio.FeatureID(f), same, shared)
 					}
 					if shared {
 						reused++

@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/layers"
 )
 
@@ -208,10 +209,10 @@ func layerRows(l layers.Layer) ([][]any, error) {
 	out := make([][]any, len(l.Features))
 	for i, f := range l.Features {
 		fail := func(err error) error {
-			return fmt.Errorf("%w %s feature %s: %w", ErrLayer, l.Name, layers.IDText(f), err)
+			return fmt.Errorf("%w %s feature %s: %w", ErrLayer, l.Name, geojsonio.FeatureID(f), err)
 		}
 		row := make([]any, 4+len(l.Schema))
-		row[0], row[1] = int32(i), layers.IDText(f)
+		row[0], row[1] = int32(i), geojsonio.FeatureID(f)
 		extra := map[string]any{}
 		for k, v := range f.Properties {
 			if _, ok := l.Field(k); !ok && v != nil {

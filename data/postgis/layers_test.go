@@ -16,6 +16,7 @@ import (
 
 	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/geo"
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/layers"
 )
@@ -102,7 +103,7 @@ func TestLayersRoundTrip(t *testing.T) {
 		}
 		for i, wf := range want.Features {
 			gf := got.Features[i]
-			if gf.ID != layers.IDText(wf) {
+			if gf.ID != geojsonio.FeatureID(wf) {
 				t.Errorf("%s feature %d: id %v, want %v", want.Name, i, gf.ID, wf.ID)
 			}
 			if (wf.Geometry == nil) != (gf.Geometry == nil) || wf.Geometry != nil && !orb.Equal(wf.Geometry, gf.Geometry) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/layers"
 	"github.com/paulmach/orb/geojson"
 )
@@ -212,7 +213,7 @@ func sortedKeys(m geojson.Properties) []string {
 // text).
 func value(f *geojson.Feature, c column) any {
 	if c.name == "id" {
-		return layers.IDText(f)
+		return geojsonio.FeatureID(f)
 	}
 	v, ok := f.Properties[c.name]
 	if !ok || v == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/layers"
 
 	"github.com/twpayne/go-geom/encoding/kml"
@@ -49,7 +50,7 @@ func writeKML(w io.Writer, l layers.Layer) error {
 		}
 		name, _ := f.Properties["name"].(string)
 		if name == "" {
-			name = layers.IDText(f)
+			name = geojsonio.FeatureID(f)
 		}
 		pm := gokml.Placemark(
 			gokml.Name(name),
