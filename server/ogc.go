@@ -410,30 +410,7 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 	}
 	page := sel[lo:hi]
 
-	base := s.baseURL(r)
-	path := "/collections/" + url.PathEscape(c.id) + "/items"
-	jsonF, htmlF := map[string]string{"f": "json"}, map[string]string{"f": "html"}
-	self, alt := link{Href: pageURL(base, path, q, jsonF), Rel: "self", Type: mediaGeoJSON, Title: "this page as GeoJSON"},
-		link{Href: pageURL(base, path, q, htmlF), Rel: "alternate", Type: "text/html", Title: "this page as HTML"}
-	if fm == formatHTML {
-		self.Rel, alt.Rel = "alternate", "self"
-	}
-	fType := mediaGeoJSON
-	fmt1 := "json"
-	if fm == formatHTML {
-		fType, fmt1 = "text/html", "html"
-	}
-	links := []link{self, alt}
-	if hi < matched {
-		links = append(links, link{Href: pageURL(base, path, q, map[string]string{"f": fmt1, "offset": strconv.Itoa(hi), "limit": strconv.Itoa(limit)}),
-			Rel: "next", Type: fType, Title: "next page"})
-	}
-	if offset > 0 {
-		prev := max(0, min(offset, matched)-limit)
-		links = append(links, link{Href: pageURL(base, path, q, map[string]string{"f": fmt1, "offset": strconv.Itoa(prev), "limit": strconv.Itoa(limit)}),
-			Rel: "prev", Type: fType, Title: "previous page"})
-	}
-	links = append(links, link{Href: base + "/collections/" + url.PathEscape(c.id), Rel: "collection", Type: mediaJSON, Title: c.title})
+	links := itemsLinks(s.baseURL(r), c, q, fm, matched, offset, limit, hi)
 
 	if fm == formatHTML {
 		if len(page) > htmlItemsCheap { // a large page: expensive work, within the budget
@@ -445,50 +422,7 @@ func (s *server) items(r *http.Request, q query) (*response, error) {
 		}
 		return s.itemsPage(r, c, page, matched, offset, limit, links)
 	}
-	var head bytes.Buffer
-	fmt.Fprintf(&head, `{"type":"FeatureCollection","numberMatched":%d,"numberReturned":%d,"links":`, matched, len(page))
-	lb, err := marshal(links)
-	if err != nil {
-		return nil, err
-	}
-	head.Write(bytes.TrimRight(lb, "\n"))
-	head.WriteString(`,"features":[`)
-	// The body is written part by part from the encoded features, and its
-	// entity tag hashes the head and the digests of the features, which
-	// stand for their bytes: the same as hashing the body, without copying
-	// or reading a megabyte per page.
-	parts := make([][]byte, 0, 2*len(page)+2)
-	parts = append(parts, head.Bytes())
-	h := sha256.New()
-	h.Write(head.Bytes())
-	for k, i := range page {
-		if k > 0 {
-			parts = append(parts, s.comma)
-		}
-		if props == nil && out.IsCRS84() {
-			parts = append(parts, c.encoded[i])
-			h.Write(c.digests[i][:])
-			continue
-		}
-		if props == nil {
-			b, d, err := c.encodedIn(i, out)
-			if err != nil {
-				return nil, err
-			}
-			parts = append(parts, b)
-			h.Write(d[:])
-			continue
-		}
-		b, err := c.encodeSelected(i, props, out)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, b)
-		d := sha256.Sum256(b)
-		h.Write(d[:])
-	}
-	parts = append(parts, s.closeFC)
-	return &response{contentType: mediaGeoJSON, parts: parts, etag: `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`, header: contentCRS(out)}, nil
+	return s.itemsGeoJSON(c, page, matched, links, props, out)
 }
 
 func (s *server) item(r *http.Request, q query) (*response, error) {
@@ -570,4 +504,84 @@ func sortedProps(p map[string]any) [][2]string {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
+}
+
+// itemsLinks returns the links of a page of items: self and its
+// alternate in the other format, next and prev where there are such pages
+// (in the format asked for), and the collection. hi is the index after the
+// page's last item, matched the number of items the query selects.
+func itemsLinks(base string, c *collection, q query, fm format, matched, offset, limit, hi int) []link {
+	path := "/collections/" + url.PathEscape(c.id) + "/items"
+	jsonF, htmlF := map[string]string{"f": "json"}, map[string]string{"f": "html"}
+	self, alt := link{Href: pageURL(base, path, q, jsonF), Rel: "self", Type: mediaGeoJSON, Title: "this page as GeoJSON"},
+		link{Href: pageURL(base, path, q, htmlF), Rel: "alternate", Type: "text/html", Title: "this page as HTML"}
+	if fm == formatHTML {
+		self.Rel, alt.Rel = "alternate", "self"
+	}
+	fType := mediaGeoJSON
+	fmt1 := "json"
+	if fm == formatHTML {
+		fType, fmt1 = "text/html", "html"
+	}
+	links := []link{self, alt}
+	if hi < matched {
+		links = append(links, link{Href: pageURL(base, path, q, map[string]string{"f": fmt1, "offset": strconv.Itoa(hi), "limit": strconv.Itoa(limit)}),
+			Rel: "next", Type: fType, Title: "next page"})
+	}
+	if offset > 0 {
+		prev := max(0, min(offset, matched)-limit)
+		links = append(links, link{Href: pageURL(base, path, q, map[string]string{"f": fmt1, "offset": strconv.Itoa(prev), "limit": strconv.Itoa(limit)}),
+			Rel: "prev", Type: fType, Title: "previous page"})
+	}
+	return append(links, link{Href: base + "/collections/" + url.PathEscape(c.id), Rel: "collection", Type: mediaJSON, Title: c.title})
+}
+
+// itemsGeoJSON writes a page of items as a GeoJSON FeatureCollection with
+// numberMatched, numberReturned and links, in output CRS out, with only
+// the properties props when they are given (nil: all).
+func (s *server) itemsGeoJSON(c *collection, page []int, matched int, links []link, props []string, out crs.CRS) (*response, error) {
+	var head bytes.Buffer
+	fmt.Fprintf(&head, `{"type":"FeatureCollection","numberMatched":%d,"numberReturned":%d,"links":`, matched, len(page))
+	lb, err := marshal(links)
+	if err != nil {
+		return nil, err
+	}
+	head.Write(bytes.TrimRight(lb, "\n"))
+	head.WriteString(`,"features":[`)
+	// The body is written part by part from the encoded features, and its
+	// entity tag hashes the head and the digests of the features, which
+	// stand for their bytes: the same as hashing the body, without copying
+	// or reading a megabyte per page.
+	parts := make([][]byte, 0, 2*len(page)+2)
+	parts = append(parts, head.Bytes())
+	h := sha256.New()
+	h.Write(head.Bytes())
+	for k, i := range page {
+		if k > 0 {
+			parts = append(parts, s.comma)
+		}
+		if props == nil && out.IsCRS84() {
+			parts = append(parts, c.encoded[i])
+			h.Write(c.digests[i][:])
+			continue
+		}
+		if props == nil {
+			b, d, err := c.encodedIn(i, out)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, b)
+			h.Write(d[:])
+			continue
+		}
+		b, err := c.encodeSelected(i, props, out)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, b)
+		d := sha256.Sum256(b)
+		h.Write(d[:])
+	}
+	parts = append(parts, s.closeFC)
+	return &response{contentType: mediaGeoJSON, parts: parts, etag: `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`, header: contentCRS(out)}, nil
 }
