@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -30,22 +29,12 @@ $XDG_DATA_HOME/durand, else ~/.local/share/durand).
 
 // runData implements `durand data install` and `durand data path`.
 func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, dataUsage)
-		return &usageError{"missing subcommand (install or path)"}
-	}
-	switch args[0] {
-	case "install":
-		return runDataInstall(ctx, args[1:], stdout, stderr)
-	case "path":
-		return runDataPath(args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, dataUsage)
-		return flag.ErrHelp
-	default:
-		fmt.Fprint(stderr, dataUsage)
-		return &usageError{fmt.Sprintf("unknown subcommand %q (want install or path)", args[0])}
-	}
+	return dispatch(ctx, args, stdout, stderr, dataUsage, []subcommand{
+		{"install", runDataInstall},
+		{"path", func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+			return runDataPath(args, stdout, stderr)
+		}},
+	})
 }
 
 func runDataInstall(ctx context.Context, args []string, stdout, stderr io.Writer) error {

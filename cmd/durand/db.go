@@ -42,22 +42,7 @@ debugging and comparing; geo.Load reads them).
 
 // runDB implements `durand db load` and `durand db dump`.
 func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, dbUsage)
-		return &usageError{"missing subcommand (load or dump)"}
-	}
-	switch args[0] {
-	case "load":
-		return runDBLoad(ctx, args[1:], stdout, stderr)
-	case "dump":
-		return runDBDump(ctx, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, dbUsage)
-		return flag.ErrHelp
-	default:
-		fmt.Fprint(stderr, dbUsage)
-		return &usageError{fmt.Sprintf("unknown subcommand %q (want load or dump)", args[0])}
-	}
+	return dispatch(ctx, args, stdout, stderr, dbUsage, []subcommand{{"load", runDBLoad}, {"dump", runDBDump}})
 }
 
 // dbFlags are the flags shared by the db subcommands.

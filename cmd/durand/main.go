@@ -54,6 +54,38 @@ func main() {
 	os.Exit(code)
 }
 
+// subcommand is one subcommand of a command (durand data install).
+type subcommand struct {
+	name string
+	run  func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// dispatch runs the subcommand args[0] of a command with the rest of
+// args; with no subcommand, an unknown one or -h it prints the command's
+// usage text.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usage string, subs []subcommand) error {
+	names := make([]string, len(subs))
+	for i, sc := range subs {
+		names[i] = sc.name
+	}
+	want := strings.Join(names, " or ")
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return &usageError{"missing subcommand (" + want + ")"}
+	}
+	for _, sc := range subs {
+		if sc.name == args[0] {
+			return sc.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprint(stderr, usage)
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		return flag.ErrHelp
+	}
+	return &usageError{fmt.Sprintf("unknown subcommand %q (want %s)", args[0], want)}
+}
+
 // usageError marks errors caused by how the command was called (exit 2).
 type usageError struct{ msg string }
 
