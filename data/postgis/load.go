@@ -62,43 +62,12 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 		return rep, err
 	}
 	// Zones take most of the CPU time of a load: derive them meanwhile.
-	type zoneResult struct {
-		lt  loadTable
-		err error
-	}
 	zch := make(chan zoneResult, 1)
 	go func() {
 		lt, err := zoneRows(atlas)
 		zch <- zoneResult{lt, err}
 	}()
-	var lts []loadTable
-	meta := map[string]any{}
-	for _, t := range tables {
-		lt, header, present, err := prepare(fsys, atlas, t)
-		if err != nil {
-			return rep, fmt.Errorf("%w: %s: %w", ErrData, t.file, err)
-		}
-		if present {
-			if header != nil {
-				meta[t.file] = header
-			} else {
-				meta[t.file] = nil
-			}
-		}
-		lts = append(lts, lt)
-	}
-	prov, err := fs.ReadFile(fsys, geo.FileProvenance)
-	if err != nil {
-		return rep, fmt.Errorf("%w: %w", ErrData, err)
-	}
-	var distProv *string
-	if b, err := fs.ReadFile(fsys, geo.FileDistrictsProvenance); err == nil {
-		s := string(b)
-		distProv = &s
-		meta[geo.FileDistrictsProvenance] = nil
-	}
-	meta[geo.FileProvenance] = nil
-	filesJSON, err := json.Marshal(meta)
+	in, err := prepareLoad(fsys, atlas)
 	if err != nil {
 		return rep, err
 	}
@@ -108,11 +77,80 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 		return rep, connError(err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	ident := pgx.Identifier{opt.schema()}.Sanitize()
-	ms := opt.timeout().Milliseconds()
-	if ms < 0 {
-		ms = 0
+	if err := prepareSchema(ctx, tx, opt); err != nil {
+		return rep, err
 	}
+	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT data_version FROM durand_meta), '')`).Scan(&rep.PreviousVersion); err != nil {
+		return rep, connError(err)
+	}
+	if rep.Tables, err = copyTables(ctx, tx, opt, append(in.tables, loadTable{name: "zones"}), zch); err != nil {
+		return rep, err
+	}
+	if err := finishLoad(ctx, tx, opt, rep.DataVersion, in); err != nil {
+		return rep, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return rep, connError(err)
+	}
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+// zoneResult is the zones table derived beside a load, or why not.
+type zoneResult struct {
+	lt  loadTable
+	err error
+}
+
+// loadInput is what a load writes, read and checked before the
+// transaction starts: the tables of the files, the provenance documents
+// and the record of which files were present (with their CSV headers).
+type loadInput struct {
+	tables    []loadTable
+	prov      []byte
+	distProv  *string // nil without installed districts
+	filesJSON []byte
+}
+
+// prepareLoad reads the files of fsys into the rows of their tables.
+func prepareLoad(fsys fs.FS, atlas *geo.Atlas) (loadInput, error) {
+	var in loadInput
+	meta := map[string]any{}
+	for _, t := range tables {
+		lt, header, present, err := prepare(fsys, atlas, t)
+		if err != nil {
+			return in, fmt.Errorf("%w: %s: %w", ErrData, t.file, err)
+		}
+		if present {
+			if header != nil {
+				meta[t.file] = header
+			} else {
+				meta[t.file] = nil
+			}
+		}
+		in.tables = append(in.tables, lt)
+	}
+	var err error
+	if in.prov, err = fs.ReadFile(fsys, geo.FileProvenance); err != nil {
+		return in, fmt.Errorf("%w: %w", ErrData, err)
+	}
+	if b, err := fs.ReadFile(fsys, geo.FileDistrictsProvenance); err == nil {
+		s := string(b)
+		in.distProv = &s
+		meta[geo.FileDistrictsProvenance] = nil
+	}
+	meta[geo.FileProvenance] = nil
+	in.filesJSON, err = json.Marshal(meta)
+	return in, err
+}
+
+// prepareSchema sets the transaction's statement timeout, takes the
+// schema's advisory lock, and creates the PostGIS extension, the schema
+// and its tables where missing; a schema written by another version of
+// durand is refused (ErrSchemaVersion), never altered.
+func prepareSchema(ctx context.Context, tx pgx.Tx, opt Options) error {
+	ident := pgx.Identifier{opt.schema()}.Sanitize()
+	ms := max(opt.timeout().Milliseconds(), 0)
 	steps := []struct {
 		sql  string
 		args []any
@@ -122,75 +160,81 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 	}
 	for _, s := range steps {
 		if _, err := tx.Exec(ctx, s.sql, s.args...); err != nil {
-			return rep, connError(err)
+			return connError(err)
 		}
 	}
 	if err := ensurePostGIS(ctx, tx); err != nil {
-		return rep, err
+		return err
 	}
 	if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+ident); err != nil {
-		return rep, connError(err)
+		return connError(err)
 	}
 	if _, err := tx.Exec(ctx, `SELECT set_config('search_path', quote_ident($1) || ', ' || current_setting('search_path'), true)`, opt.schema()); err != nil {
-		return rep, connError(err)
+		return connError(err)
 	}
 	// A schema of another version is not touched: CREATE ... IF NOT EXISTS
 	// would leave its tables as they are.
 	var exists bool
 	if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, ident+".durand_meta").Scan(&exists); err != nil {
-		return rep, connError(err)
+		return connError(err)
 	}
 	if exists {
 		var have int32
 		err := tx.QueryRow(ctx, `SELECT schema_version FROM durand_meta`).Scan(&have)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return rep, connError(err)
+			return connError(err)
 		}
 		if err == nil && have != SchemaVersion {
-			return rep, fmt.Errorf("%w: schema %s has version %d, this durand writes %d; drop it (DROP SCHEMA %s CASCADE) and load again",
+			return fmt.Errorf("%w: schema %s has version %d, this durand writes %d; drop it (DROP SCHEMA %s CASCADE) and load again",
 				ErrSchemaVersion, opt.schema(), have, SchemaVersion, ident)
 		}
 	}
 	if _, err := tx.Exec(ctx, schemaSQL); err != nil {
-		return rep, fmt.Errorf("pgstore: creating the schema: %w", err)
+		return fmt.Errorf("pgstore: creating the schema: %w", err)
 	}
-	if err := registerGeometry(ctx, tx); err != nil {
-		return rep, err
-	}
-	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT data_version FROM durand_meta), '')`).Scan(&rep.PreviousVersion); err != nil {
-		return rep, connError(err)
-	}
-	lts = append(lts, loadTable{name: "zones"}) // filled below, when derived
+	return registerGeometry(ctx, tx)
+}
+
+// copyTables replaces the rows of every table of lts by its rows, with
+// COPY; the table named zones takes its rows from zch when its turn comes.
+func copyTables(ctx context.Context, tx pgx.Tx, opt Options, lts []loadTable, zch <-chan zoneResult) ([]TableCount, error) {
+	var counts []TableCount
 	for _, lt := range lts {
 		if lt.name == "zones" {
 			zr := <-zch
 			if zr.err != nil {
-				return rep, fmt.Errorf("%w: zones: %w", ErrData, zr.err)
+				return counts, fmt.Errorf("%w: zones: %w", ErrData, zr.err)
 			}
 			lt = zr.lt
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{lt.name}.Sanitize()); err != nil {
-			return rep, connError(err)
+			return counts, connError(err)
 		}
 		if len(lt.rows) > 0 {
 			n, err := tx.CopyFrom(ctx, pgx.Identifier{opt.schema(), lt.name}, lt.columns, pgx.CopyFromRows(lt.rows))
 			if err != nil {
-				return rep, fmt.Errorf("pgstore: copying %s into %s: %w", lt.file, lt.name, err)
+				return counts, fmt.Errorf("pgstore: copying %s into %s: %w", lt.file, lt.name, err)
 			}
 			if int(n) != len(lt.rows) {
-				return rep, fmt.Errorf("pgstore: copied %d of %d rows into %s", n, len(lt.rows), lt.name)
+				return counts, fmt.Errorf("pgstore: copied %d of %d rows into %s", n, len(lt.rows), lt.name)
 			}
 		}
-		rep.Tables = append(rep.Tables, TableCount{Table: lt.name, File: lt.file, Rows: len(lt.rows)})
+		counts = append(counts, TableCount{Table: lt.name, File: lt.file, Rows: len(lt.rows)})
 		if opt.Progress != nil {
 			opt.Progress(lt.name, len(lt.rows))
 		}
 	}
-	// Rows added later (QGIS) get identity keys after the loaded ones.
+	return counts, nil
+}
+
+// finishLoad moves the identity sequences past the loaded rows, so that
+// rows added later (QGIS) get keys after them, and records the load in
+// durand_meta.
+func finishLoad(ctx context.Context, tx pgx.Tx, opt Options, version string, in loadInput) error {
 	for _, t := range []string{"crossing_status", "altnames"} {
 		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'ord'), coalesce((SELECT max(ord) FROM `+
 			pgx.Identifier{t}.Sanitize()+`), 0) + 1, false)`, opt.schema()+"."+t); err != nil {
-			return rep, connError(err)
+			return connError(err)
 		}
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO durand_meta (singleton, schema_version, data_version, provenance, districts_provenance, files, loaded_at)
@@ -198,14 +242,10 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 		ON CONFLICT (singleton) DO UPDATE SET schema_version = excluded.schema_version, data_version = excluded.data_version,
 			provenance = excluded.provenance, districts_provenance = excluded.districts_provenance,
 			files = excluded.files, loaded_at = excluded.loaded_at`,
-		SchemaVersion, rep.DataVersion, string(prov), distProv, string(filesJSON)); err != nil {
-		return rep, connError(err)
+		SchemaVersion, version, string(in.prov), in.distProv, string(in.filesJSON)); err != nil {
+		return connError(err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return rep, connError(err)
-	}
-	rep.Duration = time.Since(start)
-	return rep, nil
+	return nil
 }
 
 // ensurePostGIS creates the postgis extension if it is missing.
