@@ -26,20 +26,36 @@ func TestSourceReadsChanged(t *testing.T) {
 	}
 	defer src.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	versions := make(chan string, 64)
-	go src.Watch(ctx, 20*time.Millisecond, func(ctx context.Context, why string) error {
-		v, parse, err := src.Fetch(ctx)
-		if err == nil {
-			_, err = parse()
-		}
-		if err != nil {
-			t.Errorf("reload (%s): %v", why, err)
-			return err
-		}
-		versions <- v
-		return nil
-	}, func(err error) { t.Errorf("watch: %v", err) })
+	watching := make(chan struct{})
+	defer func() {
+		cancel()
+		<-watching // no report after the test
+	}()
+	go func() {
+		defer close(watching)
+		src.Watch(ctx, 20*time.Millisecond, func(ctx context.Context, why string) error {
+			v, parse, err := src.Fetch(ctx)
+			if err == nil {
+				_, err = parse()
+			}
+			if err != nil {
+				if ctx.Err() == nil {
+					t.Errorf("reload (%s): %v", why, err)
+				}
+				return err
+			}
+			select {
+			case versions <- v:
+			default: // not waited for
+			}
+			return nil
+		}, func(err error) {
+			if ctx.Err() == nil {
+				t.Errorf("watch: %v", err)
+			}
+		})
+	}()
 	full := func() string {
 		t.Helper()
 		v, err := geo.DataVersion(read(t, conn, schema))
