@@ -74,6 +74,7 @@ func featureProps(t *testing.T, m map[string]any) map[string]map[string]any {
 }
 
 func TestCrossingStatusByDay(t *testing.T) {
+	t.Parallel()
 	a, h := crisisServer(t)
 	last := sharedLastDay(t, a)
 	tests := []struct {

@@ -63,6 +63,7 @@ func projCS2CS(t *testing.T, dst string, pts []orb.Point) []orb.Point {
 // positions PROJ's cs2cs gives for the stored CRS84 ones, to 1 cm, with a
 // Content-Crs header naming the CRS; collections list the CRSs.
 func TestCRSItems(t *testing.T) {
+	t.Parallel()
 	h, a := embeddedServer(t)
 	for _, coll := range []string{"crossings", "events"} {
 		fs := layerFeatures(t, a, coll)

@@ -133,6 +133,7 @@ func TestFilterEvents(t *testing.T) {
 // whose polygons contain it, by orb's planar point-in-polygon, on a grid
 // of points over the region every 0.5 degrees.
 func TestFilterSpatialGrid(t *testing.T) {
+	t.Parallel()
 	h, a := embeddedServer(t)
 	provs := layerFeatures(t, a, geo.LayerProvinces)
 	checked := 0
@@ -284,6 +285,7 @@ func TestFilterErrors(t *testing.T) {
 // OpenAPI document offers filter-lang values GDAL looks for, and every
 // queryable's declared type holds for every value of every feature.
 func TestFilterDocuments(t *testing.T) {
+	t.Parallel()
 	h, a := embeddedServer(t)
 	conf := decode(t, get(t, h, "GET", "/conformance"))
 	classes := fmt.Sprint(conf["conformsTo"])

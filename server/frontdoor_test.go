@@ -21,6 +21,7 @@ const maxItemPage = 200 << 10
 // crossing's page weighed 782 KB when its map drew every province in
 // full around it).
 func TestItemPagesSize(t *testing.T) {
+	t.Parallel()
 	a := embeddedAtlas(t)
 	h := newTest(t, Config{Atlas: a})
 	pages := 0
@@ -102,6 +103,7 @@ func TestLocateHTML(t *testing.T) {
 // every tileset, the style's centre and the map page's first view lie in
 // the border region, and the whole atlas's centre is the region's.
 func TestRegionExtents(t *testing.T) {
+	t.Parallel()
 	a := embeddedAtlas(t)
 	region := a.Region()
 	in := func(lon, lat float64) bool { return region.Contains([2]float64{lon, lat}) }

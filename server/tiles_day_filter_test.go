@@ -25,6 +25,7 @@ import (
 // the crossings carry the status the items give that day; every other
 // layer is the one without datetime, byte for byte.
 func TestDayTilesFilter(t *testing.T) {
+	t.Parallel()
 	s, h := sharedZonedServer(t)
 	ts, err := s.tiles.tileset()
 	if err != nil {

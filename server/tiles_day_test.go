@@ -163,6 +163,7 @@ func crisisStyle(t *testing.T) (map[string]any, []byte, string) {
 // TestCrisisStyle checks the look of the crisis layers: crossings by
 // status, zones by severity, events by kind, and the map's legend.
 func TestCrisisStyle(t *testing.T) {
+	t.Parallel()
 	st, _, page := crisisStyle(t)
 	if p := st["metadata"].(map[string]any)["durand:crossing-colour-property"]; p != crossingStatusField {
 		t.Errorf("crossings coloured by %v", p)

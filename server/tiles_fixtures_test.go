@@ -31,6 +31,7 @@ import (
 // the GDAL and node decoders on the tiles this server writes.
 func TestMVTFixtures(t *testing.T) {
 	_, modules := requireNodeModules(t, "@mapbox/mvt-fixtures")
+	t.Parallel()
 	root := filepath.Join(modules, "@mapbox", "mvt-fixtures")
 	dirs, err := os.ReadDir(filepath.Join(root, "fixtures"))
 	if err != nil {
