@@ -29,6 +29,7 @@ type Chromium struct {
 	err      error
 	cmd      *exec.Cmd
 	dir      string
+	stopped  bool
 }
 
 // chromiumFlags are the switches every browser test runs Chromium with:
@@ -111,11 +112,12 @@ func (c *Chromium) start(bin string) (string, error) {
 }
 
 // Close stops the browser, if it was started, and removes its profile.
-// It is meant for TestMain, after m.Run.
+// It is meant for TestMain, after m.Run; later calls do nothing.
 func (c *Chromium) Close() {
-	if c.cmd == nil || c.cmd.Process == nil {
+	if c.stopped || c.cmd == nil || c.cmd.Process == nil {
 		return
 	}
+	c.stopped = true
 	done := make(chan struct{})
 	go func() { _ = c.cmd.Wait(); close(done) }()
 	_ = c.cmd.Process.Signal(syscall.SIGTERM) // Chromium closes its renderers and exits
