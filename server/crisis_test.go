@@ -166,6 +166,7 @@ func districtNames(m map[string]any) []string {
 }
 
 func TestSummaryByDay(t *testing.T) {
+	t.Parallel()
 	a, h := crisisServer(t)
 	tests := []struct {
 		name, datetime string

@@ -99,6 +99,7 @@ func TestGDALCSVTyped(t *testing.T) {
 // status period of every crossing, as the atlas dates it, and the
 // crossings downloads carry the status of the default day.
 func TestCrossingStatusLayer(t *testing.T) {
+	t.Parallel()
 	h, a := embeddedServer(t)
 	got := map[string]map[string]any{}
 	w := get(t, h, "GET", "/collections/crossing_status/items?limit=10000")

@@ -33,6 +33,7 @@ func jsonType(k layers.Kind) (typ, format string) {
 // every declared scalar property is one (unless its text is too long to
 // filter on).
 func TestQueryablesFromSchema(t *testing.T) {
+	t.Parallel()
 	h, a := embeddedServer(t)
 	api := getJSON(t, h, "/api", 200)
 	paths := api["paths"].(map[string]any)

@@ -13,6 +13,7 @@ import (
 // their status on the day, the zones are those active that day, the day
 // is part of the cache key and of the TileJSON tile URLs, garbage is a 400.
 func TestTilesOfADay(t *testing.T) {
+	t.Parallel()
 	s, h := sharedZonedServer(t)
 	if s.tiles.state.Load().Deferred == nil {
 		t.Fatal("no zones in the tiles")
