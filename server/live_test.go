@@ -51,6 +51,7 @@ func renameTorkham(t *testing.T, dir, name string) {
 // a failed one or a lost source keeps the last good data and turns
 // /readyz degraded until a reload succeeds.
 func TestLive(t *testing.T) {
+	t.Parallel() // its own data directory and server
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -201,6 +202,7 @@ func ExampleNewLive() {
 // previous data's marked no-store (never cacheable stale tiles), and the
 // new tiles arrive within seconds.
 func TestLiveTilesFollow(t *testing.T) {
+	t.Parallel() // its own data directory and server
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -18,6 +18,7 @@ import (
 // feature with the same id to the same bytes. The tilesets reuse the
 // areas after the edit of a crossing only.
 func TestNewFromReuse(t *testing.T) {
+	t.Parallel() // its own data directory and server
 	base := fstest.MapFS{}
 	err := fs.WalkDir(data.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
