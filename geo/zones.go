@@ -252,10 +252,15 @@ func (a *Atlas) stretchBuffer(st []interval) ([]orb.Ring, error) {
 	for _, iv := range st {
 		fmt.Fprintf(&key, "%.0f-%.0f;", iv.from, iv.to)
 	}
+	// The lock is not held while a buffer is traced (hundreds of ms), so
+	// that ReuseFrom, copying the buffers into a newer atlas, never waits
+	// for one: an atlas computes its zones once (zoneData), so no two
+	// goroutines trace the same buffer of one atlas.
 	zc := &a.crisis.buffers
 	zc.mu.Lock()
-	defer zc.mu.Unlock()
-	if r, ok := zc.buffers[key.String()]; ok {
+	r, ok := zc.buffers[key.String()]
+	zc.mu.Unlock()
+	if ok {
 		return r, nil
 	}
 	var parts []*Border
@@ -287,6 +292,8 @@ func (a *Atlas) stretchBuffer(st []interval) ([]orb.Ring, error) {
 	if err != nil {
 		return nil, err
 	}
+	zc.mu.Lock()
+	defer zc.mu.Unlock()
 	if zc.buffers == nil {
 		zc.buffers = map[string][]orb.Ring{}
 	}
