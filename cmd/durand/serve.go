@@ -45,15 +45,16 @@ Data source and reloads:
   By default the data are the embedded files merged with --data-dir.
   SIGHUP re-reads them. With --source postgres://… the data are read from
   PostgreSQL/PostGIS (written by 'durand db load', edited in QGIS or SQL);
-  a trigger sends NOTIFY on every change, and each replica reloads (bursts
-  of changes are collected for 100 ms; the reload log line gives the time
-  of each phase: read, parse, server; a second line when the new tiles
-  are served).
+  a trigger sends NOTIFY on every change, and each replica reloads the
+  tables that changed (bursts of changes are collected for 25 ms; the
+  reload log line gives the time of each phase: read, parse, server; a
+  second line when the new tiles are served).
   A reload builds the new data and its server off to the side (atlas,
   handler), then swaps them in atomically: every request is answered
   wholly from the old or wholly from the new data, none fails. The new
-  tiles (zooms 0-3 warmed) follow within seconds: until then tile
-  requests are answered from the previous data, marked no-store. The
+  tiles follow as soon as their tilesets are built, each tile then made
+  on demand: until then tile requests are answered from the previous
+  data, marked no-store. The
   zones (computed in seconds) join the tiles shortly after, as at
   start-up. A reload that fails keeps the previous data and logs why.
   Every response carries the Durand-Data-Version header (a hash of the
