@@ -134,17 +134,28 @@ func fixtureAtlas(t testing.TB, nDistricts int) *geo.Atlas {
 // the zones being computed load a fresh one.
 func embeddedAtlas(t testing.TB) *geo.Atlas {
 	t.Helper()
-	sharedEmbedded.once.Do(func() { sharedEmbedded.a, sharedEmbedded.err = data.Default() })
-	if sharedEmbedded.err != nil {
-		t.Fatal(sharedEmbedded.err)
-	}
-	return sharedEmbedded.a
+	return sharedEmbedded.get(t, data.Default)
 }
 
-var sharedEmbedded struct {
+var sharedEmbedded shared[*geo.Atlas]
+
+// shared is a value built once per test binary and shared by the tests
+// that only read it.
+type shared[T any] struct {
 	once sync.Once
-	a    *geo.Atlas
+	v    T
 	err  error
+}
+
+// get builds the value on first use; an error building it fails every
+// test that asks for it.
+func (s *shared[T]) get(t testing.TB, build func() (T, error)) T {
+	t.Helper()
+	s.once.Do(func() { s.v, s.err = build() })
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	return s.v
 }
 
 // newTest returns a handler over the test atlas with districts.

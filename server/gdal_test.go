@@ -59,18 +59,10 @@ func (l *lockedBuffer) String() string {
 func realAtlas(t testing.TB) *geo.Atlas {
 	t.Helper()
 	src := geotest.SharedData(t)
-	sharedReal.once.Do(func() { sharedReal.a, sharedReal.err = installRealAtlas(src) })
-	if sharedReal.err != nil {
-		t.Fatal(sharedReal.err)
-	}
-	return sharedReal.a
+	return sharedReal.get(t, func() (*geo.Atlas, error) { return installRealAtlas(src) })
 }
 
-var sharedReal struct {
-	once sync.Once
-	a    *geo.Atlas
-	err  error
-}
+var sharedReal shared[*geo.Atlas]
 
 // installRealAtlas installs the districts from src into a temporary
 // directory and loads the atlas from it (geo.Load reads every file at
