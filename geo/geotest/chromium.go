@@ -69,6 +69,7 @@ func (c *Chromium) start(bin string) (string, error) {
 	}
 	c.dir = dir
 	c.cmd = exec.Command(bin, append(chromiumFlags, "--user-data-dir="+dir, "about:blank")...)
+	dieWithParent(c.cmd)
 	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
 		return "", err

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package geotest
+
+import "os/exec"
+
+// dieWithParent does nothing outside Linux: Close stops the browser.
+func dieWithParent(*exec.Cmd) {}
