@@ -128,5 +128,12 @@ func (c *Chromium) Close() {
 		_ = c.cmd.Process.Kill()
 		<-done
 	}
-	_ = os.RemoveAll(c.dir)
+	// Chromium's helper processes may still write to the profile for a
+	// moment after the browser has exited.
+	for range 50 {
+		if os.RemoveAll(c.dir) == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
