@@ -1,7 +1,7 @@
 // Package geotest provides helpers for the tests of the durand module, in the
 // way net/http/httptest serves tests of HTTP code.
 //
-// It answers three questions every test that leaves the process asks:
+// It answers four questions every test that leaves the process asks:
 //
 //   - Where is the tool? RequireTool finds an external program (psql,
 //     ogrinfo, chromium, node, …) on PATH.
@@ -11,6 +11,10 @@
 //   - Where is the oracle? StartPostGIS starts a throwaway PostgreSQL server
 //     with PostGIS in a temporary directory, and PostGIS.Query runs SQL
 //     through psql.
+//   - Where is the browser? A Chromium value held by a package's tests
+//     starts one headless Chromium for the whole test binary on first use
+//     and gives its DevTools address to every browser test (node scripts
+//     connect to it with playwright-core); TestMain closes it.
 //
 // The rule for anything missing is the project's: outside CI (the CI
 // environment variable unset or empty) the test is skipped with a message
