@@ -2,8 +2,8 @@ package geo
 
 import (
 	"maps"
-	"math"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 )
 
@@ -15,7 +15,7 @@ import (
 // border and the stretch only). Call it before a's zones are computed;
 // prev may be in use meanwhile.
 func (a *Atlas) ReuseFrom(prev *Atlas) {
-	if prev == nil || prev == a || a.border == nil || prev.border == nil || !sameLine(a.border.Line, prev.border.Line) {
+	if prev == nil || prev == a || a.border == nil || prev.border == nil || !geojsonio.SamePoints(a.border.Line, prev.border.Line) {
 		return
 	}
 	pc := &prev.crisis.buffers
@@ -33,17 +33,4 @@ func (a *Atlas) ReuseFrom(prev *Atlas) {
 			zc.buffers[k] = r
 		}
 	}
-}
-
-// sameLine reports whether two lines have the same vertices, bit for bit.
-func sameLine[L ~[]P, P ~[2]float64](a, b L) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i][0]) != math.Float64bits(b[i][0]) || math.Float64bits(a[i][1]) != math.Float64bits(b[i][1]) {
-			return false
-		}
-	}
-	return true
 }

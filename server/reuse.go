@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 
+	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -101,18 +102,6 @@ func sameFloats(a, b []float64) bool {
 	return true
 }
 
-func samePoints[P ~[]orb.Point](a, b P) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i][0]) != math.Float64bits(b[i][0]) || math.Float64bits(a[i][1]) != math.Float64bits(b[i][1]) {
-			return false
-		}
-	}
-	return true
-}
-
 func sameLists[L ~[]E, E any](a, b L, same func(x, y E) bool) bool {
 	if len(a) != len(b) {
 		return false
@@ -133,31 +122,31 @@ func sameGeometry(a, b orb.Geometry) bool {
 		return b == nil
 	case orb.Point:
 		b, ok := b.(orb.Point)
-		return ok && samePoints([]orb.Point{a}, []orb.Point{b})
+		return ok && geojsonio.SamePoints([]orb.Point{a}, []orb.Point{b})
 	case orb.MultiPoint:
 		b, ok := b.(orb.MultiPoint)
-		return ok && samePoints(a, b)
+		return ok && geojsonio.SamePoints(a, b)
 	case orb.LineString:
 		b, ok := b.(orb.LineString)
-		return ok && samePoints(a, b)
+		return ok && geojsonio.SamePoints(a, b)
 	case orb.Ring:
 		b, ok := b.(orb.Ring)
-		return ok && samePoints(a, b)
+		return ok && geojsonio.SamePoints(a, b)
 	case orb.MultiLineString:
 		b, ok := b.(orb.MultiLineString)
-		return ok && sameLists(a, b, samePoints[orb.LineString])
+		return ok && sameLists(a, b, geojsonio.SamePoints[orb.LineString])
 	case orb.Polygon:
 		b, ok := b.(orb.Polygon)
-		return ok && sameLists(a, b, samePoints[orb.Ring])
+		return ok && sameLists(a, b, geojsonio.SamePoints[orb.Ring])
 	case orb.MultiPolygon:
 		b, ok := b.(orb.MultiPolygon)
-		return ok && sameLists(a, b, func(x, y orb.Polygon) bool { return sameLists(x, y, samePoints[orb.Ring]) })
+		return ok && sameLists(a, b, func(x, y orb.Polygon) bool { return sameLists(x, y, geojsonio.SamePoints[orb.Ring]) })
 	case orb.Collection:
 		b, ok := b.(orb.Collection)
 		return ok && sameLists(a, b, sameGeometry)
 	case orb.Bound:
 		b, ok := b.(orb.Bound)
-		return ok && samePoints([]orb.Point{a.Min, a.Max}, []orb.Point{b.Min, b.Max})
+		return ok && geojsonio.SamePoints([]orb.Point{a.Min, a.Max}, []orb.Point{b.Min, b.Max})
 	}
 	return false
 }

@@ -1,6 +1,7 @@
 package geojsonio
 
 import (
+	"math"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -32,6 +33,28 @@ func TestFeatureID(t *testing.T) {
 			}
 			if got := FeatureID(f); got != tc.want {
 				t.Errorf("FeatureID = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSamePoints(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		a, b orb.LineString
+		want bool
+	}{
+		{"equal", orb.LineString{{66, 31}, {67, 32}}, orb.LineString{{66, 31}, {67, 32}}, true},
+		{"both empty", nil, orb.LineString{}, true},
+		{"other length", orb.LineString{{66, 31}}, orb.LineString{{66, 31}, {67, 32}}, false},
+		{"last bit of a coordinate", orb.LineString{{66, 31}}, orb.LineString{{math.Nextafter(66, 67), 31}}, false},
+		{"negative zero differs", orb.LineString{{0, 0}}, orb.LineString{{math.Copysign(0, -1), 0}}, false},
+		{"the same NaN", orb.LineString{{nan, 1}}, orb.LineString{{nan, 1}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SamePoints(tc.a, tc.b); got != tc.want {
+				t.Errorf("SamePoints = %v, want %v", got, tc.want)
 			}
 		})
 	}
