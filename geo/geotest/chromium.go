@@ -128,6 +128,7 @@ func (c *Chromium) Close() {
 		_ = c.cmd.Process.Kill()
 		<-done
 	}
+	killGroup(c.cmd)
 	// Chromium's helper processes may still write to the profile for a
 	// moment after the browser has exited.
 	for range 50 {
