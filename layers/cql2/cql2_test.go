@@ -171,6 +171,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{"kind IN ('a' 'b')", 13, "IN list"},
 		{"kind = 'a' ; DROP", 11, "unexpected character"},
 		{strings.Repeat("(", 100) + "TRUE" + strings.Repeat(")", 100), 0, "deeper"},
+		{"kind = 'a\xffb'", 9, "not valid UTF-8"},
 	}
 	for _, tc := range cases {
 		_, err := ParseText(tc.text)

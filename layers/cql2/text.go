@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 )
@@ -14,6 +15,17 @@ import (
 func ParseText(s string) (Expr, error) {
 	if len(s) > MaxLength {
 		return nil, &SyntaxError{Pos: MaxLength, Msg: fmt.Sprintf("the filter is longer than %d bytes", MaxLength)}
+	}
+	if !utf8.ValidString(s) {
+		pos := 0
+		for pos < len(s) {
+			r, size := utf8.DecodeRuneInString(s[pos:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			pos += size
+		}
+		return nil, &SyntaxError{Pos: pos, Msg: "the filter is not valid UTF-8"}
 	}
 	toks, err := lex(s)
 	if err != nil {
