@@ -7,14 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/durandline/durand/server"
-	"github.com/durandline/durand/tiles/pmtiles"
 )
 
 // TestArchiveEqualsServer: every tile of zooms 0–8 of a `durand tiles`
@@ -56,16 +54,7 @@ func TestArchiveEqualsServer(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, _ := f.Stat()
-	r, err := pmtiles.NewReader(f, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := openPMTiles(t, out)
 	inArchive := map[string]bool{}
 	differ := 0
 	err = eachTile(r, func(z uint8, x, y uint32, _, tile []byte) error {

@@ -155,16 +155,7 @@ func TestRunTilesPMTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, _ := f.Stat()
-	r, err := pmtiles.NewReader(f, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := openPMTiles(t, out)
 	if h := r.Header(); h.AddressedTiles != uint64(sum.Tiles) || h.TileContents != uint64(sum.Distinct) || h.MinZoom != 0 || h.MaxZoom != 8 {
 		t.Errorf("header %+v vs summary %+v", h, sum)
 	}
@@ -467,4 +458,24 @@ func eachTile(r *pmtiles.Reader, fn func(z uint8, x, y uint32, stored, tile []by
 		}
 		return nil
 	})
+}
+
+// openPMTiles opens the PMTiles archive at path for reading; it is closed
+// when the test ends.
+func openPMTiles(t *testing.T, path string) *pmtiles.Reader {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := pmtiles.NewReader(f, fi.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
