@@ -102,6 +102,7 @@ type zoneSet struct {
 type zoneCache struct {
 	mu      sync.Mutex
 	buffers map[string][]orb.Ring
+	shared  BufferCache // UseBufferCache; nil: none
 }
 
 // Zones returns every zone, by first day, then id. Zones are computed on
@@ -259,13 +260,45 @@ func (a *Atlas) stretchBuffer(st []interval) ([]orb.Ring, error) {
 	zc := &a.crisis.buffers
 	zc.mu.Lock()
 	r, ok := zc.buffers[key.String()]
+	shared := zc.shared
 	zc.mu.Unlock()
 	if ok {
 		return r, nil
 	}
+	lines := a.stretchLines(st)
+	var sharedKey string
+	claimer, _ := shared.(bufferClaimer)
+	if shared != nil {
+		sharedKey = BufferKey(lines, ReachKm*1000)
+		get := shared.Buffer
+		if claimer != nil {
+			get = claimer.Claim
+		}
+		if r, ok := get(sharedKey); ok {
+			zc.keep(key.String(), r)
+			return r, nil
+		}
+	}
+	rings, err := traceStretch(lines)
+	if err != nil {
+		if claimer != nil {
+			claimer.Release(sharedKey)
+		}
+		return nil, err
+	}
+	if shared != nil {
+		shared.PutBuffer(sharedKey, rings)
+	}
+	zc.keep(key.String(), rings)
+	return rings, nil
+}
+
+// traceStretch traces the buffer of the lines of a stretch: the land
+// within ReachKm of them.
+func traceStretch(lines orb.MultiLineString) ([]orb.Ring, error) {
 	var parts []*Border
 	bound := orb.Bound{}
-	for i, ls := range a.stretchLines(st) {
+	for i, ls := range lines {
 		b, err := newBorder("stretch", "stretch", ls)
 		if err != nil {
 			return nil, err
@@ -280,7 +313,7 @@ func (a *Atlas) stretchBuffer(st []interval) ([]orb.Ring, error) {
 	if len(parts) == 0 {
 		return nil, nil
 	}
-	rings, err := traceLevel(func(p orb.Point) float64 {
+	return traceLevel(func(p orb.Point) float64 {
 		best := math.Inf(1)
 		for _, b := range parts {
 			if _, d := b.approxNearest(p); d < best {
@@ -289,16 +322,16 @@ func (a *Atlas) stretchBuffer(st []interval) ([]orb.Ring, error) {
 		}
 		return best
 	}, bound, ReachKm*1000)
-	if err != nil {
-		return nil, err
-	}
+}
+
+// keep stores the buffer of the stretch keyed key.
+func (zc *zoneCache) keep(key string, rings []orb.Ring) {
 	zc.mu.Lock()
 	defer zc.mu.Unlock()
 	if zc.buffers == nil {
 		zc.buffers = map[string][]orb.Ring{}
 	}
-	zc.buffers[key.String()] = rings
-	return rings, nil
+	zc.buffers[key] = rings
 }
 
 // sovereignRings returns a country's outer rings (holes filled),
