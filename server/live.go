@@ -45,6 +45,12 @@ type LiveConfig struct {
 	// is made on demand). Zero selects DefaultWarmZoom; negative warms
 	// nothing.
 	WarmZoom int
+	// Buffers, when set, is the zone buffer cache of every atlas loaded
+	// from the Source (geo.Atlas.UseBufferCache): with a cache kept on
+	// disk (package zonecache), a restart on the same data serves its
+	// zones without tracing them again. A reload also takes over the
+	// buffers of the data it replaces (geo.Atlas.ReuseFrom).
+	Buffers geo.BufferCache
 }
 
 // snapshot is one version of the data with the handler serving it. A
@@ -107,7 +113,8 @@ func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 type Live struct {
 	src      Source
 	cfg      Config
-	warmZoom int // negative: no warm-up
+	warmZoom int             // negative: no warm-up
+	buffers  geo.BufferCache // LiveConfig.Buffers; nil: none
 	log      *slog.Logger
 	// ctx bounds the background work of snapshots (tile warm-up).
 	ctx context.Context
@@ -143,7 +150,7 @@ func NewLive(ctx context.Context, src Source, cfg LiveConfig) (*Live, error) {
 	if warm == 0 {
 		warm = DefaultWarmZoom
 	}
-	l := &Live{src: src, cfg: sc, warmZoom: warm, log: sc.Logger, ctx: ctx,
+	l := &Live{src: src, cfg: sc, warmZoom: warm, buffers: cfg.Buffers, log: sc.Logger, ctx: ctx,
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "durand", Subsystem: "data", Name: "reloads_total",
 			Help: "Data reloads by result: swapped (new data served), unchanged (same content version) or failed (old data kept).",
@@ -261,6 +268,9 @@ func (l *Live) Reload(ctx context.Context, why string) error {
 	a, err := parse()
 	if err != nil {
 		return fail(err)
+	}
+	if l.buffers != nil {
+		a.UseBufferCache(l.buffers)
 	}
 	if old != nil {
 		// The zones (seconds of CPU) are cut from buffers of the border

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/zonecache"
 	"github.com/durandline/durand/geo"
 )
 
@@ -52,7 +53,28 @@ func openAtlasWith(dataDir string, opt atlasOptions) (*geo.Atlas, error) {
 			}
 		},
 	})
-	return a, invalidLayerHint(err)
+	if err != nil {
+		return nil, invalidLayerHint(err)
+	}
+	if c := zoneCache(); c != nil {
+		a.UseBufferCache(c)
+	}
+	return a, nil
+}
+
+// zoneCache returns the cache of the zones' traced buffers
+// (zonecache.DefaultRoot: $DURAND_CACHE_DIR, "off" for none), or nil when
+// it is off or cannot be opened: it only saves time.
+func zoneCache() geo.BufferCache {
+	root, err := zonecache.DefaultRoot()
+	if err != nil || root == "" {
+		return nil
+	}
+	c, err := zonecache.Open(root, zonecache.Options{})
+	if err != nil {
+		return nil
+	}
+	return c
 }
 
 // invalidLayerHint adds to an error of an invalid installed layer how to

@@ -133,6 +133,7 @@ func runDBLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	opt := f.options()
+	opt.Buffers = zoneCache()
 	opt.Progress = func(table string, rows int) {
 		fmt.Fprintf(stderr, "durand db load: %-16s %6d rows\n", table, rows)
 	}
@@ -170,6 +171,9 @@ func loadLayers(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opt postgis.Opt
 	a, err := geo.Load(fsys)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Buffers != nil {
+		a.UseBufferCache(opt.Buffers)
 	}
 	last, _, err := layers.LastDay(a)
 	if err != nil {

@@ -217,7 +217,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !*noWarmup && *cacheMB > 0 {
 		warmZoom = server.DefaultWarmZoom
 	}
-	live, err := server.NewLive(ctx, src, server.LiveConfig{Server: cfg, WarmZoom: warmZoom})
+	live, err := server.NewLive(ctx, src, server.LiveConfig{Server: cfg, WarmZoom: warmZoom, Buffers: zoneCache()})
 	if err != nil {
 		return invalidLayerHint(err)
 	}

@@ -58,6 +58,9 @@ func Load(ctx context.Context, db DB, fsys fs.FS, opt Options) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("%w: %w", ErrData, err)
 	}
+	if opt.Buffers != nil {
+		atlas.UseBufferCache(opt.Buffers)
+	}
 	if rep.DataVersion, err = geo.DataVersion(fsys); err != nil {
 		return rep, err
 	}

@@ -60,6 +60,9 @@ type Options struct {
 	// Progress, when set, is called by Load after each table is written
 	// with the table name and its row count.
 	Progress func(table string, rows int)
+	// Buffers, when set, is where Load takes the buffers of the zones
+	// from and puts those it traces (geo.Atlas.UseBufferCache).
+	Buffers geo.BufferCache
 }
 
 func (o Options) schema() string {
