@@ -19,8 +19,15 @@ func defaultAtlas(t testing.TB) *geo.Atlas {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.UseBufferCache(&testBuffers)
 	return a
 }
+
+// testBuffers is the zone buffer cache of defaultAtlas and districtAtlas:
+// their zones are traced once per test binary, not once per test. The
+// tests of the tracing itself (TestUseBufferCache, the examples) use
+// atlases without it.
+var testBuffers geo.MemoryBufferCache
 
 // installed caches one install of the districts from ../shared/data.
 var installed struct {
@@ -50,6 +57,7 @@ func districtAtlas(t *testing.T) *geo.Atlas {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.UseBufferCache(&testBuffers)
 	return a
 }
 

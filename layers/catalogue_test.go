@@ -133,10 +133,7 @@ func types(m map[string]any) map[string]string {
 // TestTimeRange: the events, zones and status periods span the days of
 // their features, within the record; the undated layers have none.
 func TestTimeRange(t *testing.T) {
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := defaultAtlas(t)
 	last, _, err := layers.LastDay(a)
 	if err != nil {
 		t.Fatal(err)

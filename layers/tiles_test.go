@@ -51,7 +51,7 @@ var (
 // TestMain removes the districts install shared by the tests.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	code := m.Run()
+	code := geotest.Main(m)
 	if districtsDir != "" {
 		os.RemoveAll(districtsDir)
 	}

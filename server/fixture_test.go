@@ -123,8 +123,15 @@ func fixtureAtlas(t testing.TB, nDistricts int) *geo.Atlas {
 	if err != nil {
 		t.Fatalf("loading the test atlas: %v", err)
 	}
+	a.UseBufferCache(&testBuffers)
 	return a
 }
+
+// testBuffers is the zone buffer cache of the tests' atlases: a buffer is
+// traced once per test binary, not once per atlas (geo tests the tracing,
+// and TestUseBufferCache that cached zones equal traced ones). Tests about
+// zones still being computed use atlases without it.
+var testBuffers geo.MemoryBufferCache
 
 // embeddedAtlas returns the embedded atlas (data.Default), loaded once per
 // test binary and shared by the tests that only read it, in parallel too:
@@ -134,7 +141,13 @@ func fixtureAtlas(t testing.TB, nDistricts int) *geo.Atlas {
 // the zones being computed load a fresh one.
 func embeddedAtlas(t testing.TB) *geo.Atlas {
 	t.Helper()
-	return sharedEmbedded.get(t, data.Default)
+	return sharedEmbedded.get(t, func() (*geo.Atlas, error) {
+		a, err := data.Default()
+		if err == nil {
+			a.UseBufferCache(&testBuffers)
+		}
+		return a, err
+	})
 }
 
 var sharedEmbedded shared[*geo.Atlas]
@@ -213,3 +226,6 @@ func linkHref(m map[string]any, rel string, typ ...string) string {
 	}
 	return ""
 }
+
+// SharedBuffers is testBuffers, for the tests of package server_test.
+var SharedBuffers = &testBuffers

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/server"
 )
@@ -463,10 +462,7 @@ func waitReady(t *testing.T, base string) {
 // its address.
 func hardenedServer(t *testing.T, readHeader time.Duration) string {
 	t.Helper()
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := defaultAtlas(t)
 	h, err := server.New(server.Config{Atlas: a, TileCacheBytes: 8 << 20})
 	if err != nil {
 		t.Fatal(err)

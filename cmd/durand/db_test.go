@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/data/postgis"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
@@ -90,10 +89,7 @@ func TestDBLoadDump(t *testing.T) {
 	}
 	// The catalogue's layers, one table each, as many rows as features,
 	// read back with the catalogue's schema.
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := defaultAtlas(t)
 	names := layers.Layers(a)
 	if rep.LayerSchema != "cli_layers" || len(rep.Layers) != len(names) {
 		t.Fatalf("layers %s %+v, want %v", rep.LayerSchema, rep.Layers, names)
@@ -131,10 +127,7 @@ func TestDBLoadDump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := defaultAtlas(t)
 	if len(got.Crossings()) != len(want.Crossings()) || len(got.Events()) != len(want.Events()) || len(got.Provinces()) != len(want.Provinces()) {
 		t.Errorf("dumped atlas: %d crossings, %d events, %d provinces; want %d, %d, %d",
 			len(got.Crossings()), len(got.Events()), len(got.Provinces()),

@@ -14,16 +14,11 @@ import (
 
 	"github.com/durandline/durand/layers"
 
-	"github.com/durandline/durand/data"
-
 	_ "modernc.org/sqlite"
 )
 
 func TestExport(t *testing.T) {
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := defaultAtlas(t)
 	dir := t.TempDir()                       // the data directory: nothing installed
 	outDir := t.TempDir()                    // not dir: events.csv there would be read as data
 	for _, layer := range layers.Layers(a) { // events and zones included

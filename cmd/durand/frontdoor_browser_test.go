@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo/geotest"
 )
 
@@ -50,10 +49,7 @@ func TestFrontDoorInBrowser(t *testing.T) {
 	if out, err := exec.Command(goCommand(), "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := defaultAtlas(t)
 	region := a.Region()
 	// Online: started in the repository, where node_modules is. Offline:
 	// started elsewhere, so the page loads MapLibre from its CDN, which

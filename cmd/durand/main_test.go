@@ -74,10 +74,7 @@ func TestRunInfo(t *testing.T) {
 	}
 	// Every layer served is listed with its count and licence: the
 	// crisis layers too.
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := defaultAtlas(t)
 	for _, name := range layers.Layers(a) {
 		l, err := layers.FromAtlas(a, name)
 		if err != nil {
@@ -117,4 +114,20 @@ func TestRunLocate(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"country": ""`) {
 		t.Errorf("locate far away: exit %d %q", code, out)
 	}
+}
+
+// defaultAtlas returns a new embedded atlas whose zone buffers come from
+// the command's cache (zoneCache: the test binary's own directory, see
+// geotest.Main), as the command's atlases do: the zones of the runs are
+// traced once.
+func defaultAtlas(t testing.TB) *geo.Atlas {
+	t.Helper()
+	a, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := zoneCache(); c != nil {
+		a.UseBufferCache(c)
+	}
+	return a
 }

@@ -21,7 +21,6 @@ import (
 
 	"github.com/paulmach/orb/encoding/mvt"
 
-	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/layers"
@@ -400,10 +399,7 @@ func cpuSeconds() float64 {
 // their status on the default day, the properties the style colours them
 // by, as the server's tiles do.
 func TestTileLayersCrossingStatus(t *testing.T) {
-	a, err := data.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := defaultAtlas(t)
 	ls, err := layers.TileLayers(a, layers.TileOptions{Only: []string{geo.LayerCrossings}})
 	if err != nil {
 		t.Fatal(err)

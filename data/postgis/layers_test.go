@@ -15,7 +15,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/data/postgis"
-	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geojsonio"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/layers"
@@ -26,10 +25,7 @@ import (
 // record.
 func catalogue(t *testing.T) []layers.Layer {
 	t.Helper()
-	a, err := geo.Load(districtsFS(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := loadAtlas(t, districtsFS(t))
 	last, _, err := layers.LastDay(a)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +59,7 @@ func comparable(l layers.Layer, f *geojson.Feature) geojson.Properties {
 func TestLayersRoundTrip(t *testing.T) {
 	ls := catalogue(t)
 	pg, conn := connect(t)
-	opt := postgis.Options{Schema: "t_layers"}
+	opt := postgis.Options{Schema: "t_layers", Buffers: &testBuffers}
 	ctx := context.Background()
 	for range 2 {
 		counts, err := postgis.WriteLayers(ctx, conn, ls, opt)
@@ -131,7 +127,7 @@ func TestLayersRoundTrip(t *testing.T) {
 // a layer without a schema is refused.
 func TestWriteLayersTyped(t *testing.T) {
 	pg, conn := connect(t)
-	opt := postgis.Options{Schema: "t_typed"}
+	opt := postgis.Options{Schema: "t_typed", Buffers: &testBuffers}
 	ctx := context.Background()
 	f := geojson.NewFeature(orb.Point{66, 31})
 	f.ID = "a"
@@ -169,7 +165,7 @@ func TestGDALReadsLayers(t *testing.T) {
 	ogrinfo := geotest.RequireTool(t, "ogrinfo")
 	ls := catalogue(t)
 	pg, conn := connect(t)
-	opt := postgis.Options{Schema: "t_gdal"}
+	opt := postgis.Options{Schema: "t_gdal", Buffers: &testBuffers}
 	if _, err := postgis.WriteLayers(context.Background(), conn, ls, opt); err != nil {
 		t.Fatal(err)
 	}

@@ -69,9 +69,25 @@ func districtsFS(t testing.TB) fs.FS {
 	return fsys
 }
 
+// testBuffers is the zone buffer cache of the tests' atlases and loads: the
+// buffers are traced once per set of data, not once per test (geo tests
+// the tracing; TestUseBufferCache, that cached zones equal traced ones).
+var testBuffers geo.MemoryBufferCache
+
+// loadAtlas loads the atlas in fsys, its zone buffers from testBuffers.
+func loadAtlas(t testing.TB, fsys fs.FS) *geo.Atlas {
+	t.Helper()
+	a, err := geo.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UseBufferCache(&testBuffers)
+	return a
+}
+
 func load(t testing.TB, db postgis.DB, fsys fs.FS, schema string) postgis.Report {
 	t.Helper()
-	rep, err := postgis.Load(context.Background(), db, fsys, postgis.Options{Schema: schema})
+	rep, err := postgis.Load(context.Background(), db, fsys, postgis.Options{Schema: schema, Buffers: &testBuffers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +184,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	want.UseBufferCache(&testBuffers)
 	if counts["border"] != 1 || counts["countries"] != 2 || counts["crossings"] != len(want.Crossings()) ||
 		counts["events"] == 0 || counts["districts"] != 0 {
 		t.Errorf("row counts %v", counts)
@@ -176,10 +193,7 @@ func TestRoundTrip(t *testing.T) {
 	if _, err := fs.Stat(fsys, geo.FileDistricts); err == nil {
 		t.Errorf("districts.geojson read back although none were loaded")
 	}
-	got, err := geo.Load(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := loadAtlas(t, fsys)
 	sameAtlas(t, want, got)
 
 	// Deterministic: a second read (another replica) gives the same bytes.
@@ -197,19 +211,13 @@ func TestDistricts(t *testing.T) {
 	fsys := districtsFS(t)
 	_, conn := connect(t)
 	rep := load(t, conn, fsys, "t_districts")
-	want, err := geo.Load(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := loadAtlas(t, fsys)
 	for _, tc := range rep.Tables {
 		if tc.Table == "districts" && tc.Rows != len(want.Districts()) {
 			t.Errorf("districts: %d rows, want %d", tc.Rows, len(want.Districts()))
 		}
 	}
-	got, err := geo.Load(read(t, conn, "t_districts"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := loadAtlas(t, read(t, conn, "t_districts"))
 	if !got.HasDistricts() {
 		t.Fatal("no districts read back")
 	}
@@ -265,7 +273,7 @@ func TestFailedLoadKeepsData(t *testing.T) {
 			pid := c.PgConn().PID()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			_, err = postgis.Load(ctx, c, other, postgis.Options{Schema: schema, Progress: func(table string, rows int) {
+			_, err = postgis.Load(ctx, c, other, postgis.Options{Schema: schema, Buffers: &testBuffers, Progress: func(table string, rows int) {
 				if table == "districts" {
 					tc.interrupt(cancel, pid)
 				}
@@ -314,10 +322,7 @@ func TestNotify(t *testing.T) {
 			}
 			t.Logf("notified after %v", time.Since(start))
 			// The edit is visible to Read.
-			a, err := geo.Load(read(t, conn, schema))
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := loadAtlas(t, read(t, conn, schema))
 			c, err := a.Crossing("torkham")
 			if err != nil || c.Description != "edited" {
 				t.Errorf("after the update: %+v, %v", c, err)
@@ -398,7 +403,7 @@ func TestReadDuringLoad(t *testing.T) {
 	}
 	defer other.Close(context.Background())
 	var during []string
-	rep, err := postgis.Load(context.Background(), other, districtsFS(t), postgis.Options{Schema: schema, Progress: func(table string, _ int) {
+	rep, err := postgis.Load(context.Background(), other, districtsFS(t), postgis.Options{Schema: schema, Buffers: &testBuffers, Progress: func(table string, _ int) {
 		if table == "provinces" || table == "districts" || table == "altnames" {
 			v, _ := geo.DataVersion(read(t, conn, schema))
 			during = append(during, v)
@@ -431,10 +436,7 @@ INSERT INTO t_edits.places (id, name, country, properties, geom) VALUES ('zz_new
 INSERT INTO t_edits.crossing_status (crossing_id, status, valid_from, properties) VALUES ('torkham', 'open', '2026-03',
 	'{"source_publisher": "Analyst", "source_url": "https://example.org/torkham"}');`)
 	fsys := read(t, conn, schema)
-	a, err := geo.Load(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := loadAtlas(t, fsys)
 	c, err := a.Crossing("torkham")
 	if err != nil || c.Point != (orb.Point{71.1, 34.1}) {
 		t.Errorf("moved crossing: %+v, %v", c, err)
@@ -454,7 +456,7 @@ func TestStatementTimeout(t *testing.T) {
 	const schema = "t_timeout"
 	load(t, conn, data.FS(), schema)
 	before, _ := geo.DataVersion(read(t, conn, schema))
-	_, err := postgis.Load(context.Background(), conn, districtsFS(t), postgis.Options{Schema: schema, StatementTimeout: time.Millisecond})
+	_, err := postgis.Load(context.Background(), conn, districtsFS(t), postgis.Options{Schema: schema, Buffers: &testBuffers, StatementTimeout: time.Millisecond})
 	if err == nil {
 		t.Fatal("load with a 1 ms statement timeout succeeded")
 	}
