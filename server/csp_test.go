@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/durandline/durand/geo/geotest"
 )
 
 // TestPageCSP: every HTML page carries the strict policy of pageCSP and
@@ -114,6 +116,7 @@ func TestMapCSP(t *testing.T) {
 // blocks nothing they use (no console error, no violation report, no
 // failed request), and the landing page's form submits to /locate.
 func TestPagesInBrowser(t *testing.T) {
+	geotest.Long(t, "loads nine HTML pages in Chromium; TestPageCSP and TestMapCSP check their policies without it")
 	node, _ := requireNodeModules(t, "playwright-core")
 	ws := browser.Endpoint(t)
 	t.Parallel()

@@ -21,6 +21,7 @@ import (
 // Real, integers Integer, the feature count of the collection; every collection document
 // and every other download states the licence.
 func TestGDALCSVTyped(t *testing.T) {
+	geotest.Long(t, "ogrinfo on every CSV download with its sidecars; layers/export's TestGDALSchema checks the types on the files")
 	geotest.RequireTool(t, "ogrinfo")
 	t.Parallel() // waits on GDAL; its own server
 	srv, _, _ := gdalServer(t)

@@ -5,9 +5,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/durandline/durand/geo/geotest"
 )
 
 // TestMapDaysInBrowser renders the map in headless Chromium on the peak of
@@ -17,9 +20,12 @@ import (
 // three different days: most area and the highest severity on 15 Oct,
 // less on 24 Oct, none on 10 Nov; the "what happened this day" list names
 // the day's events with their sources; the panel never covers the
-// attribution and the legend folds. Screenshots go to $DURAND_ARTIFACTS
-// (map-day-DAY.png).
+// attribution and the legend folds. Then the day slider, moved to 20 Oct
+// and 5 Nov 2025, shows Torkham closed and then open to refugees only,
+// in the tiles and as drawn. Screenshots go to $DURAND_ARTIFACTS
+// (map-day-DAY.png, map-slider.png).
 func TestMapDaysInBrowser(t *testing.T) {
+	geotest.Long(t, "draws the map of three days in Chromium; TestMapInBrowser draws one")
 	node, modules := requireNodeModules(t, "playwright-core", "maplibre-gl")
 	ws := browser.Endpoint(t)
 	t.Parallel()
@@ -57,6 +63,10 @@ func TestMapDaysInBrowser(t *testing.T) {
 			LegendFolded                       bool `json:"legendFolded"`
 			PanelHeightOpen, PanelHeightFolded float64
 		} `json:"days"`
+		Slider map[string]struct {
+			Shown, Label, Summary string
+			Status, Rendered      []string
+		} `json:"slider"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("browser output: %v\n%s", err, out)
@@ -101,5 +111,26 @@ func TestMapDaysInBrowser(t *testing.T) {
 	}
 	if h := res.Days["2025-11-10"].Happened; len(h) != 1 || !strings.Contains(h[0], "No event") {
 		t.Errorf("10 Nov list: %v", h)
+	}
+	// The day slider: Torkham closed on 20 Oct 2025, refugees only on 5 Nov.
+	for day, want := range map[string]string{"2025-10-20": "closed", "2025-11-05": "refugees_only"} {
+		d, ok := res.Slider[day]
+		if !ok {
+			t.Errorf("no day slider result for %s (%v)", day, res.Slider)
+			continue
+		}
+		t.Logf("%s: %+v", day, d)
+		if d.Shown != day || d.Label != day {
+			t.Errorf("slider on %s shows %q (label %q)", day, d.Shown, d.Label)
+		}
+		if len(d.Status) == 0 || slices.ContainsFunc(d.Status, func(s string) bool { return s != want }) {
+			t.Errorf("Torkham on %s: status %v in the tiles, want %s", day, d.Status, want)
+		}
+		if len(d.Rendered) == 0 || d.Rendered[0] != want {
+			t.Errorf("Torkham on %s: rendered with status %v, want %s", day, d.Rendered, want)
+		}
+		if !strings.Contains(d.Summary, "Closed") {
+			t.Errorf("no summary panel on %s: %q", day, d.Summary)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 // and the crossings' GeoJSON across origins (CORS), draw the tile layers
 // and list the crossings, with no console error.
 func TestExampleWebPage(t *testing.T) {
+	geotest.Long(t, "draws the map of examples/web in Chromium; TestMapInBrowser draws durand's")
 	node, modules := requireNodeModules(t, "playwright-core", "maplibre-gl")
 	ws := browser.Endpoint(t)
 	t.Parallel()

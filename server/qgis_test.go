@@ -78,6 +78,7 @@ func mercator(p orb.Point) (float64, float64) {
 // in which the border's colour lies along the border line and not far
 // from it.
 func TestQGIS(t *testing.T) {
+	geotest.Long(t, "starts QGIS headless and reads every collection, about 8 s of CPU")
 	if testing.Short() {
 		t.Skip("short")
 	}

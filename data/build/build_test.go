@@ -27,6 +27,7 @@ var pipelineRun struct {
 // (fails it under CI) when node_modules or the shared data are missing.
 func pipeline(t *testing.T) buildResult {
 	t.Helper()
+	geotest.Long(t, "runs the whole data pipeline over the registry and shared inputs, about 15 s of CPU; CI also runs `go run ./data/build -check`")
 	root := geotest.RepoRoot(t)
 	nm := filepath.Join(root, "node_modules")
 	for _, p := range []string{

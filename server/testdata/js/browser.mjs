@@ -53,30 +53,6 @@ try {
   out.crossings = await page.evaluate((layer) => window.map.getLayer(layer)
     ? window.map.queryRenderedFeatures({layers: [layer]}).map((f) => f.properties.name).sort() : [], crossingLayer);
   await page.screenshot({path: shot});
-  // The day slider (when the page has one): move it to each day and read
-  // Torkham's status from the tiles of that day.
-  await page.evaluate(() => window.durandDays);
-  if (await page.evaluate(() => { const d = document.getElementById('day'); return d && !d.hidden; })) {
-    out.days = {};
-    for (const day of ['2025-10-20', '2025-11-05']) {
-      out.days[day] = await page.evaluate(async (day) => {
-        const slider = document.getElementById('day-slider');
-        const first = Date.parse(document.getElementById('day-first').textContent + 'T00:00:00Z');
-        slider.value = String(Math.round((Date.parse(day + 'T00:00:00Z') - first) / 86400000));
-        slider.dispatchEvent(new Event('input'));
-        slider.dispatchEvent(new Event('change'));
-        const shown = await window.durandDay;
-        const fs = window.map.querySourceFeatures('durand', {sourceLayer: 'crossings'})
-          .filter((f) => f.properties.id === 'torkham');
-        const rendered = window.map.queryRenderedFeatures({layers: ['crossings-circle']})
-          .filter((f) => f.properties.id === 'torkham');
-        return {shown, label: document.getElementById('day-label').textContent,
-          status: fs.map((f) => f.properties.status), rendered: rendered.map((f) => f.properties.status),
-          summary: document.getElementById('day-summary').innerText};
-      }, day);
-    }
-    await page.screenshot({path: shot.replace(/\.png$/, '-day.png')});
-  }
 } finally {
   await context.close();
   await browser.close(); // disconnects; the browser stays for the next test

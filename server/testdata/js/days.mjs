@@ -3,7 +3,10 @@
 // rendered (unique ids with their severity and area_km2), the events drawn
 // per layer, the "what happened this day" list, whether the panel overlaps
 // the attribution (with the legend open and folded), and the address.
-// Saves a screenshot per day. Prints one JSON object on stdout.
+// Then opens the map without a day and moves the day slider to two days,
+// reading Torkham's status from the tiles of each (slider). Saves a
+// screenshot per day and one of the slider. Prints one JSON object on
+// stdout.
 //
 // usage: node days.mjs BASE_URL HASH OUT_DIR DEVTOOLS_WS_URL DAY...
 // DEVTOOLS_WS_URL is the shared browser of the Go test (geotest.Chromium).
@@ -57,6 +60,37 @@ try {
     res.panelHeightOpen = open.panel.bottom - open.panel.top;
     res.panelHeightFolded = folded.panel.bottom - folded.panel.top;
     out.days[day] = res;
+    await context.close();
+  }
+  // The day slider: move it to each day and read Torkham's status from
+  // the tiles of that day.
+  {
+    const context = await browser.newContext({viewport: {width: 1200, height: 800}});
+    const page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') out.consoleErrors.push('slider: ' + m.text()); });
+    page.on('pageerror', (e) => out.consoleErrors.push('slider: pageerror: ' + e.message));
+    await page.goto(base + '/map' + hash, {waitUntil: 'load', timeout: 60000});
+    await page.waitForFunction(() => window.durandDays !== undefined, null, {timeout: 60000});
+    await page.evaluate(async () => { await window.durandMap; await window.durandDays; });
+    out.slider = {};
+    for (const day of ['2025-10-20', '2025-11-05']) {
+      out.slider[day] = await page.evaluate(async (day) => {
+        const slider = document.getElementById('day-slider');
+        const first = Date.parse(document.getElementById('day-first').textContent + 'T00:00:00Z');
+        slider.value = String(Math.round((Date.parse(day + 'T00:00:00Z') - first) / 86400000));
+        slider.dispatchEvent(new Event('input'));
+        slider.dispatchEvent(new Event('change'));
+        const shown = await window.durandDay;
+        const fs = window.map.querySourceFeatures('durand', {sourceLayer: 'crossings'})
+          .filter((f) => f.properties.id === 'torkham');
+        const rendered = window.map.queryRenderedFeatures({layers: ['crossings-circle']})
+          .filter((f) => f.properties.id === 'torkham');
+        return {shown, label: document.getElementById('day-label').textContent,
+          status: fs.map((f) => f.properties.status), rendered: rendered.map((f) => f.properties.status),
+          summary: document.getElementById('day-summary').innerText};
+      }, day);
+    }
+    await page.screenshot({path: dir + '/map-slider.png'});
     await context.close();
   }
 } finally {
