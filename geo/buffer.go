@@ -112,14 +112,27 @@ func (c *contour) candidates(i0, j0, i1, j1 int, out *[][2]int) {
 	if i1 <= i0 || j1 <= j0 {
 		return
 	}
-	centre := orb.Point{c.lon0 + (float64(i0+i1)/2)*c.dlon, c.lat0 + (float64(j0+j1)/2)*c.dlat}
-	hd := c.halfDiagonal(i0, j0, i1, j1)
-	d := c.dist(centre)
-	if d-hd > c.level+c.margin || d+hd < c.level-c.margin {
+	if i1-i0 == 1 && j1-j0 == 1 {
+		// One cell: marching squares draws a segment in it only when its
+		// corners are not all on one side of the level, so keep exactly
+		// those. The corners are the nodes march reads anyway (cached);
+		// a cell the test below would keep but whose corners agree adds
+		// nothing, so the outline is the same.
+		in := c.node(i0, j0) < c.level
+		if (c.node(i1, j0) < c.level) != in || (c.node(i1, j1) < c.level) != in || (c.node(i0, j1) < c.level) != in {
+			*out = append(*out, [2]int{i0, j0})
+		}
 		return
 	}
-	if i1-i0 == 1 && j1-j0 == 1 {
-		*out = append(*out, [2]int{i0, j0})
+	centre := orb.Point{c.lon0 + (float64(i0+i1)/2)*c.dlon, c.lat0 + (float64(j0+j1)/2)*c.dlat}
+	hd := c.halfDiagonal(i0, j0, i1, j1)
+	var d float64
+	if (i0+i1)%2 == 0 && (j0+j1)%2 == 0 {
+		d = c.node((i0+i1)/2, (j0+j1)/2) // the centre is a grid node: the same point, cached for march
+	} else {
+		d = c.dist(centre)
+	}
+	if d-hd > c.level+c.margin || d+hd < c.level-c.margin {
 		return
 	}
 	im, jm := (i0+i1)/2, (j0+j1)/2
