@@ -217,6 +217,15 @@ func traceLevel(d func(orb.Point) float64, bound orb.Bound, level float64) ([]or
 	c.dlon = h / (111320 * math.Cos((bound.Min[1]+bound.Max[1])/2*math.Pi/180))
 	c.nx = int(math.Ceil((bound.Max[0] + padLon - c.lon0) / c.dlon))
 	c.ny = int(math.Ceil((bound.Max[1] + padLat - c.lat0) / c.dlat))
+	// A square grid of a power of two cells a side: every block the search
+	// below splits has an even size, so its centre is a grid node, whose
+	// distance march reuses. The cells added lie beyond the padding, where
+	// the distance exceeds the level: they hold no part of the line.
+	side := 1
+	for side < max(c.nx, c.ny) {
+		side *= 2
+	}
+	c.nx, c.ny = side, side
 
 	var cells [][2]int
 	c.candidates(0, 0, c.nx, c.ny, &cells)
