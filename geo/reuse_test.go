@@ -43,19 +43,18 @@ func TestReuseFrom(t *testing.T) {
 	replace := func(from, to string) func([]byte) []byte {
 		return func(b []byte) []byte { return bytes.Replace(b, []byte(from), []byte(to), 1) }
 	}
-	// Every atlas takes the buffers it lacks from one cache, keyed by the
-	// exact stretch lines (TestUseBufferCache: cached zones equal traced
+	// Every atlas takes the buffers it lacks from the tests' cache, keyed
+	// by the exact stretch lines (TestUseBufferCache: cached zones equal traced
 	// ones), so that a fresh atlas of the same data does not trace again.
 	// ReuseFrom's buffers are taken before the cache is asked: buffers it
 	// hands over wrongly show as zones that differ from the fresh atlas's.
-	var cache geo.MemoryBufferCache
 	load := func(fsys fs.FS) *geo.Atlas {
 		t.Helper()
 		a, err := geo.Load(fsys)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.UseBufferCache(&cache)
+		a.UseBufferCache(&testBuffers)
 		return a
 	}
 	zonesJSON := func(a *geo.Atlas) []byte {
