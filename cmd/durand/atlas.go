@@ -63,18 +63,13 @@ func openAtlasWith(dataDir string, opt atlasOptions) (*geo.Atlas, error) {
 }
 
 // zoneCache returns the cache of the zones' traced buffers
-// (zonecache.DefaultRoot: $DURAND_CACHE_DIR, "off" for none), or nil when
-// it is off or cannot be opened: it only saves time.
+// (zonecache.Default: $DURAND_CACHE_DIR, "off" for none), or nil when it
+// is off or cannot be opened: it only saves time.
 func zoneCache() geo.BufferCache {
-	root, err := zonecache.DefaultRoot()
-	if err != nil || root == "" {
-		return nil
+	if c := zonecache.Default(); c != nil {
+		return c
 	}
-	c, err := zonecache.Open(root, zonecache.Options{})
-	if err != nil {
-		return nil
-	}
-	return c
+	return nil
 }
 
 // invalidLayerHint adds to an error of an invalid installed layer how to

@@ -6,12 +6,14 @@
 //
 // The cache is a directory of files, one per buffer, named by its key
 // (geo.BufferKey: a digest of the stretch's coordinates and the distance).
-// They live in a subdirectory named by a digest of the running executable,
-// so a program built from other code, which may trace differently, never
-// reads them. Files are written whole (a temporary file renamed), checked
-// with a CRC-32C when read and removed when they do not check; the cache
-// keeps at most MaxEntries buffers of one executable and removes the
-// subdirectories of executables not run for MaxIdle.
+// They live in a subdirectory named by geo.TraceVersion, a digest of the
+// code that traces them, so programs built from the same geo package
+// share them (the durand command of any build, the test binaries of one
+// run) and a program that may trace differently never reads them. Files
+// are written whole (a temporary file renamed), checked with a CRC-32C
+// when read and removed when they do not check; the cache keeps at most
+// MaxEntries buffers of one version and removes the subdirectories of
+// versions not used for MaxIdle.
 //
 // Coordinates are stored as written (IEEE 754 doubles, lon/lat), so a
 // buffer read back is bit for bit the one traced.
@@ -19,9 +21,7 @@ package zonecache
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -39,11 +39,11 @@ import (
 
 // Limits of a cache directory.
 const (
-	// MaxEntries is how many buffers of one executable the cache keeps; when
+	// MaxEntries is how many buffers of one version the cache keeps; when
 	// it holds more, the least recently written half goes.
 	MaxEntries = 512
-	// MaxIdle is how long the buffers of an executable that has not opened
-	// the cache are kept.
+	// MaxIdle is how long the buffers of a version no program has opened
+	// the cache with are kept.
 	MaxIdle = 7 * 24 * time.Hour
 	// maxFile bounds a buffer file: 2^22 points.
 	maxFile = 64 << 20
@@ -56,8 +56,8 @@ var ErrKey = errors.New("zonecache: key is not 64 lowercase hexadecimal digits")
 
 // Options configure Open.
 type Options struct {
-	// Namespace names the subdirectory of the buffers; "" is a digest of
-	// the running executable (the default: see the package comment).
+	// Namespace names the subdirectory of the buffers; "" is the first 16
+	// digits of geo.TraceVersion (the default: see the package comment).
 	Namespace string
 }
 
@@ -72,14 +72,11 @@ type Dir struct {
 var _ geo.BufferCache = (*Dir)(nil)
 
 // Open opens (creating it) the cache in root and removes the
-// subdirectories of executables idle for MaxIdle.
+// subdirectories of versions idle for MaxIdle.
 func Open(root string, opt Options) (*Dir, error) {
 	ns := opt.Namespace
 	if ns == "" {
-		var err error
-		if ns, err = executableDigest(); err != nil {
-			return nil, fmt.Errorf("zonecache: %w", err)
-		}
+		ns = geo.TraceVersion()[:16]
 	}
 	if ns == "." || ns == ".." || filepath.Base(ns) != ns {
 		return nil, fmt.Errorf("zonecache: namespace %q is not a directory name", ns)
@@ -94,27 +91,8 @@ func Open(root string, opt Options) (*Dir, error) {
 	return &Dir{dir: dir}, nil
 }
 
-// Path returns the directory the buffers of this executable are kept in.
+// Path returns the directory the buffers of this version are kept in.
 func (d *Dir) Path() string { return d.dir }
-
-// executableDigest returns the first 16 hexadecimal digits of the SHA-256
-// of the running executable.
-func executableDigest() (string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
-}
 
 // removeIdle removes the subdirectories of root other than keep not
 // modified for MaxIdle.

@@ -279,32 +279,71 @@ func TestDirUnwritable(t *testing.T) {
 	}
 }
 
-// TestAtlasThroughDir: an atlas whose buffers come from the directory,
-// filled by another atlas, has the zones of that atlas, bit for bit (that
-// these equal the zones traced with no cache is geo's
-// TestUseBufferCache); the directory holds one file per buffer.
-func TestAtlasThroughDir(t *testing.T) {
+// TestTiered: the atlas of one program puts its buffers in the directory
+// (a Dir, as the durand command uses it); the atlas of another reads them
+// all from there through a Tiered cache, tracing none; the zones are the
+// same, bit for bit (that they equal zones traced with no cache is geo's
+// TestUseBufferCache).
+func TestTiered(t *testing.T) {
 	root := t.TempDir()
 	var zones [2][]*geo.Zone
+	var n int
+	written := map[string]time.Time{}
 	for i := range zones {
-		a, err := data.Default()
-		if err != nil {
-			t.Fatal(err)
-		}
 		d, err := zonecache.Open(root, zonecache.Options{Namespace: "t"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.UseBufferCache(d)
+		a, err := data.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c *zonecache.Tiered
+		if i == 0 {
+			a.UseBufferCache(d)
+		} else {
+			c = zonecache.NewTiered(d)
+			a.UseBufferCache(c)
+		}
 		if zones[i], err = a.Zones(); err != nil {
 			t.Fatal(err)
 		}
+		files, _ := os.ReadDir(d.Path())
+		if i == 0 {
+			n = len(files)
+			if n == 0 {
+				t.Fatal("no buffer in the directory")
+			}
+			for _, f := range files {
+				if info, err := f.Info(); err == nil {
+					written[f.Name()] = info.ModTime()
+				}
+			}
+			continue
+		}
+		if len(files) != n || c.Len() != n {
+			t.Errorf("second program: %d files (first: %d), %d buffers read", len(files), n, c.Len())
+		}
+		for _, f := range files {
+			if info, err := f.Info(); err != nil || !info.ModTime().Equal(written[f.Name()]) {
+				t.Errorf("second program: %s written again: it traced", f.Name())
+			}
+		}
 	}
-	ents, err := os.ReadDir(filepath.Join(root, "t"))
-	if err != nil || len(ents) == 0 {
-		t.Fatalf("%d files in the cache (%v)", len(ents), err)
+	if !reflect.DeepEqual(zones[0], zones[1]) {
+		t.Error("the zones read through the directory differ from those traced")
 	}
-	if !reflect.DeepEqual(zones[1], zones[0]) {
-		t.Error("the zones from the cache differ from those traced")
+}
+
+// TestDefaultNamespace: the buffers go under the trace version of the geo
+// package, shared by every program built from it.
+func TestDefaultNamespace(t *testing.T) {
+	root := t.TempDir()
+	d, err := zonecache.Open(root, zonecache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(root, geo.TraceVersion()[:16]); d.Path() != want {
+		t.Errorf("Path %s, want %s", d.Path(), want)
 	}
 }
