@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/zonecache"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/paulmach/orb"
@@ -19,15 +20,22 @@ func defaultAtlas(t testing.TB) *geo.Atlas {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.UseBufferCache(&testBuffers)
+	a.UseBufferCache(testBuffers())
 	return a
 }
 
-// testBuffers is the zone buffer cache of defaultAtlas and districtAtlas:
-// their zones are traced once per test binary, not once per test. The
-// tests of the tracing itself (TestUseBufferCache, the examples) use
-// atlases without it.
-var testBuffers geo.MemoryBufferCache
+// testBuffers is the zone buffer cache of the tests' atlases: in memory in
+// front of the go test run's directory (zonecache.Default; geotest.Main
+// points $DURAND_CACHE_DIR there), so that a buffer is traced once per run,
+// not once per atlas or per test binary (geo tests the tracing, and
+// TestUseBufferCache that cached zones equal traced ones). Tests about
+// zones still being computed use atlases without it.
+var testBuffers = sync.OnceValue(func() geo.BufferCache {
+	if c := zonecache.Default(); c != nil {
+		return c
+	}
+	return &geo.MemoryBufferCache{}
+})
 
 // installed caches one install of the districts from ../shared/data.
 var installed struct {
@@ -57,7 +65,7 @@ func districtAtlas(t *testing.T) *geo.Atlas {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.UseBufferCache(&testBuffers)
+	a.UseBufferCache(testBuffers())
 	return a
 }
 

@@ -54,7 +54,7 @@ func TestReuseFrom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.UseBufferCache(&testBuffers)
+		a.UseBufferCache(testBuffers())
 		return a
 	}
 	zonesJSON := func(a *geo.Atlas) []byte {

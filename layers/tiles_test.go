@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/zonecache"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/layers"
@@ -34,7 +35,11 @@ var (
 
 func defaultAtlas(t testing.TB) *geo.Atlas {
 	t.Helper()
-	atlasOnce.Do(func() { atlas, atlasErr = data.Default() })
+	atlasOnce.Do(func() {
+		if atlas, atlasErr = data.Default(); atlasErr == nil {
+			useRunCache(atlas)
+		}
+	})
 	if atlasErr != nil {
 		t.Fatal(atlasErr)
 	}
@@ -81,7 +86,9 @@ func districtAtlas(t *testing.T) *geo.Atlas {
 			Provinces: data.FS(),
 		})
 		if districtsErr == nil {
-			districtsAtlas, districtsErr = data.Open(districtsDir)
+			if districtsAtlas, districtsErr = data.Open(districtsDir); districtsErr == nil {
+				useRunCache(districtsAtlas)
+			}
 		}
 	})
 	if districtsErr != nil {
@@ -392,5 +399,15 @@ func TestConvertErrors(t *testing.T) {
 				t.Errorf("err = %v, want %v containing %q", err, tc.want, tc.text)
 			}
 		})
+	}
+}
+
+// useRunCache makes a take its zone buffers from the go test run's cache
+// (zonecache.Default; geotest.Main points $DURAND_CACHE_DIR there), shared
+// with the other test binaries of the run: the tests here are about the
+// catalogue, geo's about the tracing.
+func useRunCache(a *geo.Atlas) {
+	if c := zonecache.Default(); c != nil {
+		a.UseBufferCache(c)
 	}
 }

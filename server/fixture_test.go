@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/zonecache"
 	"github.com/durandline/durand/geo"
 )
 
@@ -123,15 +124,22 @@ func fixtureAtlas(t testing.TB, nDistricts int) *geo.Atlas {
 	if err != nil {
 		t.Fatalf("loading the test atlas: %v", err)
 	}
-	a.UseBufferCache(&testBuffers)
+	a.UseBufferCache(testBuffers())
 	return a
 }
 
-// testBuffers is the zone buffer cache of the tests' atlases: a buffer is
-// traced once per test binary, not once per atlas (geo tests the tracing,
-// and TestUseBufferCache that cached zones equal traced ones). Tests about
+// testBuffers is the zone buffer cache of the tests' atlases: in memory in
+// front of the go test run's directory (zonecache.Default; geotest.Main
+// points $DURAND_CACHE_DIR there), so that a buffer is traced once per run,
+// not once per atlas or per test binary (geo tests the tracing, and
+// TestUseBufferCache that cached zones equal traced ones). Tests about
 // zones still being computed use atlases without it.
-var testBuffers geo.MemoryBufferCache
+var testBuffers = sync.OnceValue(func() geo.BufferCache {
+	if c := zonecache.Default(); c != nil {
+		return c
+	}
+	return &geo.MemoryBufferCache{}
+})
 
 // embeddedAtlas returns the embedded atlas (data.Default), loaded once per
 // test binary and shared by the tests that only read it, in parallel too:
@@ -144,7 +152,7 @@ func embeddedAtlas(t testing.TB) *geo.Atlas {
 	return sharedEmbedded.get(t, func() (*geo.Atlas, error) {
 		a, err := data.Default()
 		if err == nil {
-			a.UseBufferCache(&testBuffers)
+			a.UseBufferCache(testBuffers())
 		}
 		return a, err
 	})
@@ -228,4 +236,4 @@ func linkHref(m map[string]any, rel string, typ ...string) string {
 }
 
 // SharedBuffers is testBuffers, for the tests of package server_test.
-var SharedBuffers = &testBuffers
+var SharedBuffers = testBuffers

@@ -85,7 +85,7 @@ func installRealAtlas(src string) (*geo.Atlas, error) {
 	if !a.HasDistricts() {
 		return nil, fmt.Errorf("no districts after install")
 	}
-	a.UseBufferCache(&testBuffers)
+	a.UseBufferCache(testBuffers())
 	return a, nil
 }
 

@@ -56,7 +56,7 @@ func TestLive(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	reg := prometheus.NewRegistry()
-	l, err := server.NewLive(ctx, data.Source{Dir: dir}, server.LiveConfig{WarmZoom: -1, Buffers: server.SharedBuffers, Server: server.Config{Registry: reg}})
+	l, err := server.NewLive(ctx, data.Source{Dir: dir}, server.LiveConfig{WarmZoom: -1, Buffers: server.SharedBuffers(), Server: server.Config{Registry: reg}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestLiveTilesFollow(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l, err := server.NewLive(ctx, data.Source{Dir: dir}, server.LiveConfig{WarmZoom: 3, Buffers: server.SharedBuffers})
+	l, err := server.NewLive(ctx, data.Source{Dir: dir}, server.LiveConfig{WarmZoom: 3, Buffers: server.SharedBuffers()})
 	if err != nil {
 		t.Fatal(err)
 	}

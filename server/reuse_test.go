@@ -37,7 +37,7 @@ func TestNewFromReuse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.UseBufferCache(&testBuffers)
+		a.UseBufferCache(testBuffers())
 		h, err := newFrom(Config{Atlas: a}, prev)
 		if err != nil {
 			t.Fatal(err)

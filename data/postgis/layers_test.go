@@ -59,7 +59,7 @@ func comparable(l layers.Layer, f *geojson.Feature) geojson.Properties {
 func TestLayersRoundTrip(t *testing.T) {
 	ls := catalogue(t)
 	pg, conn := connect(t)
-	opt := postgis.Options{Schema: "t_layers", Buffers: &testBuffers}
+	opt := postgis.Options{Schema: "t_layers", Buffers: testBuffers()}
 	ctx := context.Background()
 	for range 2 {
 		counts, err := postgis.WriteLayers(ctx, conn, ls, opt)
@@ -127,7 +127,7 @@ func TestLayersRoundTrip(t *testing.T) {
 // a layer without a schema is refused.
 func TestWriteLayersTyped(t *testing.T) {
 	pg, conn := connect(t)
-	opt := postgis.Options{Schema: "t_typed", Buffers: &testBuffers}
+	opt := postgis.Options{Schema: "t_typed", Buffers: testBuffers()}
 	ctx := context.Background()
 	f := geojson.NewFeature(orb.Point{66, 31})
 	f.ID = "a"
@@ -165,7 +165,7 @@ func TestGDALReadsLayers(t *testing.T) {
 	ogrinfo := geotest.RequireTool(t, "ogrinfo")
 	ls := catalogue(t)
 	pg, conn := connect(t)
-	opt := postgis.Options{Schema: "t_gdal", Buffers: &testBuffers}
+	opt := postgis.Options{Schema: "t_gdal", Buffers: testBuffers()}
 	if _, err := postgis.WriteLayers(context.Background(), conn, ls, opt); err != nil {
 		t.Fatal(err)
 	}

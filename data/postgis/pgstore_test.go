@@ -18,6 +18,7 @@ import (
 
 	"github.com/durandline/durand/data"
 	"github.com/durandline/durand/data/postgis"
+	"github.com/durandline/durand/data/zonecache"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 )
@@ -69,10 +70,18 @@ func districtsFS(t testing.TB) fs.FS {
 	return fsys
 }
 
-// testBuffers is the zone buffer cache of the tests' atlases and loads: the
-// buffers are traced once per set of data, not once per test (geo tests
-// the tracing; TestUseBufferCache, that cached zones equal traced ones).
-var testBuffers geo.MemoryBufferCache
+// testBuffers is the zone buffer cache of the tests' atlases: in memory in
+// front of the go test run's directory (zonecache.Default; geotest.Main
+// points $DURAND_CACHE_DIR there), so that a buffer is traced once per run,
+// not once per atlas or per test binary (geo tests the tracing, and
+// TestUseBufferCache that cached zones equal traced ones). Tests about
+// zones still being computed use atlases without it.
+var testBuffers = sync.OnceValue(func() geo.BufferCache {
+	if c := zonecache.Default(); c != nil {
+		return c
+	}
+	return &geo.MemoryBufferCache{}
+})
 
 // loadAtlas loads the atlas in fsys, its zone buffers from testBuffers.
 func loadAtlas(t testing.TB, fsys fs.FS) *geo.Atlas {
@@ -81,13 +90,13 @@ func loadAtlas(t testing.TB, fsys fs.FS) *geo.Atlas {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.UseBufferCache(&testBuffers)
+	a.UseBufferCache(testBuffers())
 	return a
 }
 
 func load(t testing.TB, db postgis.DB, fsys fs.FS, schema string) postgis.Report {
 	t.Helper()
-	rep, err := postgis.Load(context.Background(), db, fsys, postgis.Options{Schema: schema, Buffers: &testBuffers})
+	rep, err := postgis.Load(context.Background(), db, fsys, postgis.Options{Schema: schema, Buffers: testBuffers()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +193,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want.UseBufferCache(&testBuffers)
+	want.UseBufferCache(testBuffers())
 	if counts["border"] != 1 || counts["countries"] != 2 || counts["crossings"] != len(want.Crossings()) ||
 		counts["events"] == 0 || counts["districts"] != 0 {
 		t.Errorf("row counts %v", counts)
@@ -273,7 +282,7 @@ func TestFailedLoadKeepsData(t *testing.T) {
 			pid := c.PgConn().PID()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			_, err = postgis.Load(ctx, c, other, postgis.Options{Schema: schema, Buffers: &testBuffers, Progress: func(table string, rows int) {
+			_, err = postgis.Load(ctx, c, other, postgis.Options{Schema: schema, Buffers: testBuffers(), Progress: func(table string, rows int) {
 				if table == "districts" {
 					tc.interrupt(cancel, pid)
 				}
@@ -403,7 +412,7 @@ func TestReadDuringLoad(t *testing.T) {
 	}
 	defer other.Close(context.Background())
 	var during []string
-	rep, err := postgis.Load(context.Background(), other, districtsFS(t), postgis.Options{Schema: schema, Buffers: &testBuffers, Progress: func(table string, _ int) {
+	rep, err := postgis.Load(context.Background(), other, districtsFS(t), postgis.Options{Schema: schema, Buffers: testBuffers(), Progress: func(table string, _ int) {
 		if table == "provinces" || table == "districts" || table == "altnames" {
 			v, _ := geo.DataVersion(read(t, conn, schema))
 			during = append(during, v)
@@ -456,7 +465,7 @@ func TestStatementTimeout(t *testing.T) {
 	const schema = "t_timeout"
 	load(t, conn, data.FS(), schema)
 	before, _ := geo.DataVersion(read(t, conn, schema))
-	_, err := postgis.Load(context.Background(), conn, districtsFS(t), postgis.Options{Schema: schema, Buffers: &testBuffers, StatementTimeout: time.Millisecond})
+	_, err := postgis.Load(context.Background(), conn, districtsFS(t), postgis.Options{Schema: schema, Buffers: testBuffers(), StatementTimeout: time.Millisecond})
 	if err == nil {
 		t.Fatal("load with a 1 ms statement timeout succeeded")
 	}

@@ -64,19 +64,21 @@ func recordLong(t testing.TB) {
 // so the last line printed says everything that was skipped.
 //
 // Main runs the garbage collector at GOGC=400 unless GOGC is set. It also
-// points the zone buffer cache of the durand command (CacheEnv)
-// at a directory of its own for the run, removed afterwards: the tests
-// never read or fill the user's cache, and the command runs of one
-// package share their buffers.
+// points the zone buffer cache (CacheEnv) at a directory of the go test
+// run (see cacheDir): the tests never read or fill the user's cache, and
+// the test binaries of one run, built from the same code, share the
+// buffers they trace.
 func Main(m *testing.M) int {
 	if os.Getenv("GOGC") == "" {
 		// Tests allocate much and keep little: a collection at 5× the
 		// live heap instead of 2× takes a tenth of the suite's CPU off.
 		debug.SetGCPercent(400)
 	}
-	if dir, err := os.MkdirTemp("", "durand-zonecache-"); err == nil {
+	if dir, shared, err := cacheDir(); err == nil {
 		os.Setenv(CacheEnv, dir)
-		defer os.RemoveAll(dir)
+		if !shared {
+			defer os.RemoveAll(dir)
+		}
 	}
 	code := m.Run()
 	if line := skipSummary(); line != "" {
@@ -227,4 +229,39 @@ func toGoCommand(line string) {
 	}
 	defer f.Close()
 	fmt.Fprintln(f, line)
+}
+
+// cacheDir returns the zone buffer cache directory of this go test run,
+// shared by its test binaries (shared true) and named by the go command's
+// process and start time; the directories of runs that have ended are
+// removed. Outside a go test run it is a new directory of this binary.
+func cacheDir() (dir string, shared bool, err error) {
+	pid, start, ok := goCommand()
+	if !ok {
+		dir, err := os.MkdirTemp("", "durand-zonecache-")
+		return dir, false, err
+	}
+	const prefix = "durand-test-zonecache-"
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), prefix+"*"))
+	for _, d := range old {
+		var p int
+		var s string
+		if _, err := fmt.Sscanf(strings.TrimPrefix(filepath.Base(d), prefix), "%d-%s", &p, &s); err != nil {
+			continue
+		}
+		if p == pid && s == start {
+			continue
+		}
+		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p)); err == nil {
+			if f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:])); len(f) >= 20 && f[19] == s {
+				continue // that run is still going
+			}
+		}
+		_ = os.RemoveAll(d)
+	}
+	dir = filepath.Join(os.TempDir(), fmt.Sprintf("%s%d-%s", prefix, pid, start))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", false, err
+	}
+	return dir, true, nil
 }

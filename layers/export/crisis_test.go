@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/durandline/durand/data"
+	"github.com/durandline/durand/data/zonecache"
 	"github.com/durandline/durand/geo"
 	"github.com/durandline/durand/geo/geotest"
 	"github.com/durandline/durand/layers"
@@ -127,7 +128,13 @@ func TestNullGeometry(t *testing.T) {
 }
 
 // crisisAtlas is the embedded atlas (no districts installed), loaded once.
-var crisisAtlas = sync.OnceValues(func() (*geo.Atlas, error) { return data.Open("") })
+var crisisAtlas = sync.OnceValues(func() (*geo.Atlas, error) {
+	a, err := data.Open("")
+	if c := zonecache.Default(); err == nil && c != nil {
+		a.UseBufferCache(c) // the go test run's cache (geotest.Main): zones traced once per run
+	}
+	return a, err
+})
 
 func TestCrisisLayers(t *testing.T) {
 	a, err := crisisAtlas()
