@@ -252,6 +252,10 @@ func TestSoak(t *testing.T) {
 	geotest.Long(t, "a 20 s soak under wrk")
 	d := envSeconds(t, "DURAND_SOAK_SECONDS", 20)
 	geotest.RequireTool(t, "wrk")
+	// The server runs in this process: measure it with Go's default
+	// collector setting, which the limit below assumes, not the tests'
+	// (geotest.Main sets GOGC=400).
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	const cacheMB = 16
 	base, _, _ := startServe(t, "--no-warmup", "--tile-cache-mb", strconv.Itoa(cacheMB))
 	// What the server computes once (the zones, the tilesets, the zones'
