@@ -143,21 +143,14 @@ func (c *MemoryBufferCache) PutBuffer(key string, rings []orb.Ring) {
 	}
 	e, ok := c.m[key]
 	if !ok {
-		c.m[key] = &memoryBuffer{rings: rings, done: true, ready: closed}
-		return
+		e = &memoryBuffer{ready: make(chan struct{})}
+		c.m[key] = e
 	}
 	if !e.done {
 		e.rings, e.done = rings, true
 		close(e.ready)
 	}
 }
-
-// closed is a closed channel, the ready of a buffer stored at once.
-var closed = func() chan struct{} {
-	c := make(chan struct{})
-	close(c)
-	return c
-}()
 
 // Len returns how many buffers c holds.
 func (c *MemoryBufferCache) Len() int {
